@@ -1,0 +1,62 @@
+// Lint gate: type-aware rules stay on (no-floating-promises catches a dropped await in a ws handler),
+// and no-restricted-imports keeps the domain free of transports and engines (later blocks win,
+// so the stricter domain block comes after the src-wide one).
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+const engines = ['fastify', '@fastify/*', 'ws', 'ioredis', 'kysely', 'pg', 'better-sqlite3', 'undici', 'pino']
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'dist', 'web/dist', 'coverage', 'bench/results', 'data'] },
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['src/**'],
+    ignores: ['src/upstream/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'undici',
+              message: 'Outbound HTTP goes through src/upstream/http-client.ts only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/domain/**', 'src/protocol/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...engines, '../transport/*', '../store/*', '../bus/*', '../upstream/*'],
+              message:
+                'The domain and protocol know nothing of HTTP, WebSocket, SQL or Redis: depend on a port in domain/ports.ts instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+)

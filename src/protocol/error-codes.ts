@@ -1,0 +1,58 @@
+/** The one error catalogue: code → HTTP status, WebSocket close code (when fatal) and default message. */
+
+export const WS_CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  policyViolation: 1008,
+  invalidPayload: 1007,
+  tooBig: 1009,
+  internal: 1011,
+  tryAgainLater: 1013,
+} as const
+
+interface ErrorSpec {
+  readonly status: number
+  readonly message: string
+}
+
+export const ERRORS = {
+  invalid_request: { status: 400, message: 'The request is not valid; see the error message.' },
+  invalid_json: { status: 400, message: 'The frame is not valid JSON.' },
+  invalid_frame: { status: 400, message: 'The frame does not match the protocol; see docs/protocol.md.' },
+  unknown_frame_type: {
+    status: 400,
+    message: 'Unknown frame type; expected join, leave, send or typing.',
+  },
+  invalid_text: { status: 400, message: 'Message text must be 1-4000 characters.' },
+  unauthorized: { status: 401, message: 'Sign in first: send the sid cookie or Authorization: Bearer.' },
+  invalid_credentials: { status: 401, message: 'Wrong username or password.' },
+  forbidden_origin: { status: 403, message: 'This Origin is not allowed; add it to ALLOWED_ORIGINS.' },
+  csrf_failed: {
+    status: 403,
+    message: 'Missing or wrong x-csrf-token header for a cookie-authenticated request.',
+  },
+  not_joined: { status: 403, message: 'Join the room before sending to it.' },
+  not_found: { status: 404, message: 'Not found.' },
+  room_not_found: { status: 404, message: 'No such room; create it with POST /api/rooms.' },
+  username_taken: { status: 409, message: 'That username is taken.' },
+  room_exists: { status: 409, message: 'A room with that name exists already.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  rate_limited: { status: 429, message: 'Too many requests; slow down and retry later.' },
+  too_many_connections: {
+    status: 429,
+    message: 'Too many open connections for this user; close a tab and retry.',
+  },
+  internal: { status: 500, message: 'Something went wrong on our side.' },
+  upstream_error: { status: 502, message: 'The upstream service failed or timed out.' },
+  store_unavailable: {
+    status: 503,
+    message: 'Storage is unavailable; the message was not stored. Retry with the same cid.',
+  },
+  shutting_down: { status: 503, message: 'The server is restarting; reconnect in a moment.' },
+} as const satisfies Record<string, ErrorSpec>
+
+export type ErrorCode = keyof typeof ERRORS
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERRORS, code)
+}

@@ -1,0 +1,105 @@
+/** WebSocket /chat frames: the tagged unions both ends parse and build (docs/protocol.md). */
+import { z } from 'zod'
+import { Cid, MessageText, RoomName, Seq } from './names.js'
+
+export const JoinFrame = z.strictObject({
+  type: z.literal('join'),
+  room: RoomName,
+  since: Seq.optional(),
+})
+export const LeaveFrame = z.strictObject({ type: z.literal('leave'), room: RoomName })
+export const SendFrame = z.strictObject({
+  type: z.literal('send'),
+  room: RoomName,
+  text: MessageText,
+  cid: Cid,
+})
+export const TypingFrame = z.strictObject({ type: z.literal('typing'), room: RoomName })
+
+export const ClientFrame = z.discriminatedUnion('type', [
+  JoinFrame,
+  LeaveFrame,
+  SendFrame,
+  TypingFrame,
+])
+export type ClientFrame = z.infer<typeof ClientFrame>
+export type ClientFrameType = ClientFrame['type']
+export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = ['join', 'leave', 'send', 'typing']
+
+export const LinkPreview = z.object({
+  url: z.string(),
+  title: z.string().nullable(),
+  description: z.string().nullable(),
+  image: z.string().nullable(),
+})
+export type LinkPreview = z.infer<typeof LinkPreview>
+
+/** A stored chat message as every client sees it, over WebSocket, long-poll and history. */
+export const ChatMessage = z.object({
+  room: z.string(),
+  seq: z.number().int(),
+  id: z.string(),
+  user: z.string(),
+  text: z.string(),
+  ts: z.number(),
+  cid: z.string(),
+  previews: z.array(LinkPreview).optional(),
+})
+export type ChatMessage = z.infer<typeof ChatMessage>
+
+export const JoinedFrame = z.object({
+  type: z.literal('joined'),
+  room: z.string(),
+  seq: z.number().int(),
+  online: z.array(z.string()),
+})
+export const MessageFrame = ChatMessage.extend({ type: z.literal('message') })
+export const AckFrame = z.object({
+  type: z.literal('ack'),
+  cid: z.string(),
+  seq: z.number().int(),
+  room: z.string(),
+})
+export const PresenceFrame = z.object({
+  type: z.literal('presence'),
+  room: z.string(),
+  user: z.string(),
+  event: z.enum(['join', 'leave']),
+})
+export const TypingEventFrame = z.object({
+  type: z.literal('typing'),
+  room: z.string(),
+  user: z.string(),
+})
+export const PreviewFrame = LinkPreview.extend({
+  type: z.literal('preview'),
+  room: z.string(),
+  seq: z.number().int(),
+})
+export const LeftFrame = z.object({ type: z.literal('left'), room: z.string() })
+export const ErrorFrame = z.object({
+  type: z.literal('error'),
+  code: z.string(),
+  message: z.string(),
+  cid: z.string().optional(),
+  room: z.string().optional(),
+})
+
+export const ServerFrame = z.discriminatedUnion('type', [
+  JoinedFrame,
+  MessageFrame,
+  AckFrame,
+  PresenceFrame,
+  TypingEventFrame,
+  PreviewFrame,
+  LeftFrame,
+  ErrorFrame,
+])
+export type ServerFrame = z.infer<typeof ServerFrame>
+export type JoinedFrame = z.infer<typeof JoinedFrame>
+export type MessageFrame = z.infer<typeof MessageFrame>
+export type AckFrame = z.infer<typeof AckFrame>
+export type PresenceFrame = z.infer<typeof PresenceFrame>
+export type TypingEventFrame = z.infer<typeof TypingEventFrame>
+export type PreviewFrame = z.infer<typeof PreviewFrame>
+export type ErrorFrame = z.infer<typeof ErrorFrame>

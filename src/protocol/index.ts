@@ -1,0 +1,5 @@
+/** The protocol package: the only module the web client imports from the server tree. */
+export * from './names.js'
+export * from './frames.js'
+export * from './api.js'
+export * from './error-codes.js'
