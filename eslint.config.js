@@ -3,8 +3,19 @@
 // so the stricter domain block comes after the src-wide one).
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import globals from 'globals'
 
-const engines = ['fastify', '@fastify/*', 'ws', 'ioredis', 'kysely', 'pg', 'better-sqlite3', 'undici', 'pino']
+const engines = [
+  'fastify',
+  '@fastify/*',
+  'ws',
+  'ioredis',
+  'kysely',
+  'pg',
+  'better-sqlite3',
+  'undici',
+  'pino',
+]
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'web/dist', 'coverage', 'bench/results', 'data'] },
@@ -16,7 +27,10 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
     },
@@ -58,5 +72,6 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: globals.node },
   },
 )

@@ -6,7 +6,11 @@ export class ChatError extends Error {
   /** For rate limits: how long until a retry may succeed. */
   readonly retryAfterMs: number | undefined
 
-  constructor(code: ErrorCode, message?: string, options?: { retryAfterMs?: number; cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options?: { retryAfterMs?: number; cause?: unknown },
+  ) {
     super(message ?? ERRORS[code].message, { cause: options?.cause })
     this.name = 'ChatError'
     this.code = code

@@ -18,15 +18,24 @@ interface ErrorSpec {
 export const ERRORS = {
   invalid_request: { status: 400, message: 'The request is not valid; see the error message.' },
   invalid_json: { status: 400, message: 'The frame is not valid JSON.' },
-  invalid_frame: { status: 400, message: 'The frame does not match the protocol; see docs/protocol.md.' },
+  invalid_frame: {
+    status: 400,
+    message: 'The frame does not match the protocol; see docs/protocol.md.',
+  },
   unknown_frame_type: {
     status: 400,
     message: 'Unknown frame type; expected join, leave, send or typing.',
   },
   invalid_text: { status: 400, message: 'Message text must be 1-4000 characters.' },
-  unauthorized: { status: 401, message: 'Sign in first: send the sid cookie or Authorization: Bearer.' },
+  unauthorized: {
+    status: 401,
+    message: 'Sign in first: send the sid cookie or Authorization: Bearer.',
+  },
   invalid_credentials: { status: 401, message: 'Wrong username or password.' },
-  forbidden_origin: { status: 403, message: 'This Origin is not allowed; add it to ALLOWED_ORIGINS.' },
+  forbidden_origin: {
+    status: 403,
+    message: 'This Origin is not allowed; add it to ALLOWED_ORIGINS.',
+  },
   csrf_failed: {
     status: 403,
     message: 'Missing or wrong x-csrf-token header for a cookie-authenticated request.',
