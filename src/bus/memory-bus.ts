@@ -1,0 +1,64 @@
+/** In-process fan-out: the single-node default Bus (no shared engine, so always healthy). */
+import type { Bus, BusEvent } from '../domain/ports.js'
+
+export interface MemoryBusOptions {
+  /** Called when a handler throws; one bad handler must not starve the others. */
+  readonly onHandlerError?: (error: unknown) => void
+}
+
+export class MemoryBus implements Bus {
+  private handlers: Array<(event: BusEvent) => void> = []
+  private closed = false
+  private readonly onHandlerError: (error: unknown) => void
+
+  constructor(options: MemoryBusOptions = {}) {
+    this.onHandlerError = options.onHandlerError ?? ((error) => console.error('bus handler', error))
+  }
+
+  // Delivery is synchronous, so events reach handlers in publish order with no queue to grow.
+  publish(event: BusEvent): Promise<void> {
+    if (!this.closed) deliver(this.handlers, event, this.onHandlerError)
+    return Promise.resolve()
+  }
+
+  onEvent(handler: (event: BusEvent) => void): void {
+    this.handlers.push(handler)
+  }
+
+  // One process sees every room, so there is nothing to subscribe to.
+  watch(_room: string): Promise<void> {
+    return Promise.resolve()
+  }
+
+  unwatch(_room: string): Promise<void> {
+    return Promise.resolve()
+  }
+
+  // There is no engine to lose, so reconnect never happens.
+  onReconnect(_handler: () => void): void {}
+
+  healthy(): boolean {
+    return true
+  }
+
+  close(): Promise<void> {
+    this.closed = true
+    this.handlers = []
+    return Promise.resolve()
+  }
+}
+
+/** Calls every handler once, isolating their failures; shared with the Redis bus. */
+export function deliver(
+  handlers: ReadonlyArray<(event: BusEvent) => void>,
+  event: BusEvent,
+  onHandlerError: (error: unknown) => void,
+): void {
+  for (const handler of handlers) {
+    try {
+      handler(event)
+    } catch (error) {
+      onHandlerError(error)
+    }
+  }
+}
