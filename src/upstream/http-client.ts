@@ -1,5 +1,5 @@
 /** The only outbound HTTP in Eddy: one shared undici Agent with timeouts, size caps, manual redirects and the SSRF guard. */
-import { Agent } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import { createGuardedConnector, isSsrfBlockedError, precheckUrl } from './ssrf-guard.js'
 
 export type UpstreamReason =
@@ -51,6 +51,8 @@ export interface HttpClientOptions {
   /** Default redirect limit. Default 3. */
   readonly maxRedirects?: number
   readonly userAgent?: string
+  /** Address policy override (default: ssrf-guard's isBlockedAddress); ignored when allowPrivate. */
+  readonly isBlockedAddress?: (address: string) => boolean
 }
 
 export interface RequestOptions {
@@ -98,6 +100,12 @@ function flattenHeaders(
   return out
 }
 
+/** Drops an unread body; destroying it frees the socket without reading an attacker's bytes. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {}) // the abort we cause ourselves is not news
+  body.destroy()
+}
+
 function errorChain(error: unknown): unknown[] {
   const chain: unknown[] = []
   let current: unknown = error
@@ -142,7 +150,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     keepAliveTimeout: 10_000,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    connect: createGuardedConnector({ allowPrivate, connectTimeoutMs: timeoutMs }),
+    connect: createGuardedConnector({
+      allowPrivate,
+      connectTimeoutMs: timeoutMs,
+      ...(options.isBlockedAddress ? { isBlocked: options.isBlockedAddress } : {}),
+    }),
   })
   const baseHeaders: Record<string, string> = {
     'user-agent': options.userAgent ?? 'EddyBot/0.1 (+link previews; chat server)',
@@ -165,7 +177,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
     try {
       for (let hop = 0; ; hop++) {
-        const refusal = precheckUrl(url, allowPrivate)
+        const refusal = precheckUrl(url, allowPrivate, options.isBlockedAddress)
         if (refusal !== undefined) throw new UpstreamError('blocked', url.href, refusal)
         const res = await agent.request({
           origin: url.origin,
@@ -179,8 +191,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         const headers = flattenHeaders(res.headers)
         const location = headers['location']
         if (REDIRECT_STATUSES.has(res.statusCode) && location !== undefined) {
-          // Drain nothing: destroying frees the socket's slot without reading an attacker's body.
-          res.body.destroy()
+          discard(res.body)
           if (hop >= maxRedirects) {
             throw new UpstreamError('too_many_redirects', url.href, `more than ${maxRedirects}`)
           }
@@ -192,19 +203,19 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           continue
         }
         if (!okStatus(res.statusCode)) {
-          res.body.destroy()
+          discard(res.body)
           throw new UpstreamError('bad_status', url.href, `status ${res.statusCode}`, {
             status: res.statusCode,
           })
         }
         const contentType = headers['content-type'] ?? ''
         if (req.acceptContentType && !req.acceptContentType(contentType)) {
-          res.body.destroy()
+          discard(res.body)
           throw new UpstreamError('bad_content', url.href, `content-type ${contentType || 'none'}`)
         }
         const declared = Number(headers['content-length'])
         if (Number.isFinite(declared) && declared > maxBodyBytes) {
-          res.body.destroy()
+          discard(res.body)
           throw new UpstreamError('too_large', url.href, `content-length ${declared}`)
         }
         const chunks: Buffer[] = []
@@ -213,7 +224,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array)
           size += buf.length
           if (size > maxBodyBytes) {
-            res.body.destroy()
+            discard(res.body)
             throw new UpstreamError('too_large', url.href, `body over ${maxBodyBytes} bytes`)
           }
           chunks.push(buf)

@@ -109,14 +109,23 @@ type LookupCallback = (
  * A dns.lookup replacement for net/tls.connect that refuses every answer when any resolved
  * address is blocked: a name with one private record is treated as hostile (rebinding).
  */
-export function guardedLookup(
+export function guardedLookup(isBlocked: (address: string) => boolean = isBlockedAddress) {
+  return (
+    hostname: string,
+    options: LookupOneOptions | LookupAllOptions,
+    callback: LookupCallback,
+  ): void => lookupChecked(hostname, options, callback, isBlocked)
+}
+
+function lookupChecked(
   hostname: string,
   options: LookupOneOptions | LookupAllOptions,
   callback: LookupCallback,
+  isBlocked: (address: string) => boolean,
 ): void {
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '')
-    const bad = addresses.find((a) => isBlockedAddress(a.address))
+    const bad = addresses.find((a) => isBlocked(a.address))
     if (bad) return callback(new SsrfBlockedError(hostname, bad.address), '')
     if (options.all === true) return callback(null, addresses)
     const first = addresses[0]
@@ -133,6 +142,8 @@ export interface GuardOptions {
   /** Let upstreams on private/loopback addresses through (ALLOW_PRIVATE_UPSTREAMS=1, tests, intranets). */
   readonly allowPrivate: boolean
   readonly connectTimeoutMs: number
+  /** The address policy; default isBlockedAddress. Tests narrow it to prove every hop is checked. */
+  readonly isBlocked?: (address: string) => boolean
 }
 
 /**
@@ -142,17 +153,21 @@ export interface GuardOptions {
  */
 export function createGuardedConnector(options: GuardOptions): buildConnector.connector {
   if (options.allowPrivate) return buildConnector({ timeout: options.connectTimeoutMs })
-  const base = buildConnector({ timeout: options.connectTimeoutMs, lookup: guardedLookup })
+  const isBlocked = options.isBlocked ?? isBlockedAddress
+  const base = buildConnector({
+    timeout: options.connectTimeoutMs,
+    lookup: guardedLookup(isBlocked),
+  })
   return (connectOptions, callback) => {
     const host = connectOptions.hostname.replace(/^\[|\]$/g, '')
-    if (net.isIP(host) !== 0 && isBlockedAddress(host)) {
+    if (net.isIP(host) !== 0 && isBlocked(host)) {
       callback(new SsrfBlockedError(host, host), null)
       return
     }
     base(connectOptions, (err, socket) => {
       if (err !== null) return callback(err, null)
       const remote = socket.remoteAddress
-      if (remote === undefined || isBlockedAddress(remote)) {
+      if (remote === undefined || isBlocked(remote)) {
         socket.destroy()
         return callback(new SsrfBlockedError(host, remote ?? 'unknown'), null)
       }
@@ -170,10 +185,14 @@ export function isAllowedScheme(url: URL): boolean {
  * Fast refusal before any I/O: bad scheme, or a host that is a blocked IP literal.
  * Names are checked later, after DNS, by the connector.
  */
-export function precheckUrl(url: URL, allowPrivate: boolean): string | undefined {
+export function precheckUrl(
+  url: URL,
+  allowPrivate: boolean,
+  isBlocked: (address: string) => boolean = isBlockedAddress,
+): string | undefined {
   if (!isAllowedScheme(url)) return `scheme ${url.protocol} is not allowed`
   if (allowPrivate) return undefined
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  if (net.isIP(host) !== 0 && isBlockedAddress(host)) return `${host} is not a public address`
+  if (net.isIP(host) !== 0 && isBlocked(host)) return `${host} is not a public address`
   return undefined
 }
