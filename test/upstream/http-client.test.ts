@@ -80,7 +80,10 @@ describe('http client (allowPrivate for local test servers)', () => {
   it('refuses an oversize body by content-length and while streaming', async () => {
     const big = Buffer.alloc(64 * 1024, 'x')
     const server = await startServer((req, res) => {
-      if (req.url === '/declared') return res.end(big)
+      if (req.url === '/declared') {
+        res.end(big)
+        return
+      }
       res.writeHead(200) // chunked: no length up front
       res.write(big.subarray(0, 32 * 1024))
       setTimeout(() => res.end(big.subarray(32 * 1024)), 20)
@@ -95,7 +98,8 @@ describe('http client (allowPrivate for local test servers)', () => {
       const n = Number(req.url?.slice(1))
       if (n > 0) {
         res.writeHead(302, { location: `/${n - 1}` }) // relative Location resolves per hop
-        return res.end()
+        res.end()
+        return
       }
       res.end('landed')
     })

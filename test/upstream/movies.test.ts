@@ -123,7 +123,8 @@ describe('movies service', () => {
       calls++
       if (calls === 1) {
         res.statusCode = 502
-        return res.end()
+        res.end()
+        return
       }
       res.end('{"subjects":[]}')
     })
