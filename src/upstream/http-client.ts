@@ -106,6 +106,20 @@ function discard(body: Dispatcher.ResponseData['body']): void {
   body.destroy()
 }
 
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization'])
+
+/** The caller's headers for one hop; credentials never follow a redirect to another origin. */
+function hopHeaders(
+  headers: Readonly<Record<string, string>> | undefined,
+  sameOrigin: boolean,
+): Record<string, string> {
+  if (headers === undefined) return {}
+  if (sameOrigin) return { ...headers }
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())),
+  )
+}
+
 function errorChain(error: unknown): unknown[] {
   const chain: unknown[] = []
   let current: unknown = error
@@ -175,6 +189,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       throw new UpstreamError('blocked', rawUrl, 'not a valid URL', { cause })
     }
 
+    const firstOrigin = url.origin
     try {
       for (let hop = 0; ; hop++) {
         const refusal = precheckUrl(url, allowPrivate, options.isBlockedAddress)
@@ -183,7 +198,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           origin: url.origin,
           path: url.pathname + url.search,
           method: req.method ?? 'GET',
-          headers: { ...baseHeaders, ...req.headers },
+          headers: { ...baseHeaders, ...hopHeaders(req.headers, url.origin === firstOrigin) },
           signal,
           headersTimeout: callTimeoutMs,
           bodyTimeout: callTimeoutMs,

@@ -13,8 +13,16 @@ export interface LinkPreviewerOptions {
   readonly onPreview: (room: string, seq: number, preview: LinkPreview) => void | Promise<void>
   /** Told when onPreview fails or a job is dropped; never rethrown. */
   readonly onError?: (error: unknown) => void
-  /** Replaces fetchPreview (tests, or a cache in front of it). */
+  /** Replaces fetchPreview (tests). */
   readonly fetch?: (url: string) => Promise<LinkPreview | null>
+  /**
+   * A URL's result (preview or null) is reused this long, and concurrent asks share one fetch:
+   * a link pasted 1,000 times costs the target site one request, not 1,000. Default 10 min.
+   */
+  readonly cacheTtlMs?: number
+  /** Most URLs remembered; the least recently used go first. Default 500. */
+  readonly cacheSize?: number
+  readonly clock?: { now(): number }
 }
 
 export interface LinkPreviewer {
@@ -36,11 +44,37 @@ interface Job {
 export function createLinkPreviewer(options: LinkPreviewerOptions): LinkPreviewer {
   const concurrency = Math.max(1, options.concurrency ?? 8)
   const maxQueue = options.maxQueue ?? 256
-  const fetchOne = options.fetch ?? ((url: string) => fetchPreview(options.client, url))
+  const fetchUncached = options.fetch ?? ((url: string) => fetchPreview(options.client, url))
+  const cacheTtlMs = options.cacheTtlMs ?? 600_000
+  const cacheSize = options.cacheSize ?? 500
+  const clock = options.clock ?? Date
+  // Holding the Promise (not the value) makes in-flight fetches shared as well as finished ones.
+  const cache = new Map<
+    string,
+    { readonly at: number; readonly result: Promise<LinkPreview | null> }
+  >()
   const queue: Job[] = []
   let active = 0
   let dropped = 0
   let idleWaiters: (() => void)[] = []
+
+  function fetchOne(url: string): Promise<LinkPreview | null> {
+    const now = clock.now()
+    const hit = cache.get(url)
+    cache.delete(url) // re-inserted below: Map order is the LRU order
+    if (hit !== undefined && now - hit.at < cacheTtlMs) {
+      cache.set(url, hit)
+      return hit.result
+    }
+    const result = fetchUncached(url)
+    result.catch(() => cache.delete(url)) // a thrown fetch is retried next time, not cached
+    cache.set(url, { at: now, result })
+    for (const oldest of cache.keys()) {
+      if (cache.size <= cacheSize) break
+      cache.delete(oldest)
+    }
+    return result
+  }
 
   function report(error: unknown): void {
     try {

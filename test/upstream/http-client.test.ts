@@ -201,3 +201,23 @@ describe('SSRF guard in the client (allowPrivate false)', () => {
     expect(await reason(c.request('not a url'))).toBe('blocked')
   })
 })
+
+describe('redirect hygiene', () => {
+  it('drops credentials when a redirect leaves the origin', async () => {
+    const seen: (string | undefined)[] = []
+    const other = await startServer((req, res) => {
+      seen.push(req.headers.authorization)
+      res.end('other')
+    })
+    const first = await startServer((req, res) => {
+      seen.push(req.headers.authorization)
+      res.writeHead(302, { location: `${other.url}/landing` })
+      res.end()
+    })
+    const res = await client({ allowPrivate: true }).request(first.url, {
+      headers: { Authorization: 'Bearer secret' },
+    })
+    expect(res.body.toString()).toBe('other')
+    expect(seen).toEqual(['Bearer secret', undefined])
+  })
+})

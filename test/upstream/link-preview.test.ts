@@ -166,3 +166,32 @@ describe('createLinkPreviewer', () => {
     expect(errors.length).toBe(5) // 2 drops + 1 fetch error + 2 onPreview rejections
   })
 })
+
+describe('createLinkPreviewer cache', () => {
+  it('fetches a URL pasted many times once, and again after the TTL', async () => {
+    const clock = { ms: 0, now: () => clock.ms }
+    let fetches = 0
+    const seen: number[] = []
+    const previewer = createLinkPreviewer({
+      client: client(true),
+      clock,
+      cacheTtlMs: 1_000,
+      fetch: async (url) => {
+        fetches++
+        await delay(10)
+        return { url, title: 't', description: null, image: null }
+      },
+      onPreview: (_room, seq) => {
+        seen.push(seq)
+      },
+    })
+    for (let seq = 1; seq <= 50; seq++) previewer.enqueue('lobby', seq, 'https://same.example/x')
+    await previewer.idle()
+    expect(fetches).toBe(1)
+    expect(seen).toHaveLength(50) // every message still gets its preview event
+    clock.ms += 1_000
+    previewer.enqueue('lobby', 51, 'https://same.example/x')
+    await previewer.idle()
+    expect(fetches).toBe(2)
+  })
+})
