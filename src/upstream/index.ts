@@ -23,3 +23,4 @@ export {
   type LinkPreviewerOptions,
 } from './link-previewer.js'
 export { isBlockedAddress } from './ssrf-guard.js'
+export { createUpstreams, type Upstreams, type UpstreamsOptions } from './upstreams.js'
