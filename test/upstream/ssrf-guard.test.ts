@@ -1,6 +1,13 @@
 // The address policy: every special-purpose range refused, public unicast allowed.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { isBlockedAddress, precheckUrl } from '../../src/upstream/ssrf-guard.js'
+import {
+  createGuardedConnector,
+  isBlockedAddress,
+  isSsrfBlockedError,
+  precheckUrl,
+} from '../../src/upstream/ssrf-guard.js'
 
 describe('isBlockedAddress', () => {
   it.each([
@@ -68,5 +75,33 @@ describe('precheckUrl', () => {
     expect(precheckUrl(new URL('http://0x7f000001/'), false)).toMatch(/not a public/)
     expect(precheckUrl(new URL('http://2130706433/'), false)).toMatch(/not a public/)
     expect(precheckUrl(new URL('http://127.0.0.1:8000/'), true)).toBeUndefined()
+  })
+})
+
+describe('createGuardedConnector', () => {
+  it('checks the connected socket address, not only what was asked for', async () => {
+    const server = http.createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    // The policy lets the host through before connecting and refuses it afterwards: what a
+    // rebinding or a misbehaving resolver would look like from inside the connector.
+    const asked: string[] = []
+    const connect = createGuardedConnector({
+      allowPrivate: false,
+      connectTimeoutMs: 1_000,
+      isBlocked: (address) => {
+        asked.push(address)
+        return asked.length > 1
+      },
+    })
+    const outcome = await new Promise<unknown>((resolve) => {
+      connect({ hostname: '127.0.0.1', protocol: 'http:', port: String(port) }, (err, socket) => {
+        socket?.destroy()
+        resolve(err)
+      })
+    })
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    expect(isSsrfBlockedError(outcome)).toBe(true)
+    expect(asked).toEqual(['127.0.0.1', '127.0.0.1'])
   })
 })
