@@ -36,7 +36,8 @@ const ConfigSchema = z.object({
   PRESENCE_SWEEP_INTERVAL_MS: int(10_000, 50),
   TYPING_INTERVAL_MS: int(1_000, 0),
   SHUTDOWN_GRACE_MS: int(4_000, 0),
-  MOVIES_UPSTREAM_URL: z.string().default('https://api.douban.com/v2/movie/in_theaters'),
+  /** Default: the tutorial's Douban hot-movies URL (src/upstream/movies.ts). */
+  MOVIES_UPSTREAM_URL: z.string().url().optional(),
   MOVIES_CACHE_TTL_MS: int(60_000, 0),
   UPSTREAM_TIMEOUT_MS: int(5_000, 1),
   ALLOW_PRIVATE_UPSTREAMS: flag.default(false),
