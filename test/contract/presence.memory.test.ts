@@ -1,0 +1,7 @@
+import { MemoryPresence } from '../../src/bus/memory-presence.js'
+import { runPresenceContract } from './presence.contract.js'
+
+runPresenceContract('memory', {
+  shared: false,
+  newCluster: () => (clock) => new MemoryPresence(clock),
+})

@@ -1,0 +1,7 @@
+import { MemoryRateLimiter } from '../../src/bus/memory-rate-limiter.js'
+import { runRateLimiterContract } from './rate-limiter.contract.js'
+
+runRateLimiterContract('memory', {
+  shared: false,
+  newCluster: () => (clock) => new MemoryRateLimiter(clock),
+})
