@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis'
 import type { Bus, BusEvent } from '../domain/ports.js'
 import { decodeEnvelope, encodeEnvelope, roomOf } from './bus-envelope.js'
 import { deliver } from './memory-bus.js'
+import { PublishBacklog } from './publish-backlog.js'
 import {
   closeRedis,
   connectRedis,
@@ -19,6 +20,8 @@ export interface RedisBusOptions {
   readonly nodeId: string
   /** Longest a publish, watch or unwatch waits on a hung Redis. */
   readonly commandTimeoutMs?: number
+  /** Events kept for re-sending while Redis is away (see publish-backlog.ts). */
+  readonly maxBacklog?: number
   readonly onError?: ErrorReporter
 }
 
@@ -38,7 +41,7 @@ export class RedisBus implements Bus {
   /** The rooms this node wants, whatever Redis currently knows: the source of truth on reconnect. */
   private readonly watched = new Set<string>()
   private lost = false
-  private publishFailing = false
+  private readonly backlog: PublishBacklog
   private closed = false
 
   constructor(options: RedisBusOptions) {
@@ -54,6 +57,13 @@ export class RedisBus implements Bus {
       onError: this.report,
       extra: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: this.timeoutMs },
     })
+    this.backlog = new PublishBacklog({
+      send: (channel, payload) => this.pub.publish(channel, payload),
+      canSend: () => this.pub.status === 'ready',
+      maxEntries: options.maxBacklog ?? 10_000,
+      report: this.report,
+    })
+    this.pub.on('ready', () => void this.backlog.flush())
     // The subscriber keeps its queue, so a SUBSCRIBE issued during an outage is sent once Redis is back.
     this.sub = connectRedis({
       url: options.url,
@@ -82,14 +92,8 @@ export class RedisBus implements Bus {
     if (this.closed) return
     // Local clients first and unconditionally: a node keeps serving its own rooms without Redis.
     deliver(this.handlers, event, (error) => this.report(error, 'bus handler'))
-    try {
-      await this.pub.publish(this.channel(roomOf(event)), encodeEnvelope(this.nodeId, event))
-      this.publishFailing = false
-    } catch (error) {
-      // Other nodes will see the gap in seq and fill it from the Store; log once per outage.
-      if (!this.publishFailing) this.report(error, 'publish (remote delivery skipped)')
-      this.publishFailing = true
-    }
+    const payload = encodeEnvelope(this.nodeId, event)
+    await this.backlog.publish(this.channel(roomOf(event)), payload, event.type !== 'typing')
   }
 
   onEvent(handler: (event: BusEvent) => void): void {
@@ -120,6 +124,7 @@ export class RedisBus implements Bus {
     this.closed = true
     this.handlers = []
     this.reconnectHandlers = []
+    this.backlog.clear()
     await Promise.all([closeRedis(this.pub), closeRedis(this.sub)])
   }
 

@@ -165,9 +165,41 @@ export function runBusContract(name: string, options: BusContractOptions): void 
             // The kill is confirmed on another connection; a's socket learns of it a moment later.
             await vi.waitFor(() => expect(a.healthy()).toBe(false), { interval: 5 })
             await reconnected
-            expect(a.healthy()).toBe(true)
+            // onReconnect follows the subscriber; the publish connection may come back a bit later.
+            await vi.waitFor(() => expect(a.healthy()).toBe(true), { interval: 5 })
             await b.publish(typing('bob'))
             expect(await atA.waitFor(1)).toEqual([typing('bob')])
+          },
+        )
+
+        it.runIf(options.canCut)(
+          'delivers what a cut node published once it is back, once',
+          async () => {
+            const { a, b, cutA } = await pair()
+            if (!cutA) throw new Error('canCut needs newPair to return cutA')
+            await b.watch('lobby')
+            const atA = new Collector(a)
+            const atB = new Collector(b)
+            const message = (seq: number): BusEvent => ({
+              type: 'message',
+              message: {
+                room: 'lobby',
+                seq,
+                id: `m${seq}`,
+                user: 'ann',
+                text: 't',
+                ts: 1,
+                cid: `c${seq}`,
+              },
+            })
+            await cutA()
+            await vi.waitFor(() => expect(a.healthy()).toBe(false), { interval: 5 })
+            await a.publish(message(1))
+            expect(atA.events).toEqual([message(1)])
+            await a.publish(message(2))
+            expect(await atB.waitFor(2, 5_000)).toEqual([message(1), message(2)])
+            await a.publish(typing('marker'))
+            expect(await atB.waitFor(3)).toEqual([message(1), message(2), typing('marker')])
           },
         )
 

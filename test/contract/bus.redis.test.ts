@@ -22,9 +22,10 @@ describe.skipIf(!redis.available)('redis bus', () => {
       const a = newBus(redis.url, nodeA)
       const b = newBus(redis.url)
       await Promise.all([a.ready(), b.ready()])
+      // Both of a's connections, as when a's network drops.
       const cutA = async () => {
-        const killed = await killClients(redis.url, `eddy-bus-sub:${nodeA}`)
-        if (killed !== 1) throw new Error(`expected to kill 1 subscriber, killed ${killed}`)
+        const killed = await killClients(redis.url, `:${nodeA}`)
+        if (killed !== 2) throw new Error(`expected to kill 2 connections, killed ${killed}`)
       }
       return { a, b, cutA }
     },

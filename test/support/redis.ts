@@ -66,16 +66,20 @@ export async function deleteKeys(url: string, prefix: string): Promise<void> {
   }
 }
 
-/** Kills server-side connections by client name (e.g. `eddy-bus-sub:node-a`); returns how many. */
-export async function killClients(url: string, name: string): Promise<number> {
+/**
+ * Kills server-side connections whose client name ends with `suffix` (the Redis adapters name
+ * theirs `eddy-bus-sub:<nodeId>` and so on), as a network fault would; returns how many.
+ */
+export async function killClients(url: string, suffix: string): Promise<number> {
   const redis = new Redis(url)
   redis.on('error', () => {})
   try {
-    const list = await redis.client('LIST')
-    const ids = String(list)
+    const list = String(await redis.client('LIST'))
+    const ids = list
       .split('\n')
-      .filter((line) => line.includes(` name=${name} `))
-      .map((line) => /\bid=(\d+)/.exec(line)?.[1])
+      .map((line) => /\bid=(\d+) .*\bname=(\S*)/.exec(line))
+      .filter((match) => match?.[2]?.endsWith(suffix) === true)
+      .map((match) => match?.[1])
       .filter((id): id is string => id !== undefined)
     for (const id of ids) await redis.client('KILL', 'ID', id)
     return ids.length
