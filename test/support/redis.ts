@@ -32,13 +32,18 @@ async function ping(url: string): Promise<string | undefined> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   })
-  redis.on('error', () => {})
+  // The 'error' event carries the cause (ECONNREFUSED …); the rejection only says "closed".
+  let cause: unknown
+  redis.on('error', (error: unknown) => {
+    cause ??= error
+  })
   try {
     await redis.connect()
     await redis.ping()
     return undefined
   } catch (error) {
-    return error instanceof Error ? error.message : String(error)
+    const reason = cause ?? error
+    return reason instanceof Error ? reason.message : String(reason)
   } finally {
     redis.disconnect()
   }
