@@ -1,3 +1,4 @@
+// PublishBacklog against a fake send: order, at-most-once, and its size bound.
 import { describe, expect, it } from 'vitest'
 import { PublishBacklog } from './publish-backlog.js'
 

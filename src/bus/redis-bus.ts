@@ -2,7 +2,7 @@
 import type { Redis } from 'ioredis'
 import type { Bus, BusEvent } from '../domain/ports.js'
 import { decodeEnvelope, encodeEnvelope, roomOf } from './bus-envelope.js'
-import { deliver } from './memory-bus.js'
+import { deliver } from './deliver.js'
 import { PublishBacklog } from './publish-backlog.js'
 import {
   closeRedis,
@@ -41,6 +41,7 @@ export class RedisBus implements Bus {
   /** The rooms this node wants, whatever Redis currently knows: the source of truth on reconnect. */
   private readonly watched = new Set<string>()
   private lost = false
+  private everReady = false
   private readonly backlog: PublishBacklog
   private closed = false
 
@@ -72,14 +73,16 @@ export class RedisBus implements Bus {
       extra: { maxRetriesPerRequest: null },
     })
     this.sub.on('message', (channel: string, payload: string) => this.receive(channel, payload))
-    // A failed first connect counts as lost too: rooms watched meanwhile need their catch-up.
     this.sub.on('close', () => {
       this.lost = !this.closed
     })
+    // Rooms watched before the first connect may have missed events too, so they also get a
+    // catch-up; a bus that had nothing watched yet has nothing to catch up on.
     this.sub.on('ready', () => {
-      if (!this.lost) return
+      const catchUp = this.lost || (!this.everReady && this.watched.size > 0)
       this.lost = false
-      void this.resubscribeThenNotify()
+      this.everReady = true
+      if (catchUp) void this.resubscribeThenNotify()
     })
   }
 

@@ -1,4 +1,4 @@
-// The Redis adapters under faults the contract suites cannot stage: a hung server, bad payloads.
+/** The Redis adapters under faults the contract suites cannot stage: a hung server, bad payloads. */
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -75,6 +75,25 @@ describe.skipIf(!redis.available)('Redis adapters when Redis hangs', () => {
     proxy.freeze()
     expect(await elapsedMs(() => bus.publish(typing))).toBeLessThan(600)
     expect(seen).toEqual([typing])
+  })
+
+  it('catches up rooms watched before Redis first answered', async () => {
+    proxy.freeze()
+    const late = track(
+      createRedisBus({ url: viaProxy(), prefix, nodeId: 'late', onError: () => {} }),
+    )
+    await late.watch('lobby')
+    const reconnected = new Promise<void>((resolve) => late.onReconnect(resolve))
+    const seen: BusEvent[] = []
+    late.onEvent((event) => seen.push(event))
+    proxy.thaw()
+    await reconnected
+    const other = track(
+      createRedisBus({ url: redis.url, prefix, nodeId: 'other', onError: () => {} }),
+    )
+    await other.ready()
+    await other.publish(typing)
+    await expect.poll(() => seen, { interval: 5 }).toEqual([typing])
   })
 
   it('presence rejects within commandTimeoutMs', async () => {

@@ -167,8 +167,10 @@ export function runBusContract(name: string, options: BusContractOptions): void 
             await reconnected
             // onReconnect follows the subscriber; the publish connection may come back a bit later.
             await vi.waitFor(() => expect(a.healthy()).toBe(true), { interval: 5 })
+            // The marker comes after any duplicate a double subscription would cause.
             await b.publish(typing('bob'))
-            expect(await atA.waitFor(1)).toEqual([typing('bob')])
+            await b.publish(typing('marker'))
+            expect(await atA.waitFor(2)).toEqual([typing('bob'), typing('marker')])
           },
         )
 

@@ -1,3 +1,4 @@
+// The Bus contract against MemoryBus (single node: the cross-node clauses are skipped).
 import { MemoryBus } from '../../src/bus/memory-bus.js'
 import { runBusContract } from './bus.contract.js'
 

@@ -1,3 +1,4 @@
+// The Bus contract against two RedisBus nodes on the real Redis (required when CI=true).
 import { randomBytes } from 'node:crypto'
 import { afterAll, describe } from 'vitest'
 import { createRedisBus } from '../../src/bus/redis-bus.js'

@@ -1,3 +1,4 @@
+// The PresenceRegistry contract against MemoryPresence.
 import { MemoryPresence } from '../../src/bus/memory-presence.js'
 import { runPresenceContract } from './presence.contract.js'
 

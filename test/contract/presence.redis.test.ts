@@ -1,3 +1,4 @@
+// The PresenceRegistry contract against RedisPresence nodes sharing one key prefix per test.
 import { afterAll, describe } from 'vitest'
 import { createRedisPresence } from '../../src/bus/redis-presence.js'
 import { deleteKeys, probeRedis, uniquePrefix } from '../support/redis.js'

@@ -1,3 +1,4 @@
+// The RateLimiter contract against MemoryRateLimiter.
 import { MemoryRateLimiter } from '../../src/bus/memory-rate-limiter.js'
 import { runRateLimiterContract } from './rate-limiter.contract.js'
 

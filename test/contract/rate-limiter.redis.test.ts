@@ -1,3 +1,4 @@
+// The RateLimiter contract against RedisRateLimiter nodes sharing one key prefix per test.
 import { afterAll, describe } from 'vitest'
 import { createRedisRateLimiter } from '../../src/bus/redis-rate-limiter.js'
 import { deleteKeys, probeRedis, uniquePrefix } from '../support/redis.js'
