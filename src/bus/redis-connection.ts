@@ -26,7 +26,9 @@ export interface ExtraOptions {
  * so a Redis that stays down for an hour does not flood the log.
  */
 export function connectRedis({ url, name, onError, extra }: ConnectionOptions): Redis {
-  const redis = new Redis(url, { connectionName: name, connectTimeout: 2_000, ...extra })
+  // CLIENT SETNAME refuses spaces and newlines; a node id is free-form.
+  const connectionName = name.replace(/\s/g, '_')
+  const redis = new Redis(url, { connectionName, connectTimeout: 2_000, ...extra })
   let reported = false
   redis.on('error', (error: unknown) => {
     if (!reported) onError(error, `${name} connection`)

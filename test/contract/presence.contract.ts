@@ -124,6 +124,16 @@ export function runPresenceContract(name: string, options: PresenceContractOptio
         expect(await b.remove(entry('ann', 'b1'))).toBe(true)
       })
 
+      it('announces one join and one leave when nodes race for the same user', async () => {
+        const { presence: a, node } = setup()
+        const nodes = [a, node(), node()]
+        const tabs = Array.from({ length: 9 }, (_, i) => entry('ann', `c${i}`))
+        const joins = await Promise.all(tabs.map((tab, i) => nodes[i % 3]?.add(tab, TTL_MS)))
+        expect(joins.filter(Boolean)).toHaveLength(1)
+        const leaves = await Promise.all(tabs.map((tab, i) => nodes[(i + 1) % 3]?.remove(tab)))
+        expect(leaves.filter(Boolean)).toHaveLength(1)
+      })
+
       it('reports a departure to only one of several nodes sweeping at once', async () => {
         const { clock, presence: a, node } = setup()
         const nodes = [a, node(), node(), node()]
