@@ -128,9 +128,11 @@ export function runPresenceContract(name: string, options: PresenceContractOptio
         const { presence: a, node } = setup()
         const nodes = [a, node(), node()]
         const tabs = Array.from({ length: 9 }, (_, i) => entry('ann', `c${i}`))
-        const joins = await Promise.all(tabs.map((tab, i) => nodes[i % 3]?.add(tab, TTL_MS)))
+        const joins = await Promise.all(tabs.map((tab, i) => (nodes[i % 3] ?? a).add(tab, TTL_MS)))
         expect(joins.filter(Boolean)).toHaveLength(1)
-        const leaves = await Promise.all(tabs.map((tab, i) => nodes[(i + 1) % 3]?.remove(tab)))
+        const leaves = await Promise.all(
+          tabs.map((tab, i) => (nodes[(i + 1) % 3] ?? a).remove(tab)),
+        )
         expect(leaves.filter(Boolean)).toHaveLength(1)
       })
 
