@@ -83,29 +83,52 @@ export class PostgresGroupCommit {
   }
 }
 
+type Fresh = Array<{ readonly input: AppendInput; readonly seq: number }>
+
 async function assign(client: PoolClient, inputs: readonly AppendInput[]): Promise<Outcome[]> {
   const roomNames = [...new Set(inputs.map((i) => i.room))].sort()
   // Row locks taken in name order: batches touching the same rooms queue, never deadlock.
-  // Holding the room's lock also makes the cid check below race-free.
+  // Holding every touched room's lock also makes the cid checks below race-free.
   const locked = await client.query<{ name: string; last_seq: number }>(
     'select name, last_seq from rooms where name = any($1::text[]) order by name for update',
     [roomNames],
   )
   const lastSeqs = new Map(locked.rows.map((r) => [r.name, Number(r.last_seq)]))
-  const existing = await client.query<MessageRow & { user_id: string }>(
-    `select m.room, m.seq, m.id, m.user_id, m.username, m.text, m.cid, m.ts, m.previews
-     from messages m
-     join unnest($1::text[], $2::text[], $3::text[]) as k(room, user_id, cid)
-       on m.room = k.room and m.user_id = k.user_id and m.cid = k.cid`,
-    [inputs.map((i) => i.room), inputs.map((i) => i.userId), inputs.map((i) => i.cid)],
-  )
-  const byKey = new Map<string, ChatMessage>(
-    existing.rows.map((row) => [key(row.room, row.user_id, row.cid), toChatMessage(row)]),
-  )
-  const fresh: Array<{ input: AppendInput; seq: number }> = []
+
+  // Optimistic path: a repeated cid is rare (a client retrying), so insert first and only look
+  // for earlier copies when the unique key says one exists, then redo the batch with them.
+  let plan = planBatch(inputs, lastSeqs, new Map())
+  if (plan.fresh.length > 0) {
+    await client.query('savepoint optimistic')
+    const inserted = await insert(client, plan.fresh, 'on conflict (room, user_id, cid) do nothing')
+    if (inserted !== plan.fresh.length) {
+      await client.query('rollback to savepoint optimistic')
+      plan = planBatch(inputs, lastSeqs, await earlierCopies(client, inputs))
+      await insert(client, plan.fresh, '')
+    }
+  }
+  const touched = [...new Set(plan.fresh.map((f) => f.input.room))]
+  if (touched.length > 0) {
+    await client.query(
+      `update rooms set last_seq = v.seq from unnest($1::text[], $2::bigint[]) as v(name, seq)
+       where rooms.name = v.name`,
+      [touched, touched.map((room) => plan.lastSeqs.get(room) ?? 0)],
+    )
+  }
+  return plan.outcomes
+}
+
+/** Assigns seqs in queue order; `known` holds stored first copies by (room, user, cid). */
+function planBatch(
+  inputs: readonly AppendInput[],
+  startSeqs: ReadonlyMap<string, number>,
+  known: Map<string, ChatMessage>,
+): { outcomes: Outcome[]; fresh: Fresh; lastSeqs: Map<string, number> } {
+  const lastSeqs = new Map(startSeqs)
+  const fresh: Fresh = []
   const outcomes = inputs.map((input): Outcome => {
     const k = key(input.room, input.userId, input.cid)
-    const first = byKey.get(k)
+    const first = known.get(k)
     if (first !== undefined) return { message: first, created: false }
     const last = lastSeqs.get(input.room)
     if (last === undefined) return new ChatError('room_not_found')
@@ -121,15 +144,36 @@ async function assign(client: PoolClient, inputs: readonly AppendInput[]): Promi
       cid: input.cid,
     }
     // Later duplicates in this same batch answer with this copy.
-    byKey.set(k, message)
+    known.set(k, message)
     fresh.push({ input, seq })
     return { message, created: true }
   })
-  if (fresh.length === 0) return outcomes
-  await client.query(
+  return { outcomes, fresh, lastSeqs }
+}
+
+async function earlierCopies(
+  client: PoolClient,
+  inputs: readonly AppendInput[],
+): Promise<Map<string, ChatMessage>> {
+  const existing = await client.query<MessageRow & { user_id: string }>(
+    `select m.room, m.seq, m.id, m.user_id, m.username, m.text, m.cid, m.ts, m.previews
+     from messages m
+     join unnest($1::text[], $2::text[], $3::text[]) as k(room, user_id, cid)
+       on m.room = k.room and m.user_id = k.user_id and m.cid = k.cid`,
+    [inputs.map((i) => i.room), inputs.map((i) => i.userId), inputs.map((i) => i.cid)],
+  )
+  return new Map(
+    existing.rows.map((row) => [key(row.room, row.user_id, row.cid), toChatMessage(row)]),
+  )
+}
+
+/** One statement for the whole batch; resolves with the number of rows stored. */
+async function insert(client: PoolClient, fresh: Fresh, onConflict: string): Promise<number> {
+  const result = await client.query(
     `insert into messages (room, seq, id, user_id, username, text, cid, ts)
      select * from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],
-                          $6::text[], $7::text[], $8::bigint[])`,
+                          $6::text[], $7::text[], $8::bigint[])
+     ${onConflict}`,
     [
       fresh.map((f) => f.input.room),
       fresh.map((f) => f.seq),
@@ -141,13 +185,7 @@ async function assign(client: PoolClient, inputs: readonly AppendInput[]): Promi
       fresh.map((f) => f.input.ts),
     ],
   )
-  const touched = [...new Set(fresh.map((f) => f.input.room))]
-  await client.query(
-    `update rooms set last_seq = v.seq from unnest($1::text[], $2::bigint[]) as v(name, seq)
-     where rooms.name = v.name`,
-    [touched, touched.map((room) => lastSeqs.get(room) ?? 0)],
-  )
-  return outcomes
+  return result.rowCount ?? 0
 }
 
 function key(room: string, userId: string, cid: string): string {

@@ -142,6 +142,23 @@ export function runStoreContract(name: string, newStore: () => Promise<StoreHand
         expect(await store.messagesAfter('alpha', 0, 10)).toHaveLength(1)
       })
 
+      it('keeps seqs contiguous when a batch mixes repeats and new messages', async () => {
+        const first = await store.append(input('alpha', 'u1', 'old'))
+        const [a, repeat, b] = await Promise.all([
+          store.append(input('alpha', 'u1', 'new1')),
+          store.append(input('alpha', 'u1', 'old')),
+          store.append(input('alpha', 'u2', 'new2')),
+        ])
+        expect(repeat).toEqual({ message: first.message, created: false })
+        expect([a?.message.seq, b?.message.seq]).toEqual([2, 3])
+        expect(await store.lastSeq('alpha')).toBe(3)
+        expect((await store.messagesAfter('alpha', 0, 10)).map((m) => m.cid)).toEqual([
+          'old',
+          'new1',
+          'new2',
+        ])
+      })
+
       it('stores the same cid from different users, or in different rooms, separately', async () => {
         const a = await store.append(input('alpha', 'u1', 'c'))
         const b = await store.append(input('alpha', 'u2', 'c'))
