@@ -28,6 +28,8 @@ export async function newSqliteStore(): Promise<StoreHandle> {
 
 const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
 
+const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/test'
+
 /** undefined when PostgreSQL answers; else why its tests are skipped. Under CI it must answer. */
 export async function postgresUnavailable(): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2_000 })
@@ -55,6 +57,13 @@ export function newPostgresStore(): Promise<StoreHandle> {
   return open().then((store) => ({
     store,
     reopen: open,
+    concurrentInstances: true,
+    unreachable: async () => {
+      // Port 1 refuses at once: the store must answer store_unavailable, not hang or crash.
+      const down = await createPostgresStore({ url: UNREACHABLE_URL, connectionTimeoutMs: 1_000 })
+      opened.push(down)
+      return down
+    },
     cleanup: async () => {
       for (const s of opened) await s.close()
       const admin = new pg.Client({ connectionString: PG_URL })
