@@ -1,6 +1,6 @@
 /**
  * PostgreSQL's append hot path: queued appends commit together in one transaction of a few
- * set-based statements, so throughput is a batch per round trip instead of a message per round trip.
+ * set-based statements, so each commit (and its WAL flush) serves a batch instead of one message.
  */
 import type { Pool, PoolClient } from 'pg'
 import { ChatError } from '../domain/errors.js'

@@ -39,7 +39,7 @@ export class SqliteGroupCommit {
     )
     const setLastSeq = db.prepare<[number, string]>('update rooms set last_seq = ? where name = ?')
 
-    this.commitBatch = db.transaction((batch: readonly Pending[]): Outcome[] => {
+    const transaction = db.transaction((batch: readonly Pending[]): Outcome[] => {
       // The batch's view of each room's last seq; written back once per room at the end.
       const lastSeqs = new Map<string, number>()
       const outcomes = batch.map(({ input }): Outcome => {
@@ -82,6 +82,9 @@ export class SqliteGroupCommit {
       for (const [room, seq] of lastSeqs) setLastSeq.run(seq, room)
       return outcomes
     })
+    // BEGIN IMMEDIATE: a deferred transaction that reads and then writes fails at once with
+    // SQLITE_BUSY when another process wrote in between; an immediate one waits (busy_timeout).
+    this.commitBatch = (batch) => transaction.immediate(batch)
   }
 
   append(input: AppendInput): Promise<AppendResult> {
