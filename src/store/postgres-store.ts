@@ -14,6 +14,10 @@ export interface PostgresStoreOptions {
   readonly poolMax?: number
   readonly connectionTimeoutMs?: number
   readonly statementTimeoutMs?: number
+  /** Shown in pg_stat_activity (default 'eddy'). */
+  readonly applicationName?: string
+  /** Told when an idle pooled connection breaks (the pool replaces it); for logging. */
+  readonly onConnectionError?: (error: Error) => void
 }
 
 const INT8_OID = 20
@@ -31,6 +35,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
+    application_name: options.applicationName ?? 'eddy',
     // pg's defaults wait forever on a hung server; a chat send should fail fast instead.
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     statement_timeout: statementTimeoutMs,
@@ -40,7 +45,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
     types: int8AsNumber(),
   })
   // Without a listener, an idle connection dropped by the server would crash the process.
-  pool.on('error', () => undefined)
+  pool.on('error', (error) => options.onConnectionError?.(error))
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const queries = new SqlQueries(db, 'postgres', isUniqueViolation)

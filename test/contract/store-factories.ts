@@ -50,7 +50,12 @@ export function newPostgresStore(): Promise<StoreHandle> {
   const schema = `eddy_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
   const opened: Store[] = []
   const open = async (): Promise<Store> => {
-    const store = await createPostgresStore({ url: PG_URL, schema, poolMax: 4 })
+    const store = await createPostgresStore({
+      url: PG_URL,
+      schema,
+      poolMax: 4,
+      applicationName: schema,
+    })
     opened.push(store)
     return store
   }
@@ -58,6 +63,13 @@ export function newPostgresStore(): Promise<StoreHandle> {
     store,
     reopen: open,
     concurrentInstances: true,
+    dropConnections: () =>
+      withAdmin(async (admin) => {
+        await admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+          [schema],
+        )
+      }),
     unreachable: async () => {
       // Port 1 refuses at once: the store must answer store_unavailable, not hang or crash.
       const down = await createPostgresStore({ url: UNREACHABLE_URL, connectionTimeoutMs: 1_000 })
@@ -66,10 +78,17 @@ export function newPostgresStore(): Promise<StoreHandle> {
     },
     cleanup: async () => {
       for (const s of opened) await s.close()
-      const admin = new pg.Client({ connectionString: PG_URL })
-      await admin.connect()
-      await admin.query(`drop schema if exists ${schema} cascade`)
-      await admin.end()
+      await withAdmin((admin) => admin.query(`drop schema if exists ${schema} cascade`))
     },
   }))
+}
+
+async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: PG_URL })
+  await admin.connect()
+  try {
+    return await work(admin)
+  } finally {
+    await admin.end()
+  }
 }

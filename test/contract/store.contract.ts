@@ -10,6 +10,8 @@ export interface StoreHandle {
   readonly reopen?: () => Promise<Store>
   /** Shared engines: whether reopened instances may run concurrently in one process (like nodes). */
   readonly concurrentInstances?: boolean
+  /** Engines behind a network: has the server cut every connection the store holds. */
+  readonly dropConnections?: () => Promise<void>
   /** Engines behind a network: a store whose engine cannot be reached; cleanup closes it. */
   readonly unreachable?: () => Promise<Store>
 }
@@ -332,6 +334,27 @@ function migratedCases(newStore: () => Promise<StoreHandle>): void {
   })
 
   describe('lifecycle', () => {
+    it('survives the server cutting its connections, then works again', async (ctx) => {
+      if (handle.dropConnections === undefined) ctx.skip()
+      await store.append(input('alpha', 'u1', 'before'))
+      await store.listRooms()
+      await handle.dropConnections!()
+      // Calls on a cut connection may fail, but only with store_unavailable, and never crash.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const outcome = await store.append(input('alpha', 'u1', 'after')).then(
+          (r) => r,
+          (e: unknown) => e,
+        )
+        if (!isChatError(outcome)) break
+        expect(outcome.code).toBe('store_unavailable')
+      }
+      await store.ping()
+      expect((await store.messagesAfter('alpha', 0, 10)).map((m) => m.cid)).toEqual([
+        'before',
+        'after',
+      ])
+    })
+
     it('pings', async () => {
       await store.ping()
     })
