@@ -13,6 +13,12 @@ const ConfigSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  PG_POOL_MAX: int(10, 1),
+  /** PostgreSQL schema for Eddy's tables (created on start); default: the server's search_path. */
+  PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .optional(),
   /** Prefix for every Redis key and channel, so several deployments can share one Redis. */
   REDIS_PREFIX: z.string().default('eddy:'),
   NODE_ID: z.string().optional(),
