@@ -22,11 +22,19 @@ const CHROMIUM_ARGS = [
 
 /** Builds web/dist (the server serves it) and returns the gzipped sizes of the JS and CSS. */
 export async function buildWeb(): Promise<{ jsGzipBytes: number; cssGzipBytes: number }> {
-  await build({
-    root: join(ROOT, 'web'),
-    configFile: join(ROOT, 'web/vite.config.ts'),
-    logLevel: 'warn',
-  })
+  // vitest sets NODE_ENV=test, which would make Vite and the Preact preset build a debug bundle.
+  const nodeEnv = process.env['NODE_ENV']
+  process.env['NODE_ENV'] = 'production'
+  try {
+    await build({
+      mode: 'production',
+      root: join(ROOT, 'web'),
+      configFile: join(ROOT, 'web/vite.config.ts'),
+      logLevel: 'warn',
+    })
+  } finally {
+    process.env['NODE_ENV'] = nodeEnv
+  }
   const assets = join(WEB_DIST, 'assets')
   let jsGzipBytes = 0
   let cssGzipBytes = 0
@@ -58,6 +66,8 @@ export async function launch(viewport = { width: 1100, height: 720 }): Promise<B
     viewport,
   })
   const page = context.pages()[0] ?? (await context.newPage())
+  // Shorter than the test timeout, so a failure names the locator that never appeared.
+  page.setDefaultTimeout(10_000)
   const dialogs: string[] = []
   const errors: string[] = []
   context.on('dialog', (dialog) => {

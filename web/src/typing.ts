@@ -45,3 +45,11 @@ export function throttle(send: () => void, intervalMs: number, now = () => Date.
     send()
   }
 }
+
+export function describeTyping(users: readonly string[]): string {
+  const [a, b] = users
+  if (a === undefined) return ''
+  if (b === undefined) return `${a} is typing…`
+  if (users.length === 2) return `${a} and ${b} are typing…`
+  return 'Several people are typing…'
+}
