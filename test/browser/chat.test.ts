@@ -121,92 +121,141 @@ describe('web client', () => {
     },
   )
 
-  test('sign-in forms validate inline and explain server refusals', async () => {
-    const server = await startServer()
-    const b = await browser()
-    const taken = name('taken')
-    await registerInUi(b.page, server.url, taken)
-    await b.page.getByRole('button', { name: 'Log out' }).click()
-    await b.page.waitForURL(`${server.url}/login`)
+  test(
+    'sign-in forms validate inline and explain server refusals',
+    { timeout: 60_000 },
+    async () => {
+      const server = await startServer()
+      const b = await browser()
+      const taken = name('taken')
+      await registerInUi(b.page, server.url, taken)
+      await b.page.getByRole('button', { name: 'Log out' }).click()
+      await b.page.waitForURL(`${server.url}/login`)
 
-    await b.page.getByRole('link', { name: 'Create an account' }).click()
-    await b.page.waitForURL(`${server.url}/register`)
-    await b.page.getByLabel('Username').fill('no spaces!')
-    await b.page.getByLabel('Password').fill('short')
-    await b.page.getByRole('button', { name: 'Create account' }).click()
-    await b.page.getByText('Use only letters, digits').waitFor()
-    await b.page.getByText('Passwords need at least 8 characters.').waitFor()
-    await b.page.screenshot({ path: `${DOCS}screenshot-register.png` })
+      await b.page.getByRole('link', { name: 'Create an account' }).click()
+      await b.page.waitForURL(`${server.url}/register`)
+      await b.page.getByLabel('Username').fill('no spaces!')
+      await b.page.getByLabel('Password').fill('short')
+      await b.page.getByRole('button', { name: 'Create account' }).click()
+      await b.page.getByText('Use only letters, digits').waitFor()
+      await b.page.getByText('Passwords need at least 8 characters.').waitFor()
+      await b.page.screenshot({ path: `${DOCS}screenshot-register.png` })
 
-    await b.page.getByLabel('Username').fill(taken)
-    await b.page.getByLabel('Password').fill(PASSWORD)
-    await b.page.getByRole('button', { name: 'Create account' }).click()
-    await b.page.getByText('That username is taken. Try another one.').waitFor()
+      await b.page.getByLabel('Username').fill(taken)
+      await b.page.getByLabel('Password').fill(PASSWORD)
+      await b.page.getByRole('button', { name: 'Create account' }).click()
+      await b.page.getByText('That username is taken. Try another one.').waitFor()
 
-    await b.page.getByRole('link', { name: 'Sign in' }).click()
-    await b.page.getByLabel('Username').fill(taken)
-    await b.page.getByLabel('Password').fill('wrong password')
-    await b.page.getByRole('button', { name: 'Sign in' }).click()
-    await b.page.getByText('Wrong username or password.').waitFor()
-    await b.page.getByLabel('Password').fill(PASSWORD)
-    await b.page.getByRole('button', { name: 'Sign in' }).click()
-    await b.page.waitForURL(`${server.url}/`)
-  })
+      await b.page.getByRole('link', { name: 'Sign in' }).click()
+      await b.page.getByLabel('Username').fill(taken)
+      await b.page.getByLabel('Password').fill('wrong password')
+      await b.page.getByRole('button', { name: 'Sign in' }).click()
+      await b.page.getByText('Wrong username or password.').waitFor()
+      await b.page.getByLabel('Password').fill(PASSWORD)
+      await b.page.getByRole('button', { name: 'Sign in' }).click()
+      await b.page.waitForURL(`${server.url}/`)
+    },
+  )
 
-  test('after a server restart and time offline, both pages show every message once, in order', async () => {
-    const port = await freePort()
-    const env = { PORT: String(port), DATA_DIR: freshDataDir() }
-    let server = await spawnServer(env)
-    const [alice, bob] = [await browser(), await browser()]
-    await registerInUi(alice.page, server.url, name('alice'))
-    await registerInUi(bob.page, server.url, name('bob'))
-    await enterRoom(alice, 'ops')
-    await enterRoom(bob, 'ops')
+  test(
+    'after a server restart and time offline, both pages show every message once, in order',
+    { timeout: 120_000 },
+    async () => {
+      const port = await freePort()
+      const env = { PORT: String(port), DATA_DIR: freshDataDir() }
+      let server = await spawnServer(env)
+      const [alice, bob] = [await browser(), await browser()]
+      await registerInUi(alice.page, server.url, name('alice'))
+      await registerInUi(bob.page, server.url, name('bob'))
+      await enterRoom(alice, 'ops')
+      await enterRoom(bob, 'ops')
 
-    await send(alice.page, 'one')
-    await waitForMessage(bob.page, 'one')
-    await send(bob.page, 'two')
-    await waitForMessage(alice.page, 'two')
+      await send(alice.page, 'one')
+      await waitForMessage(bob.page, 'one')
+      await send(bob.page, 'two')
+      await waitForMessage(alice.page, 'two')
 
-    // Bob drops off the network; alice keeps talking.
-    await bob.context.setOffline(true)
-    await send(alice.page, 'three (bob away)')
-    await waitForMessage(alice.page, 'three (bob away)')
-    // Bob writes while offline: it waits in his outbox.
-    await send(bob.page, 'four (written offline)')
-    await bob.page.locator('.msg.pending', { hasText: 'four (written offline)' }).waitFor()
+      // Bob drops off the network; alice keeps talking.
+      await bob.context.setOffline(true)
+      await send(alice.page, 'three (bob away)')
+      await waitForMessage(alice.page, 'three (bob away)')
+      // Bob writes while offline: it waits in his outbox.
+      await send(bob.page, 'four (written offline)')
+      await bob.page.locator('.msg.pending', { hasText: 'four (written offline)' }).waitFor()
 
-    // The server restarts (same data dir) while alice writes.
-    await server.stop('SIGTERM')
-    await alice.page.getByText('Reconnecting…').waitFor()
-    await send(alice.page, 'five (server down)')
-    await alice.page.locator('.msg.pending', { hasText: 'five (server down)' }).waitFor()
-    server = await spawnServer(env)
-    await bob.context.setOffline(false)
+      // The server restarts (same data dir) while alice writes.
+      await server.stop('SIGTERM')
+      await alice.page.getByText('Reconnecting…').waitFor()
+      await send(alice.page, 'five (server down)')
+      await alice.page.locator('.msg.pending', { hasText: 'five (server down)' }).waitFor()
+      server = await spawnServer(env)
+      await bob.context.setOffline(false)
 
-    const expected = [
-      'one',
-      'two',
-      'three (bob away)',
-      'four (written offline)',
-      'five (server down)',
-    ]
-    for (const b of [alice, bob]) {
-      for (const text of expected) await waitForMessage(b.page, text, 20_000)
-      await b.page.locator('.msg.pending').waitFor({ state: 'detached', timeout: 20_000 })
-    }
-    // Order between four and five is whichever reached the server first; each appears once.
-    for (const b of [alice, bob]) {
-      const texts = await messageTexts(b.page)
-      expect(texts.slice(0, 3)).toEqual(expected.slice(0, 3))
-      expect([...texts.slice(3)].sort()).toEqual(expected.slice(3).sort())
-      expect(texts).toHaveLength(expected.length)
-    }
-    expect(await messageTexts(alice.page)).toEqual(await messageTexts(bob.page))
-    await alice.page.getByText('Reconnecting…').waitFor({ state: 'detached' })
-  })
+      const expected = [
+        'one',
+        'two',
+        'three (bob away)',
+        'four (written offline)',
+        'five (server down)',
+      ]
+      for (const b of [alice, bob]) {
+        for (const text of expected) await waitForMessage(b.page, text, 20_000)
+        await b.page.locator('.msg.pending').waitFor({ state: 'detached', timeout: 20_000 })
+      }
+      // Order between four and five is whichever reached the server first; each appears once.
+      for (const b of [alice, bob]) {
+        const texts = await messageTexts(b.page)
+        expect(texts.slice(0, 3)).toEqual(expected.slice(0, 3))
+        expect([...texts.slice(3)].sort()).toEqual(expected.slice(3).sort())
+        expect(texts).toHaveLength(expected.length)
+      }
+      expect(await messageTexts(alice.page)).toEqual(await messageTexts(bob.page))
+      await alice.page.getByText('Reconnecting…').waitFor({ state: 'detached' })
+    },
+  )
 
-  test('scrolling up loads older history', async () => {
+  test(
+    'when the WebSocket keeps failing, long-polling carries the chat until it recovers',
+    { timeout: 90_000 },
+    async () => {
+      const server = await startServer()
+      const [alice, bob] = [await browser(), await browser()]
+      await registerInUi(alice.page, server.url, name('alice'))
+      await registerInUi(bob.page, server.url, name('bob'))
+      await enterRoom(alice, 'fallback')
+      await enterRoom(bob, 'fallback')
+      await send(alice.page, 'before')
+      await waitForMessage(bob.page, 'before')
+
+      // Every new socket of bob's is refused; a network blip makes him reconnect into that.
+      let refuse = true
+      await bob.page.routeWebSocket(/\/chat$/, (ws) => {
+        if (refuse) void ws.close({ code: 1011, reason: 'test refuses' })
+        else ws.connectToServer()
+      })
+      await bob.context.setOffline(true)
+      await bob.context.setOffline(false)
+      await bob.page.getByText('Live connection unavailable').waitFor({ timeout: 15_000 })
+
+      await send(alice.page, 'polled to bob')
+      await waitForMessage(bob.page, 'polled to bob')
+      await send(bob.page, 'posted by bob')
+      await waitForMessage(alice.page, 'posted by bob')
+
+      // The socket comes back: bob switches to it without losing or doubling anything.
+      refuse = false
+      await bob.page
+        .getByText('Live connection unavailable')
+        .waitFor({ state: 'detached', timeout: 20_000 })
+      await send(alice.page, 'live again')
+      await waitForMessage(bob.page, 'live again')
+      const expected = ['before', 'polled to bob', 'posted by bob', 'live again']
+      expect(await messageTexts(bob.page)).toEqual(expected)
+      expect(await messageTexts(alice.page)).toEqual(expected)
+    },
+  )
+
+  test('scrolling up loads older history', { timeout: 60_000 }, async () => {
     const server = await startServer({ RATE_LIMITS: 'off' })
     const seeder = await seed(server.url, 'history', 120)
     const b = await browser()
