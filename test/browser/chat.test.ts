@@ -105,6 +105,18 @@ describe('web client', () => {
       expect(await alice.page.locator('.msg.own .text', { hasText: 'hello bob' }).count()).toBe(1)
       expect(await bob.page.locator('.msg.own .text', { hasText: 'hello bob' }).count()).toBe(0)
 
+      // Unread counts: bob looks at another room while alice writes in #general.
+      await enterRoom(alice, 'side')
+      await enterRoom(bob, 'side')
+      await alice.page.getByRole('button', { name: /general/ }).click()
+      await send(alice.page, 'are you there?')
+      await bob.page.getByLabel('1 unread').waitFor()
+      await bob.page.getByRole('button', { name: /general/ }).click()
+      await waitForMessage(bob.page, 'are you there?')
+      await bob.page.getByLabel('1 unread').waitFor({ state: 'detached' })
+      await send(bob.page, 'yes, reading now')
+      await waitForMessage(alice.page, 'yes, reading now')
+
       await alice.page.screenshot({ path: `${DOCS}screenshot-chat.png` })
 
       // Log out: bob lands on /login and alice sees him leave.
@@ -274,6 +286,14 @@ describe('web client', () => {
     await b.page.getByText('This is the start of #history.').waitFor()
     const texts = await messageTexts(b.page)
     expect(texts).toEqual(Array.from({ length: 120 }, (_, i) => `${seeder}: message ${i + 1}`))
+
+    // Time to first message: a signed-in reload until the newest message is on screen.
+    const started = performance.now()
+    await b.page.reload()
+    await waitForMessage(b.page, `${seeder}: message 120`)
+    console.log(
+      `time to first message (reload → newest message visible): ${(performance.now() - started).toFixed(0)} ms`,
+    )
   })
 })
 

@@ -52,6 +52,8 @@ export interface ChatState {
 export const HISTORY_PAGE = 50
 /** Rooms joined automatically (for live unread counts); more would only cost sockets' bandwidth. */
 const MAX_JOINED_ROOMS = 50
+/** A send not acknowledged within this long means the socket is silently dead (e.g. a lost network). */
+const ACK_TIMEOUT_MS = 10_000
 let noticeIds = 0
 
 export class ChatStore implements ConnectionListener {
@@ -166,8 +168,20 @@ export class ChatStore implements ConnectionListener {
     const item = { cid: newCid(), room, text, createdAt: Date.now() }
     this.#outbox.add(item)
     this.#syncOutbox()
-    this.#connection?.send(room, text, item.cid)
+    this.#dispatch(room, text, item.cid)
     return true
+  }
+
+  /** Sends now, and if no ack comes in time the socket is presumed dead and replaced. */
+  #dispatch(room: string, text: string, cid: string): boolean {
+    const sent = this.#connection?.send(room, text, cid) ?? false
+    if (sent) {
+      setTimeout(() => {
+        const stillPending = this.#state.outbox.some((i) => i.cid === cid && !i.failed)
+        if (stillPending && this.#state.status === 'online') this.#connection?.kick()
+      }, ACK_TIMEOUT_MS)
+    }
+    return sent
   }
 
   /** Resends with the same cid, so a message that did arrive is not stored twice. */
@@ -178,7 +192,7 @@ export class ChatStore implements ConnectionListener {
     const { [cid]: _dropped, ...failures } = this.#state.failures
     this.#set({ failures })
     this.#syncOutbox()
-    if (!this.#connection?.send(item.room, item.text, item.cid)) this.#connection?.retryNow()
+    if (!this.#dispatch(item.room, item.text, item.cid)) this.#connection?.retryNow()
   }
 
   discard(cid: string): void {
@@ -205,12 +219,13 @@ export class ChatStore implements ConnectionListener {
   // ConnectionListener
 
   status(status: ConnectionStatus): void {
-    this.#set({ status })
+    // Notices like "the server is restarting" are stale once we are back.
+    this.#set(status === 'online' ? { status, notice: null } : { status })
   }
 
   ready(room: string): void {
     for (const item of this.#state.outbox) {
-      if (item.room === room && !item.failed) this.#connection?.send(room, item.text, item.cid)
+      if (item.room === room && !item.failed) this.#dispatch(room, item.text, item.cid)
     }
   }
 
