@@ -82,7 +82,12 @@ export function ChatPage({ api, me, onSignedOut }: Props) {
 
   const room = state.current ? state.rooms[state.current] : undefined
   return (
-    <div class={roomsOpen ? 'chat rooms-open' : 'chat'}>
+    <div
+      class={roomsOpen ? 'chat rooms-open' : 'chat'}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') setRoomsOpen(false)
+      }}
+    >
       <RoomList
         state={state}
         onSelect={(name) => {
@@ -92,6 +97,14 @@ export function ChatPage({ api, me, onSignedOut }: Props) {
         onCreate={(name) => store.chat.createRoom(name)}
         onLogout={() => void logout()}
       />
+      {roomsOpen && (
+        <button
+          type="button"
+          class="backdrop"
+          aria-label="Close rooms"
+          onClick={() => setRoomsOpen(false)}
+        />
+      )}
       <main class="room" aria-label={room ? `Room ${room.name}` : 'Chat'}>
         <RoomHeader
           room={room}
