@@ -1,0 +1,167 @@
+/** The connection state machine with a fake socket, fake timers and a fake HTTP API. */
+import { describe, expect, test } from 'vitest'
+import type { ChatMessage, ServerFrame } from '../../src/protocol/index.js'
+import { ApiError } from '../../web/src/api.js'
+import {
+  Connection,
+  type ConnectionStatus,
+  type PollApi,
+  type SocketHandlers,
+} from '../../web/src/connection.js'
+
+class FakeSocket {
+  sent: unknown[] = []
+  closed = false
+  constructor(readonly handlers: SocketHandlers) {}
+  send(data: string): void {
+    this.sent.push(JSON.parse(data))
+  }
+  close(): void {
+    this.closed = true
+  }
+  receive(frame: ServerFrame): void {
+    this.handlers.onMessage(JSON.stringify(frame))
+  }
+}
+
+class FakeTimers {
+  #next = 1
+  pending = new Map<number, () => void>()
+  setTimeout = (callback: () => void): number => {
+    const id = this.#next++
+    this.pending.set(id, callback)
+    return id
+  }
+  clearTimeout = (id: number): void => void this.pending.delete(id)
+  runAll(): void {
+    const callbacks = [...this.pending.values()]
+    this.pending.clear()
+    for (const callback of callbacks) callback()
+  }
+}
+
+const message = (room: string, seq: number): ChatMessage => ({
+  room,
+  seq,
+  id: `m${seq}`,
+  user: 'bob',
+  text: `t${seq}`,
+  ts: seq,
+  cid: `c${seq}`,
+})
+
+function setup(api: Partial<PollApi> = {}) {
+  const sockets: FakeSocket[] = []
+  const timers = new FakeTimers()
+  const frames: ServerFrame[] = []
+  const statuses: ConnectionStatus[] = []
+  const ready: string[] = []
+  const fullApi: PollApi = {
+    messagesAfter: () => new Promise(() => undefined),
+    historyBefore: () => Promise.resolve([]),
+    postMessage: () => Promise.reject(new ApiError(0, 'network', 'down')),
+    ...api,
+  }
+  const connection = new Connection(
+    {
+      openSocket: (handlers) => {
+        const socket = new FakeSocket(handlers)
+        sockets.push(socket)
+        return socket
+      },
+      api: fullApi,
+      timers,
+      random: () => 0.5,
+    },
+    {
+      frame: (f) => frames.push(f),
+      status: (s) => statuses.push(s),
+      ready: (room) => ready.push(room),
+      unauthorized: () => undefined,
+    },
+  )
+  const last = () => sockets.at(-1) as FakeSocket
+  return { connection, sockets, last, timers, frames, statuses, ready }
+}
+
+describe('Connection', () => {
+  test('joins on open, resumes with since = last seq seen after a reconnect', () => {
+    const { connection, last, timers, statuses, ready } = setup()
+    connection.join('lobby')
+    connection.start()
+    last().handlers.onOpen()
+    expect(last().sent).toEqual([{ type: 'join', room: 'lobby' }])
+    last().receive({ type: 'joined', room: 'lobby', seq: 4, online: ['alice'] })
+    expect(ready).toEqual(['lobby'])
+    last().receive({ type: 'message', ...message('lobby', 5) })
+    last().handlers.onClose()
+    expect(statuses).toEqual(['online', 'reconnecting'])
+    timers.runAll()
+    last().handlers.onOpen()
+    expect(last().sent).toEqual([{ type: 'join', room: 'lobby', since: 5 }])
+  })
+
+  test('send goes over the socket when open and reports false when nothing can carry it', () => {
+    const { connection, last } = setup()
+    connection.start()
+    expect(connection.send('lobby', 'hi', 'c1')).toBe(false)
+    last().handlers.onOpen()
+    expect(connection.send('lobby', 'hi', 'c1')).toBe(true)
+    expect(last().sent).toContainEqual({ type: 'send', room: 'lobby', text: 'hi', cid: 'c1' })
+  })
+
+  test('falls back to long-polling after 3 failed attempts, and back to the socket when it opens', async () => {
+    const polled: Array<[string, number]> = []
+    const { connection, last, timers, frames, statuses } = setup({
+      messagesAfter: (room, after) => {
+        polled.push([room, after])
+        return after === 7 ? Promise.resolve([message(room, 8)]) : new Promise(() => undefined)
+      },
+      postMessage: (room, text, cid) => Promise.resolve({ ...message(room, 9), text, cid }),
+    })
+    connection.join('lobby')
+    connection.start()
+    last().handlers.onOpen()
+    last().receive({ type: 'joined', room: 'lobby', seq: 7, online: [] })
+    last().handlers.onClose()
+    for (let i = 0; i < 2; i++) {
+      timers.runAll()
+      last().handlers.onClose() // never opened
+    }
+    expect(statuses.at(-1)).toBe('polling')
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(polled[0]).toEqual(['lobby', 7])
+    expect(frames).toContainEqual({ type: 'message', ...message('lobby', 8) })
+
+    expect(connection.send('lobby', 'via http', 'c9')).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(frames).toContainEqual({ type: 'ack', cid: 'c9', seq: 9, room: 'lobby' })
+
+    // The socket keeps being retried in the background; once it opens, polling stops.
+    timers.runAll()
+    last().handlers.onOpen()
+    expect(statuses.at(-1)).toBe('online')
+    expect(last().sent).toEqual([{ type: 'join', room: 'lobby', since: 9 }])
+  })
+
+  test('a refused HTTP send becomes an error frame for that cid', async () => {
+    const { connection, last, timers, frames } = setup({
+      postMessage: () => Promise.reject(new ApiError(429, 'rate_limited', 'slow down')),
+    })
+    connection.start()
+    for (let i = 0; i < 3; i++) {
+      last().handlers.onClose()
+      timers.runAll()
+    }
+    expect(connection.status).toBe('polling')
+    connection.send('lobby', 'x', 'c1')
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(frames).toContainEqual({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'slow down',
+      cid: 'c1',
+      room: 'lobby',
+    })
+  })
+})

@@ -1,0 +1,132 @@
+/**
+ * The JSON API over fetch: same-origin cookies, the CSRF header on every POST, and errors turned
+ * into ApiError with the server's code. Types come from the shared protocol (types only, so zod
+ * stays out of the bundle).
+ */
+import type {
+  AuthResponse,
+  ChatMessage,
+  CSRF_HEADER,
+  ErrorCode,
+  MeResponse,
+  RoomView,
+} from '../../src/protocol/index.js'
+
+// Typed against the protocol constant: renaming the header there breaks this build.
+const csrfHeader: typeof CSRF_HEADER = 'x-csrf-token'
+
+/** `network` is ours: the request never got an HTTP answer. */
+export type ApiErrorCode = ErrorCode | 'network' | 'unknown'
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number | null = null,
+  ) {
+    super(message)
+  }
+}
+
+export class Api {
+  #csrfToken = ''
+
+  set csrfToken(token: string) {
+    this.#csrfToken = token
+  }
+
+  async register(username: string, password: string): Promise<AuthResponse> {
+    return this.#request<AuthResponse>('POST', '/api/register', { username, password })
+  }
+
+  async login(username: string, password: string): Promise<AuthResponse> {
+    return this.#request<AuthResponse>('POST', '/api/login', { username, password })
+  }
+
+  async logout(): Promise<void> {
+    await this.#request<unknown>('POST', '/api/logout', {})
+  }
+
+  async me(): Promise<MeResponse> {
+    return this.#request<MeResponse>('GET', '/api/me')
+  }
+
+  async rooms(): Promise<RoomView[]> {
+    return (await this.#request<{ rooms: RoomView[] }>('GET', '/api/rooms')).rooms
+  }
+
+  async createRoom(name: string): Promise<RoomView> {
+    return (await this.#request<{ room: RoomView }>('POST', '/api/rooms', { name })).room
+  }
+
+  /** Up to `limit` messages with seq < before, returned oldest first (the server sends newest first). */
+  async historyBefore(room: string, before: number, limit: number): Promise<ChatMessage[]> {
+    const query = `before=${before}&limit=${limit}`
+    const body = await this.#request<{ messages: ChatMessage[] }>('GET', messagesPath(room, query))
+    return body.messages.slice().reverse()
+  }
+
+  /** Messages with seq > after, oldest first; with waitSeconds, a long-poll. */
+  async messagesAfter(
+    room: string,
+    after: number,
+    waitSeconds: number | null,
+    signal?: AbortSignal,
+  ): Promise<ChatMessage[]> {
+    const wait = waitSeconds === null ? '' : `&wait=${waitSeconds}`
+    const path = messagesPath(room, `after=${after}&limit=200${wait}`)
+    return (await this.#request<{ messages: ChatMessage[] }>('GET', path, undefined, signal))
+      .messages
+  }
+
+  async postMessage(room: string, text: string, cid: string): Promise<ChatMessage> {
+    const path = messagesPath(room, '')
+    return (await this.#request<{ message: ChatMessage }>('POST', path, { text, cid })).message
+  }
+
+  async #request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    if (method !== 'GET' && this.#csrfToken) headers[csrfHeader] = this.#csrfToken
+    let response: Response
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(signal ? { signal } : {}),
+      })
+    } catch (error: unknown) {
+      if (signal?.aborted) throw error
+      throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection.')
+    }
+    if (response.status === 204) return undefined as T
+    const parsed: unknown = await response.json().catch(() => null)
+    if (response.ok) return parsed as T
+    throw toApiError(response, parsed)
+  }
+}
+
+function messagesPath(room: string, query: string): string {
+  return `/api/rooms/${encodeURIComponent(room)}/messages${query ? `?${query}` : ''}`
+}
+
+function toApiError(response: Response, body: unknown): ApiError {
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error
+  const code = typeof error?.code === 'string' ? (error.code as ApiErrorCode) : 'unknown'
+  const message = typeof error?.message === 'string' ? error.message : response.statusText
+  const retryAfter = Number(response.headers.get('retry-after'))
+  return new ApiError(
+    response.status,
+    code,
+    message,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+  )
+}

@@ -1,0 +1,64 @@
+/** Entry point: decide who is signed in, then show the chat or the sign-in pages. */
+import { render } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
+import type { UserView } from '../../src/protocol/index.js'
+import { Api } from './api.js'
+import { currentRoute, navigate, type Route } from './router.js'
+import { AuthPage } from './views/AuthPage.js'
+import { ChatPage } from './views/ChatPage.js'
+
+const api = new Api()
+
+/** undefined while /api/me is in flight; null when signed out. */
+type Session = UserView | null | undefined
+
+function App() {
+  const [route, setRoute] = useState<Route>(currentRoute())
+  const [user, setUser] = useState<Session>(undefined)
+
+  useEffect(() => {
+    const onPop = () => setRoute(currentRoute())
+    addEventListener('popstate', onPop)
+    return () => removeEventListener('popstate', onPop)
+  }, [])
+
+  useEffect(() => {
+    api.me().then(
+      (me) => {
+        api.csrfToken = me.csrfToken
+        setUser(me.user)
+      },
+      () => setUser(null),
+    )
+  }, [])
+
+  useEffect(() => {
+    if (user === null && route === '/') navigate('/login', true)
+    if (user && route !== '/') navigate('/', true)
+  }, [user, route])
+
+  useEffect(() => {
+    document.title =
+      route === '/login'
+        ? 'Sign in · Eddy'
+        : route === '/register'
+          ? 'Create account · Eddy'
+          : 'Eddy'
+  }, [route])
+
+  if (user === undefined) return <div class="splash" aria-busy="true" aria-label="Loading" />
+  if (user && route === '/')
+    return <ChatPage api={api} me={user} onSignedOut={() => setUser(null)} />
+  if (!user && route !== '/')
+    return (
+      <AuthPage
+        api={api}
+        mode={route === '/register' ? 'register' : 'login'}
+        onSignedIn={setUser}
+      />
+    )
+  return <div class="splash" aria-busy="true" aria-label="Loading" />
+}
+
+const root = document.getElementById('app')
+if (root) render(<App />, root)

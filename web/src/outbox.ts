@@ -1,0 +1,84 @@
+/**
+ * Messages the user wrote that the server has not acknowledged yet. Persisted in localStorage so a
+ * reload or a crash loses nothing; each keeps its cid, so resending can never store it twice.
+ */
+export interface OutboxItem {
+  readonly cid: string
+  readonly room: string
+  readonly text: string
+  readonly createdAt: number
+  readonly failed: boolean
+}
+
+/** The slice of Storage the outbox needs (localStorage in the app, a Map in tests). */
+export interface KeyValueStore {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+}
+
+export class Outbox {
+  #items: OutboxItem[]
+
+  constructor(
+    private readonly storage: KeyValueStore,
+    private readonly key: string,
+  ) {
+    this.#items = load(storage, key)
+  }
+
+  get items(): readonly OutboxItem[] {
+    return this.#items
+  }
+
+  add(item: Omit<OutboxItem, 'failed'>): void {
+    this.#items = [...this.#items, { ...item, failed: false }]
+    this.#save()
+  }
+
+  remove(cid: string): OutboxItem | undefined {
+    const item = this.#items.find((i) => i.cid === cid)
+    if (!item) return undefined
+    this.#items = this.#items.filter((i) => i.cid !== cid)
+    this.#save()
+    return item
+  }
+
+  setFailed(cid: string, failed: boolean): void {
+    this.#items = this.#items.map((i) => (i.cid === cid ? { ...i, failed } : i))
+    this.#save()
+  }
+
+  #save(): void {
+    try {
+      this.storage.setItem(this.key, JSON.stringify(this.#items))
+    } catch {
+      // Quota or privacy mode: the outbox still works for this page's lifetime.
+    }
+  }
+}
+
+function load(storage: KeyValueStore, key: string): OutboxItem[] {
+  try {
+    const parsed: unknown = JSON.parse(storage.getItem(key) ?? '[]')
+    return Array.isArray(parsed) ? parsed.filter(isItem) : []
+  } catch {
+    return []
+  }
+}
+
+function isItem(value: unknown): value is OutboxItem {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<string, unknown>
+  return (
+    typeof v['cid'] === 'string' &&
+    typeof v['room'] === 'string' &&
+    typeof v['text'] === 'string' &&
+    typeof v['createdAt'] === 'number' &&
+    typeof v['failed'] === 'boolean'
+  )
+}
+
+/** A fresh client id for a message: random, well under the 64-character limit. */
+export function newCid(): string {
+  return crypto.randomUUID()
+}

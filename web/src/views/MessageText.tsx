@@ -1,0 +1,18 @@
+/** Message text as text nodes and <a> elements: never parsed as HTML. */
+import { linkify } from '../linkify.js'
+
+export function MessageText({ text }: { text: string }) {
+  return (
+    <p class="text">
+      {linkify(text).map((segment, i) =>
+        segment.kind === 'link' ? (
+          <a key={i} href={segment.href} target="_blank" rel="noopener noreferrer">
+            {segment.text}
+          </a>
+        ) : (
+          segment.text
+        ),
+      )}
+    </p>
+  )
+}

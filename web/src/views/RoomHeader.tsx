@@ -1,0 +1,36 @@
+/** The room's title bar: name, who is online, and the rooms toggle for phone widths. */
+import type { RoomState } from '../store.js'
+
+interface Props {
+  readonly room: RoomState | undefined
+  readonly roomsOpen: boolean
+  readonly onToggleRooms: () => void
+}
+
+export function RoomHeader({ room, roomsOpen, onToggleRooms }: Props) {
+  return (
+    <header class="room-header">
+      <button
+        type="button"
+        class="ghost rooms-toggle"
+        aria-expanded={roomsOpen}
+        aria-label="Show rooms"
+        onClick={onToggleRooms}
+      >
+        ☰
+      </button>
+      <h1 class="room-title">{room ? `# ${room.name}` : 'Eddy'}</h1>
+      {room && (
+        <div class="online" aria-label="Online in this room">
+          <span class="dot" aria-hidden="true" />
+          <span class="online-count">{room.online.length} online</span>
+          <ul class="online-list">
+            {room.online.map((user) => (
+              <li key={user}>{user}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </header>
+  )
+}

@@ -1,0 +1,97 @@
+/** The sidebar: rooms with unread counts, room creation, who I am and log out. */
+import { useState } from 'preact/hooks'
+import { type ChatState, unreadCount } from '../store.js'
+import { roomNameProblem } from '../validation.js'
+
+interface Props {
+  readonly state: ChatState
+  readonly onSelect: (room: string) => void
+  readonly onCreate: (room: string) => Promise<string | null>
+  readonly onLogout: () => void
+}
+
+export function RoomList({ state, onSelect, onCreate, onLogout }: Props) {
+  const [name, setName] = useState('')
+  const [error, setError] = useState<string | null>(null)
+
+  const create = async (event: Event) => {
+    event.preventDefault()
+    const problem = roomNameProblem(name.trim())
+    if (problem) return setError(problem)
+    setError(null)
+    const failure = await onCreate(name.trim())
+    if (failure) setError(failure)
+    else setName('')
+  }
+
+  return (
+    <nav class="sidebar" aria-label="Rooms">
+      <div class="brand">
+        <span class="brand-mark" aria-hidden="true">
+          e
+        </span>{' '}
+        Eddy
+      </div>
+      <h2 class="sidebar-title">Rooms</h2>
+      <ul class="room-list">
+        {state.roomNames.map((roomName) => {
+          const room = state.rooms[roomName]
+          const unread =
+            room && roomName !== state.current ? unreadCount(room, state.me.username) : 0
+          const current = roomName === state.current
+          return (
+            <li key={roomName}>
+              <button
+                type="button"
+                class={current ? 'room-button current' : 'room-button'}
+                aria-current={current ? 'page' : undefined}
+                onClick={() => onSelect(roomName)}
+              >
+                <span class="hash" aria-hidden="true">
+                  #
+                </span>
+                <span class="room-name">{roomName}</span>
+                {unread > 0 && (
+                  <span class="badge" aria-label={`${unread} unread`}>
+                    {unread > 99 ? '99+' : unread}
+                  </span>
+                )}
+              </button>
+            </li>
+          )
+        })}
+      </ul>
+      <form class="new-room" onSubmit={(e) => void create(e)} noValidate>
+        <label for="new-room">New room</label>
+        <div class="row">
+          <input
+            id="new-room"
+            value={name}
+            placeholder="room-name"
+            autoComplete="off"
+            aria-invalid={error ? 'true' : 'false'}
+            aria-describedby={error ? 'new-room-error' : undefined}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+          <button type="submit" class="secondary">
+            Create
+          </button>
+        </div>
+        {error && (
+          <p class="field-error" id="new-room-error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+      <div class="me">
+        <span class="avatar" aria-hidden="true">
+          {state.me.username.slice(0, 1).toUpperCase()}
+        </span>
+        <span class="me-name">{state.me.username}</span>
+        <button type="button" class="ghost" onClick={onLogout}>
+          Log out
+        </button>
+      </div>
+    </nav>
+  )
+}
