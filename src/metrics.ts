@@ -90,7 +90,7 @@ export class EddyMetrics implements ChatMetrics {
     const storeUp = (): Promise<number> => this.#storeUpNow()
     new Gauge({
       name: 'eddy_store_up',
-      help: '1 when the last store ping (at most every 5 s) succeeded.',
+      help: '1 when the last store ping (at most every 5 s) succeeded; 0 if it failed or is still unanswered after 1 s.',
       registers,
       async collect() {
         this.set(await storeUp())
