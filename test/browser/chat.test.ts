@@ -2,6 +2,9 @@
  * The web client against the real server, in Debian's Chromium: sign-up, two-way chat, presence,
  * typing, HTML-as-text, restart and offline recovery, scroll-back. Screenshots go to docs/.
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { freePort, freshDataDir, spawnServer, startServer } from '../support/start-server.js'
 import {
@@ -15,7 +18,10 @@ import {
   type Browser,
 } from './support.js'
 
-const DOCS = new URL('../../docs/', import.meta.url).pathname
+// Screenshots land in docs/ only when asked (SCREENSHOTS=1), so a plain test run leaves the tree clean.
+const DOCS = process.env['SCREENSHOTS']
+  ? new URL('../../docs/', import.meta.url).pathname
+  : `${mkdtempSync(join(tmpdir(), 'eddy-shots-'))}/`
 const open: Browser[] = []
 let counter = 0
 
@@ -168,6 +174,21 @@ describe('web client', () => {
       await b.page.waitForURL(`${server.url}/`)
     },
   )
+
+  test('too many sign-in attempts say when to try again', { timeout: 60_000 }, async () => {
+    const server = await startServer({ LOGIN_ATTEMPTS_PER_MINUTE: '2' })
+    const b = await browser()
+    await b.page.goto(`${server.url}/login`)
+    await b.page.getByLabel('Username').fill(name('nobody'))
+    await b.page.getByLabel('Password').fill('wrong password')
+    const signIn = b.page.getByRole('button', { name: 'Sign in' })
+    for (let i = 0; i < 4; i++) {
+      await signIn.click()
+      await b.page.getByRole('alert').waitFor()
+      if (await b.page.getByText('Too many attempts').isVisible()) break
+    }
+    await b.page.getByText(/Too many attempts\. Please try again in/).waitFor()
+  })
 
   test(
     'after a server restart and time offline, both pages show every message once, in order',
