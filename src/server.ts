@@ -9,6 +9,7 @@ import type { LinkPreview } from './protocol/frames.js'
 import { Rooms } from './domain/rooms.js'
 import { createEngines, type Engines } from './engines.js'
 import { createLogger, type Logger } from './log.js'
+import { EddyMetrics } from './metrics.js'
 import { Argon2Hasher } from './security/argon2-hasher.js'
 import { buildApp } from './transport/http/app.js'
 import type { AppContext } from './transport/context.js'
@@ -31,6 +32,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   const nodeId = config.NODE_ID ?? randomUUID()
   const engines = await createEngines(config, clock, log, nodeId)
   const limitsOn = config.RATE_LIMITS === 'on'
+  const metrics = new EddyMetrics(engines.store, engines.bus)
   const chat = new ChatService({
     store: engines.store,
     bus: engines.bus,
@@ -46,6 +48,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
       typingIntervalMs: config.TYPING_INTERVAL_MS,
       presenceTtlMs: config.PRESENCE_TTL_MS,
     },
+    metrics,
   })
   const upstreams = createUpstreams({
     allowPrivate: config.ALLOW_PRIVATE_UPSTREAMS,
@@ -102,8 +105,14 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     bus: engines.bus,
     allowedOrigins: allowedOrigins(config),
     upstreams: { movies: upstreams.movies },
+    metrics: metrics.registry,
   }
   const { app, gateway, polls } = await buildApp(ctx)
+  metrics.watch(() => ({
+    connections: gateway.size,
+    parkedPolls: polls.size,
+    rooms: chat.roomCount,
+  }))
   const sweep = setInterval(() => {
     chat
       .heartbeat()

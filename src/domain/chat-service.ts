@@ -9,6 +9,7 @@ import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
 import { ChatError } from './errors.js'
 import type {
   Bus,
+  ChatMetrics,
   Clock,
   Logger,
   PresenceRegistry,
@@ -16,6 +17,7 @@ import type {
   RateLimitRule,
   Store,
 } from './ports.js'
+import { noMetrics } from './ports.js'
 import type { RoomFeed, RoomSubscriber } from './room-feed.js'
 import { RoomFeeds } from './room-feeds.js'
 
@@ -35,6 +37,7 @@ export interface ChatServiceOptions {
   readonly clock: Clock
   readonly log: Logger
   readonly limits: ChatLimits
+  readonly metrics?: ChatMetrics
 }
 
 export interface Sender {
@@ -60,6 +63,7 @@ export class ChatService {
   readonly #log: Logger
   readonly #limits: ChatLimits
   readonly #feeds: RoomFeeds
+  readonly #metrics: ChatMetrics
   /** Local presence entries, refreshed by heartbeat so a dead node's users expire elsewhere. */
   readonly #entries = new Map<string, { room: string; user: string; connectionId: string }>()
   readonly #lastTyping = new Map<string, number>()
@@ -73,8 +77,12 @@ export class ChatService {
     this.#clock = options.clock
     this.#log = options.log
     this.#limits = options.limits
-    this.#feeds = new RoomFeeds(options.store, options.bus, (error) =>
-      this.#log.warn({ err: error }, 'room feed could not read the store; retrying'),
+    this.#metrics = options.metrics ?? noMetrics
+    this.#feeds = new RoomFeeds(
+      options.store,
+      options.bus,
+      (error) => this.#log.warn({ err: error }, 'room feed could not read the store; retrying'),
+      this.#metrics,
     )
   }
 
@@ -97,6 +105,7 @@ export class ChatService {
         })
       if (waitMs > 0) throw new ChatError('rate_limited', undefined, { retryAfterMs: waitMs })
     }
+    const started = performance.now()
     const { message, created } = await this.#store.append({
       id: randomUUID(),
       room,
@@ -106,6 +115,7 @@ export class ChatService {
       cid,
       ts: this.#clock.now(),
     })
+    this.#metrics.messageStored((performance.now() - started) / 1000, created)
     // A repeat is published again: harmless (feeds drop seen seqs) and it repairs a publish lost
     // when a node died between commit and publish.
     await this.#bus.publish({ type: 'message', message })

@@ -163,3 +163,19 @@ export interface Logger {
   warn(fields: object, message: string): void
   error(fields: object, message: string): void
 }
+
+/**
+ * What the domain reports for /metrics; the composition root passes the Prometheus adapter.
+ * Called on the hot path, so implementations must be cheap and must not throw.
+ */
+export interface ChatMetrics {
+  /** One store.append finished; `created` is false for a deduplicated repeat (same cid). */
+  messageStored(seconds: number, created: boolean): void
+  /** One live message was written to `recipients` local subscribers in `seconds`. */
+  broadcast(recipients: number, seconds: number): void
+}
+
+export const noMetrics: ChatMetrics = {
+  messageStored() {},
+  broadcast() {},
+}

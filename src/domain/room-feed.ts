@@ -5,7 +5,7 @@
  * live at the seam without a gap or duplicate (docs/ARCHITECTURE.md, "How one message travels").
  */
 import type { ChatMessage } from '../protocol/frames.js'
-import type { Store } from './ports.js'
+import { noMetrics, type ChatMetrics, type Store } from './ports.js'
 
 /** Lets every subscriber of one broadcast share one encoding of it (serialise once, not per socket). */
 export class Broadcast<T> {
@@ -56,15 +56,22 @@ export class RoomFeed {
   readonly #subscribers = new Map<RoomSubscriber, Cursor>()
   readonly #held = new Map<number, ChatMessage>()
   readonly #onError: (error: unknown) => void
+  readonly #metrics: ChatMetrics
   #lastSeq = 0
   #loaded = false
   #filling = false
   readonly ready: Promise<void>
 
-  constructor(room: string, store: Store, onError: (error: unknown) => void) {
+  constructor(
+    room: string,
+    store: Store,
+    onError: (error: unknown) => void,
+    metrics: ChatMetrics = noMetrics,
+  ) {
     this.room = room
     this.#store = store
     this.#onError = onError
+    this.#metrics = metrics
     this.ready = store.lastSeq(room).then((seq) => {
       this.#lastSeq = Math.max(seq, this.#lastSeq)
       this.#loaded = true
@@ -155,11 +162,16 @@ export class RoomFeed {
   #emit(message: ChatMessage): void {
     this.#lastSeq = message.seq
     const broadcast = new Broadcast(message)
+    // Timed once per broadcast, not per recipient, to keep the fan-out loop cheap.
+    const started = performance.now()
+    let recipients = 0
     for (const [subscriber, cursor] of this.#subscribers) {
       if (!cursor.live || message.seq !== cursor.seq + 1) continue
       cursor.seq = message.seq
       subscriber.deliver(broadcast)
+      recipients += 1
     }
+    if (recipients > 0) this.#metrics.broadcast(recipients, (performance.now() - started) / 1000)
   }
 
   #drain(): void {

@@ -1,5 +1,5 @@
 /** This node's RoomFeeds: one per room with local subscribers, fed by the Bus, watched while in use. */
-import type { Bus, BusEvent, Store } from './ports.js'
+import { noMetrics, type Bus, type BusEvent, type ChatMetrics, type Store } from './ports.js'
 import { RoomFeed, type RoomEvent } from './room-feed.js'
 
 export class RoomFeeds {
@@ -7,11 +7,18 @@ export class RoomFeeds {
   readonly #bus: Bus
   readonly #feeds = new Map<string, RoomFeed>()
   readonly #onError: (error: unknown) => void
+  readonly #metrics: ChatMetrics
 
-  constructor(store: Store, bus: Bus, onError: (error: unknown) => void) {
+  constructor(
+    store: Store,
+    bus: Bus,
+    onError: (error: unknown) => void,
+    metrics: ChatMetrics = noMetrics,
+  ) {
     this.#store = store
     this.#bus = bus
     this.#onError = onError
+    this.#metrics = metrics
     bus.onEvent((event) => this.#route(event))
     bus.onReconnect(() => {
       for (const feed of this.#feeds.values()) feed.resync()
@@ -22,7 +29,7 @@ export class RoomFeeds {
   async open(room: string): Promise<RoomFeed> {
     let feed = this.#feeds.get(room)
     if (!feed) {
-      feed = new RoomFeed(room, this.#store, this.#onError)
+      feed = new RoomFeed(room, this.#store, this.#onError, this.#metrics)
       this.#feeds.set(room, feed)
       // Watch before loading lastSeq so nothing published in between is missed.
       const watched = this.#bus.watch(room)

@@ -46,6 +46,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
   })
   // Without a listener, an idle connection dropped by the server would crash the process.
   pool.on('error', (error) => options.onConnectionError?.(error))
+  // The pool only listens for errors on idle clients; a connection that breaks while checked out
+  // also emits 'error', which would crash the process unheard. Its query rejects anyway.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onConnectionError?.(error))
+  })
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const queries = new SqlQueries(db, 'postgres', isUniqueViolation)

@@ -1,4 +1,5 @@
 /** What the transports need from the composition root: domain services and a few settings. */
+import type { Registry } from 'prom-client'
 import type { Config } from '../config.js'
 import type { Accounts } from '../domain/accounts.js'
 import type { ChatService } from '../domain/chat-service.js'
@@ -30,4 +31,6 @@ export interface AppContext {
   readonly bus: Bus
   readonly allowedOrigins: readonly string[]
   readonly upstreams: Upstreams
+  /** Served at /metrics; absent: no /metrics route. */
+  readonly metrics?: Registry
 }

@@ -9,6 +9,9 @@ export interface TcpProxy {
   thaw(): void
   /** Destroys every open connection; new ones are still accepted. */
   cut(): void
+  /** An outage: cuts every connection and refuses new ones until `restore`. */
+  down(): void
+  restore(): void
   close(): Promise<void>
 }
 
@@ -19,6 +22,7 @@ export async function startTcpProxy(
   const sockets = new Set<Socket>()
   const pipes: Array<{ flush(): void }> = []
   let frozen = false
+  let refusing = false
 
   function forward(from: Socket, to: Socket): { flush(): void } {
     const held: Buffer[] = []
@@ -34,6 +38,10 @@ export async function startTcpProxy(
   }
 
   const server = createServer((client) => {
+    if (refusing) {
+      client.destroy()
+      return
+    }
     const upstream = connect(targetPort, targetHost)
     for (const socket of [client, upstream]) {
       sockets.add(socket)
@@ -61,6 +69,13 @@ export async function startTcpProxy(
     },
     cut() {
       for (const socket of sockets) socket.destroy()
+    },
+    down() {
+      refusing = true
+      for (const socket of sockets) socket.destroy()
+    },
+    restore() {
+      refusing = false
     },
     close() {
       for (const socket of sockets) socket.destroy()

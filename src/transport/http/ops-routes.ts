@@ -1,4 +1,4 @@
-/** Operations: /healthz (200 ok or 503 with what is degraded). */
+/** Operations: /healthz (200 ok or 503 with what is degraded) and /metrics (Prometheus text). */
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
 
@@ -22,6 +22,15 @@ export function opsRoutes(app: FastifyInstance, ctx: AppContext, counts: () => o
     // Only a dead store makes this node useless; a dead bus still serves its own clients.
     return reply.code(checks['store'] === 'ok' ? 200 : 503).send(body)
   })
+
+  const registry = ctx.metrics
+  if (registry) {
+    // Unauthenticated like /healthz: keep it off the public internet at the proxy (docs/deploy.md).
+    app.get('/metrics', async (_request, reply) => {
+      const text = await registry.metrics()
+      return reply.type(registry.contentType).send(text)
+    })
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
