@@ -2,6 +2,9 @@
  * The web client against the real server, in Debian's Chromium: sign-up, two-way chat, presence,
  * typing, HTML-as-text, restart and offline recovery, scroll-back. Screenshots go to docs/.
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { freePort, freshDataDir, spawnServer, startServer } from '../support/start-server.js'
 import {
@@ -15,7 +18,10 @@ import {
   type Browser,
 } from './support.js'
 
-const DOCS = new URL('../../docs/', import.meta.url).pathname
+// Screenshots land in docs/ only when asked (SCREENSHOTS=1), so a plain test run leaves the tree clean.
+const DOCS = process.env['SCREENSHOTS']
+  ? new URL('../../docs/', import.meta.url).pathname
+  : `${mkdtempSync(join(tmpdir(), 'eddy-shots-'))}/`
 const open: Browser[] = []
 let counter = 0
 
@@ -169,6 +175,21 @@ describe('web client', () => {
     },
   )
 
+  test('too many sign-in attempts say when to try again', { timeout: 60_000 }, async () => {
+    const server = await startServer({ LOGIN_ATTEMPTS_PER_MINUTE: '2' })
+    const b = await browser()
+    await b.page.goto(`${server.url}/login`)
+    await b.page.getByLabel('Username').fill(name('nobody'))
+    await b.page.getByLabel('Password').fill('wrong password')
+    const signIn = b.page.getByRole('button', { name: 'Sign in' })
+    for (let i = 0; i < 4; i++) {
+      await signIn.click()
+      await b.page.getByRole('alert').waitFor()
+      if (await b.page.getByText('Too many attempts').isVisible()) break
+    }
+    await b.page.getByText(/Too many attempts\. Please try again in/).waitFor()
+  })
+
   test(
     'after a server restart and time offline, both pages show every message once, in order',
     { timeout: 120_000 },
@@ -223,6 +244,43 @@ describe('web client', () => {
       }
       expect(await messageTexts(alice.page)).toEqual(await messageTexts(bob.page))
       await alice.page.getByText('Reconnecting…').waitFor({ state: 'detached' })
+    },
+  )
+
+  test(
+    'a message written while cut off survives a reload and is delivered once',
+    { timeout: 90_000 },
+    async () => {
+      const server = await startServer()
+      const [alice, bob] = [await browser(), await browser()]
+      await registerInUi(alice.page, server.url, name('alice'))
+      await registerInUi(bob.page, server.url, name('bob'))
+      await enterRoom(alice, 'outbox')
+      await enterRoom(bob, 'outbox')
+
+      // Cut bob off from both transports: sockets are refused and message POSTs fail.
+      let cut = true
+      await bob.page.routeWebSocket(/\/chat$/, (ws) => {
+        if (cut) void ws.close({ code: 1011, reason: 'test cuts' })
+        else ws.connectToServer()
+      })
+      await bob.page.route(/\/api\/rooms\/[^/]+\/messages/, (route) =>
+        cut && route.request().method() === 'POST' ? route.abort() : route.continue(),
+      )
+      await bob.context.setOffline(true)
+      await bob.context.setOffline(false)
+      await send(bob.page, 'kept in the outbox')
+      await bob.page.locator('.msg.pending', { hasText: 'kept in the outbox' }).waitFor()
+
+      await bob.page.reload()
+      await bob.page.locator('.msg.pending', { hasText: 'kept in the outbox' }).waitFor()
+
+      cut = false
+      await waitForMessage(alice.page, 'kept in the outbox', 20_000)
+      await bob.page.locator('.msg.pending').waitFor({ state: 'detached', timeout: 20_000 })
+      await waitForMessage(bob.page, 'kept in the outbox')
+      expect(await messageTexts(alice.page)).toEqual(['kept in the outbox'])
+      expect(await messageTexts(bob.page)).toEqual(['kept in the outbox'])
     },
   )
 

@@ -1,5 +1,5 @@
 /** `/`: wires the store to a live connection and lays out rooms, messages and the composer. */
-import { useEffect, useMemo, useState } from 'preact/hooks'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { UserView } from '../../../src/protocol/index.js'
 import type { Api } from '../api.js'
 import { Connection, type SocketHandlers } from '../connection.js'
@@ -38,14 +38,17 @@ const browserTimers = {
 }
 
 export function ChatPage({ api, me, onSignedOut }: Props) {
+  // One store and connection per signed-in user; a new onSignedOut identity must not rebuild them.
+  const latestOnSignedOut = useRef(onSignedOut)
+  latestOnSignedOut.current = onSignedOut
   const store = useMemo(() => {
     const signedOut = () => {
-      onSignedOut()
+      latestOnSignedOut.current()
       navigate('/login', true)
     }
     const chat = new ChatStore(me, api, localStorage, signedOut)
     return { chat, connection: new Connection({ openSocket, api, timers: browserTimers }, chat) }
-  }, [api, me, onSignedOut])
+  }, [api, me])
   const state = useChatState(store.chat)
   const [roomsOpen, setRoomsOpen] = useState(false)
 

@@ -17,9 +17,12 @@ const MAX_HEIGHT_PX = 200
 export function Composer({ room, typing, onSend, onTyping }: Props) {
   const [text, setText] = useState('')
   const input = useRef<HTMLTextAreaElement>(null)
+  // The parent passes a fresh callback each render; the throttle must outlive those, per room.
+  const latestOnTyping = useRef(onTyping)
+  latestOnTyping.current = onTyping
   const announceTyping = useMemo(
-    () => throttle(onTyping, TYPING_SEND_INTERVAL_MS),
-    [onTyping, room],
+    () => throttle(() => latestOnTyping.current(), TYPING_SEND_INTERVAL_MS),
+    [room],
   )
   const length = [...text].length
   const tooLong = length > MAX_CHARS
