@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --quick] [--scenario NAME[,NAME]] [--servers bare,socketio,eddy]
- *                  [--workers N] [--addresses N] [--eddy-cpu-prof DIR] [--markdown]
+ *                  [--workers N] [--addresses N] [--eddy-cpu-prof DIR] [--eddy-entry FILE]
+ *                  [--markdown]
  *
  * Starts each server under test on loopback (bench/servers/), drives it from worker processes
  * (bench/load/), prints one table (figures × servers, Eddy's ratios, the issue's goals) and
@@ -60,9 +61,10 @@ function parseOptions() {
       quick: { type: 'boolean', default: false },
       scenario: { type: 'string', multiple: true },
       servers: { type: 'string' },
-      workers: { type: 'string', default: '4' },
+      workers: { type: 'string', default: String(Math.max(2, cpus().length)) },
       addresses: { type: 'string', default: '8' },
       'eddy-cpu-prof': { type: 'string' },
+      'eddy-entry': { type: 'string' },
       markdown: { type: 'boolean', default: false },
     },
   })
@@ -83,6 +85,7 @@ function parseOptions() {
     workers: Number(values.workers),
     addresses: Number(values.addresses),
     eddyCpuProf: values['eddy-cpu-prof'],
+    eddyEntry: values['eddy-entry'],
     markdown: values.markdown,
   }
 }
@@ -90,6 +93,7 @@ function parseOptions() {
 async function main(): Promise<void> {
   reexecWithRaisedFileLimit()
   const options = parseOptions()
+  if (options.eddyEntry) process.env['BENCH_EDDY_ENTRY'] = options.eddyEntry
   const startedAt = new Date()
   const log = (message: string) => console.log(message)
   log(

@@ -7,14 +7,17 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { freshDataDir, launch, REPO_ROOT, type ServerUnderTest } from './launch.js'
 
-export const EDDY_ENTRY = join(REPO_ROOT, 'dist/main.js')
+/** What `node` runs for Eddy; `--eddy-entry` (or BENCH_EDDY_ENTRY) points at another build. */
+export function eddyEntry(): string {
+  return process.env['BENCH_EDDY_ENTRY'] ?? join(REPO_ROOT, 'dist/main.js')
+}
 
 export interface EddyUnderTest extends ServerUnderTest {
   readonly tokens: readonly string[]
 }
 
 export function eddyAvailable(): boolean {
-  return existsSync(EDDY_ENTRY)
+  return existsSync(eddyEntry())
 }
 
 export async function launchEddy(options: {
@@ -26,7 +29,7 @@ export async function launchEddy(options: {
   const dataDir = freshDataDir()
   const server = await launch({
     kind: 'eddy',
-    nodeArgs: [...(options.nodeArgs ?? []), EDDY_ENTRY],
+    nodeArgs: [...(options.nodeArgs ?? []), eddyEntry()],
     env: { DATA_DIR: dataDir, RATE_LIMITS: 'off', LOG_LEVEL: 'warn', ...options.env },
     tmpDir: dataDir,
   })
