@@ -66,8 +66,10 @@ export async function connectAll(
   started: StartedServer,
   count: number,
   rooms: readonly string[],
+  concurrencyPerWorker = 64,
 ): Promise<number> {
   const result = await ctx.pool.connect({
+    concurrencyPerWorker,
     kind: ctx.kind,
     baseUrl: started.server.wsUrl,
     count,
@@ -142,7 +144,7 @@ export async function measureChat(
     stats,
     loss: expected - stats.unique,
     deliveriesPerS: stats.unique / spanS,
-    offeredDeliveriesPerS: options.ratePerS * options.receivers,
+    offeredDeliveriesPerS: expected / (options.durationMs / 1000),
     serverCpuS: cpu.cpuS,
     loadCpuS: load.cpuS,
     wallS: cpu.wallS,

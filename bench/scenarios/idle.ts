@@ -35,7 +35,7 @@ export const idle: Scenario = {
       const started = await ctx.startServer({ rooms: ['lobby'] })
       await sleep(1_000)
       const before = rssBytes(started.server.pid)
-      const connected = await connectAll(ctx, started, c, ['lobby'])
+      const connected = await connectAll(ctx, started, c, ['lobby'], 128)
       await sleep(3_000) // let the server settle (GC, buffers)
       const after = rssBytes(started.server.pid)
       figures[`c${c}.rssKiBPerConn`] = (after - before) / 1024 / connected
