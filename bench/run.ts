@@ -185,6 +185,13 @@ async function main(): Promise<void> {
   const text = renderText(rows)
   const markdown = renderMarkdown(rows)
   log(`\n${text}`)
+  log(
+    `\nload average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(
+        ' ',
+      )} on ${cpus().length} CPUs (anything near or above the CPU count makes latency and ceilings noisy).`,
+  )
   log('\nn/a: the references have no history, acks or /api/movies, so those rows are Eddy-only.')
   if (options.markdown) log(`\n${markdown}`)
   const dir = join(REPO_ROOT, 'bench/results')

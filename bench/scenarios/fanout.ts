@@ -55,7 +55,7 @@ export const fanout: Scenario = {
   async run(ctx) {
     const figures: Record<string, number> = {}
     const details: Record<string, unknown> = {}
-    const durationMs = ctx.quick ? 4_000 : 10_000
+    const durationMs = ctx.quick ? 3_000 : 10_000
     const started = await ctx.startServer({ rooms: ['lobby'] })
     for (const c of SIZES) {
       const receivers = await connectAll(ctx, started, c, ['lobby'])

@@ -68,9 +68,9 @@ export const ramp: Scenario = {
     { key: 'stop', label: 'ramp: stopped because', unit: '', better: 'none' },
   ],
   async run(ctx) {
-    const stepMs = ctx.quick ? 2_500 : 3_000
+    const stepMs = ctx.quick ? 2_000 : 3_000
     const growth = ctx.quick ? 2 : 1.5
-    const maxSteps = ctx.quick ? 7 : 10
+    const maxSteps = ctx.quick ? 6 : 10
     const started = await ctx.startServer({ rooms: ['lobby'] })
     const receivers = await connectAll(ctx, started, CLIENTS, ['lobby'])
     await new Promise((r) => setTimeout(r, 500))

@@ -84,7 +84,7 @@ export async function launch(options: LaunchOptions): Promise<ServerUnderTest> {
     async stop() {
       if (!exited) {
         child.kill('SIGTERM')
-        const killed = setTimeout(() => child.kill('SIGKILL'), 5_000)
+        const killed = setTimeout(() => child.kill('SIGKILL'), 10_000)
         await exit
         clearTimeout(killed)
       }
