@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --quick] [--scenario NAME[,NAME]] [--servers bare,socketio,eddy]
  *                  [--workers N] [--addresses N] [--eddy-cpu-prof DIR] [--eddy-entry FILE]
- *                  [--markdown]
+ *                  [--eddy-users N] [--markdown]
  *
  * Starts each server under test on loopback (bench/servers/), drives it from worker processes
  * (bench/load/), prints one table (figures × servers, Eddy's ratios, the issue's goals) and
@@ -65,6 +65,7 @@ function parseOptions() {
       addresses: { type: 'string', default: '8' },
       'eddy-cpu-prof': { type: 'string' },
       'eddy-entry': { type: 'string' },
+      'eddy-users': { type: 'string', default: '200' },
       markdown: { type: 'boolean', default: false },
     },
   })
@@ -86,6 +87,7 @@ function parseOptions() {
     addresses: Number(values.addresses),
     eddyCpuProf: values['eddy-cpu-prof'],
     eddyEntry: values['eddy-entry'],
+    eddyUsers: Number(values['eddy-users']),
     markdown: values.markdown,
   }
 }
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
           async startServer(o = {}): Promise<StartedServer> {
             if (kind === 'eddy') {
               const eddy = await launchEddy({
-                users: o.users ?? 200,
+                users: o.users ?? options.eddyUsers,
                 rooms: o.rooms ?? ['lobby'],
                 ...(o.env ? { env: o.env } : {}),
                 nodeArgs: [
