@@ -68,6 +68,7 @@ export async function connectAll(
   rooms: readonly string[],
   concurrencyPerWorker = 64,
 ): Promise<number> {
+  const t0 = performance.now()
   const result = await ctx.pool.connect({
     concurrencyPerWorker,
     kind: ctx.kind,
@@ -77,6 +78,10 @@ export async function connectAll(
     tokens: started.tokens,
     addresses: ctx.addresses,
   })
+  const seconds = (performance.now() - t0) / 1000
+  ctx.log(
+    `  connected ${result.connected}/${count} in ${seconds.toFixed(1)} s (${Math.round(result.connected / seconds)}/s)`,
+  )
   if (result.failed > 0) {
     ctx.log(`  ${result.failed}/${count} connections failed: ${result.firstError ?? '?'}`)
   }
