@@ -156,3 +156,10 @@ export interface PasswordHasher {
 export interface Clock {
   now(): number
 }
+
+/** The few log calls the domain makes; the composition root passes pino. */
+export interface Logger {
+  info(fields: object, message: string): void
+  warn(fields: object, message: string): void
+  error(fields: object, message: string): void
+}

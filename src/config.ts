@@ -1,0 +1,61 @@
+/** Every setting, read from the environment once and validated; units are in the names. */
+import { z } from 'zod'
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'on', 'off', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'on' || v === 'yes')
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback)
+
+const ConfigSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(8000),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  /** Prefix for every Redis key and channel, so several deployments can share one Redis. */
+  REDIS_PREFIX: z.string().default('eddy:'),
+  NODE_ID: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Comma-separated extra origins allowed for WebSocket upgrades and cookie-authenticated writes. */
+  ALLOWED_ORIGINS: z.string().default(''),
+  /** `off` lifts send/login/register throttles and the per-user connection cap: benchmarks only. */
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  TRUST_PROXY: flag.default(false),
+  SESSION_TTL_DAYS: int(30, 1),
+  MAX_TEXT_CHARS: int(4000, 1),
+  MAX_FRAME_BYTES: int(64 * 1024, 1024),
+  MAX_SOCKET_BUFFER_BYTES: int(1024 * 1024, 16 * 1024),
+  MAX_CONNECTIONS_PER_USER: int(20, 1),
+  SEND_BURST: int(20, 1),
+  SENDS_PER_SECOND: int(5, 1),
+  LOGIN_ATTEMPTS_PER_MINUTE: int(10, 1),
+  REGISTRATIONS_PER_HOUR: int(30, 1),
+  HEARTBEAT_INTERVAL_MS: int(30_000, 100),
+  PRESENCE_TTL_MS: int(45_000, 500),
+  PRESENCE_SWEEP_INTERVAL_MS: int(10_000, 50),
+  TYPING_INTERVAL_MS: int(1_000, 0),
+  SHUTDOWN_GRACE_MS: int(4_000, 0),
+  MOVIES_UPSTREAM_URL: z.string().default('https://api.douban.com/v2/movie/in_theaters'),
+  MOVIES_CACHE_TTL_MS: int(60_000, 0),
+  UPSTREAM_TIMEOUT_MS: int(5_000, 1),
+  ALLOW_PRIVATE_UPSTREAMS: flag.default(false),
+  LINK_PREVIEWS: z.enum(['on', 'off']).default('on'),
+})
+
+export type Config = z.infer<typeof ConfigSchema>
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = ConfigSchema.safeParse(env)
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`)
+  }
+  return result.data
+}
+
+export function allowedOrigins(config: Config): string[] {
+  return config.ALLOWED_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')
+}

@@ -1,0 +1,207 @@
+/**
+ * The chat service: send, join (with since), leave, typing, presence. A message's path is
+ * check → store.append (commit) → bus.publish → ack; see docs/ARCHITECTURE.md.
+ * Only this file publishes chat events on the Bus, and only after the Store has committed.
+ */
+import { randomUUID } from 'node:crypto'
+import { countChars } from '../protocol/names.js'
+import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
+import { ChatError } from './errors.js'
+import type {
+  Bus,
+  Clock,
+  Logger,
+  PresenceRegistry,
+  RateLimiter,
+  RateLimitRule,
+  Store,
+} from './ports.js'
+import type { RoomFeed, RoomSubscriber } from './room-feed.js'
+import { RoomFeeds } from './room-feeds.js'
+
+export interface ChatLimits {
+  readonly maxTextChars: number
+  /** undefined: no per-user send limit (RATE_LIMITS=off, benchmarks only). */
+  readonly send: RateLimitRule | undefined
+  readonly typingIntervalMs: number
+  readonly presenceTtlMs: number
+}
+
+export interface ChatServiceOptions {
+  readonly store: Store
+  readonly bus: Bus
+  readonly presence: PresenceRegistry
+  readonly limiter: RateLimiter
+  readonly clock: Clock
+  readonly log: Logger
+  readonly limits: ChatLimits
+}
+
+export interface Sender {
+  readonly id: string
+  readonly username: string
+}
+
+export interface JoinResult {
+  readonly lastSeq: number
+  readonly online: string[]
+  /** Resolves once the subscriber has been caught up and is live. */
+  readonly live: Promise<void>
+}
+
+type StoredListener = (message: ChatMessage) => void
+
+export class ChatService {
+  readonly #store: Store
+  readonly #bus: Bus
+  readonly #presence: PresenceRegistry
+  readonly #limiter: RateLimiter
+  readonly #clock: Clock
+  readonly #log: Logger
+  readonly #limits: ChatLimits
+  readonly #feeds: RoomFeeds
+  /** Local presence entries, refreshed by heartbeat so a dead node's users expire elsewhere. */
+  readonly #entries = new Map<string, { room: string; user: string; connectionId: string }>()
+  readonly #lastTyping = new Map<string, number>()
+  readonly #storedListeners: StoredListener[] = []
+
+  constructor(options: ChatServiceOptions) {
+    this.#store = options.store
+    this.#bus = options.bus
+    this.#presence = options.presence
+    this.#limiter = options.limiter
+    this.#clock = options.clock
+    this.#log = options.log
+    this.#limits = options.limits
+    this.#feeds = new RoomFeeds(options.store, options.bus, (error) =>
+      this.#log.warn({ err: error }, 'room feed could not read the store; retrying'),
+    )
+  }
+
+  /** Stores a message (idempotent on cid) and publishes it; resolves after commit. */
+  async send(sender: Sender, room: string, text: string, cid: string): Promise<ChatMessage> {
+    const length = countChars(text)
+    if (length < 1 || length > this.#limits.maxTextChars || text.trim() === '') {
+      throw new ChatError(
+        'invalid_text',
+        `Message text must be 1-${this.#limits.maxTextChars} characters and not blank.`,
+      )
+    }
+    if (this.#limits.send) {
+      const waitMs = await this.#limiter.take(`send:${sender.id}`, this.#limits.send)
+      if (waitMs > 0) throw new ChatError('rate_limited', undefined, { retryAfterMs: waitMs })
+    }
+    const { message, created } = await this.#store.append({
+      id: randomUUID(),
+      room,
+      userId: sender.id,
+      username: sender.username,
+      text,
+      cid,
+      ts: this.#clock.now(),
+    })
+    // A repeat is published again: harmless (feeds drop seen seqs) and it repairs a publish lost
+    // when a node died between commit and publish.
+    await this.#bus.publish({ type: 'message', message })
+    if (created) for (const listener of this.#storedListeners) listener(message)
+    return message
+  }
+
+  /** Runs after each newly stored message (link previews, bots); must not throw. */
+  onStored(listener: StoredListener): void {
+    this.#storedListeners.push(listener)
+  }
+
+  /**
+   * Subscribes to a room. The subscriber first receives every stored message with seq > since
+   * (when given), then live ones, with no gap or duplicate at the seam.
+   */
+  async join(
+    subscriber: RoomSubscriber,
+    room: string,
+    since: number | undefined,
+    sendJoined: (lastSeq: number, online: string[]) => void,
+  ): Promise<void> {
+    const feed = await this.#feeds.open(room)
+    if (feed.has(subscriber)) feed.detach(subscriber)
+    await this.#enter(room, subscriber.user, subscriber.id)
+    const online = await this.#presence.online(room)
+    const fromSeq = since ?? feed.lastSeq
+    sendJoined(feed.lastSeq, online)
+    await feed.attach(subscriber, fromSeq)
+  }
+
+  async leave(subscriber: RoomSubscriber, room: string): Promise<void> {
+    const feed = this.#feeds.get(room)
+    if (!feed?.has(subscriber)) return
+    feed.detach(subscriber)
+    this.#feeds.release(feed)
+    await this.#exit(room, subscriber.user, subscriber.id)
+  }
+
+  isJoined(subscriber: RoomSubscriber, room: string): boolean {
+    return this.#feeds.get(room)?.has(subscriber) ?? false
+  }
+
+  /** Opens a room's feed for a one-off reader (long-poll) without subscribing to presence. */
+  async openFeed(room: string): Promise<RoomFeed> {
+    return this.#feeds.open(room)
+  }
+
+  releaseFeed(feed: RoomFeed): void {
+    this.#feeds.release(feed)
+  }
+
+  async typing(user: string, room: string): Promise<void> {
+    const key = `${room}\u0000${user}`
+    const now = this.#clock.now()
+    const last = this.#lastTyping.get(key)
+    if (last !== undefined && now - last < this.#limits.typingIntervalMs) return
+    this.#lastTyping.set(key, now)
+    await this.#bus.publish({ type: 'typing', room, user })
+  }
+
+  /** Marks a long-polling user as online in the room until the presence TTL passes. */
+  async touchPoller(user: string, room: string): Promise<void> {
+    const entry = { room, user, connectionId: `poll:${user}` }
+    if (await this.#presence.add(entry, this.#limits.presenceTtlMs)) {
+      await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
+    }
+  }
+
+  async publishPreview(room: string, seq: number, preview: LinkPreview): Promise<void> {
+    await this.#store.addPreview(room, seq, preview)
+    await this.#bus.publish({ type: 'preview', room, seq, preview })
+  }
+
+  /** Heartbeat: keeps this node's presence alive and announces users whose entries expired. */
+  async heartbeat(): Promise<void> {
+    await this.#presence.refresh([...this.#entries.values()], this.#limits.presenceTtlMs)
+    for (const { room, user } of await this.#presence.sweep()) {
+      await this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
+    }
+    const now = this.#clock.now()
+    for (const [key, at] of this.#lastTyping) {
+      if (now - at > this.#limits.typingIntervalMs) this.#lastTyping.delete(key)
+    }
+  }
+
+  get roomCount(): number {
+    return this.#feeds.roomCount
+  }
+
+  async #enter(room: string, user: string, connectionId: string): Promise<void> {
+    const entry = { room, user, connectionId }
+    this.#entries.set(`${room}\u0000${connectionId}`, entry)
+    if (await this.#presence.add(entry, this.#limits.presenceTtlMs)) {
+      await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
+    }
+  }
+
+  async #exit(room: string, user: string, connectionId: string): Promise<void> {
+    this.#entries.delete(`${room}\u0000${connectionId}`)
+    if (await this.#presence.remove({ room, user, connectionId })) {
+      await this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
+    }
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * One room's ordered stream on this node: messages leave it strictly in seq order with no gap and
+ * no duplicate, whatever order the bus delivers them in. Out-of-order arrivals are held and the
+ * gap is filled from the Store; a joining subscriber is caught up from the Store and switched to
+ * live at the seam without a gap or duplicate (docs/ARCHITECTURE.md, "How one message travels").
+ */
+import type { ChatMessage } from '../protocol/frames.js'
+import type { Store } from './ports.js'
+
+/** Lets every subscriber of one broadcast share one encoding of it (serialise once, not per socket). */
+export class Broadcast<T> {
+  encoded: string | undefined
+  constructor(readonly payload: T) {}
+}
+
+export type RoomEvent =
+  | {
+      readonly type: 'presence'
+      readonly room: string
+      readonly user: string
+      readonly event: 'join' | 'leave'
+    }
+  | { readonly type: 'typing'; readonly room: string; readonly user: string }
+  | {
+      readonly type: 'preview'
+      readonly room: string
+      readonly seq: number
+      readonly url: string
+      readonly title: string | null
+      readonly description: string | null
+      readonly image: string | null
+    }
+
+export interface RoomSubscriber {
+  readonly id: string
+  readonly user: string
+  deliver(message: Broadcast<ChatMessage>): void
+  event(event: Broadcast<RoomEvent>): void
+  /** The subscriber could not be caught up (store failure); it should resume later with `since`. */
+  fail(room: string, error: unknown): void
+  /** true while its outgoing buffer is filling up: catch-up waits for `drained` before going on. */
+  readonly congested: boolean
+  drained(): Promise<void>
+}
+
+interface Cursor {
+  seq: number
+  live: boolean
+}
+
+const PAGE = 500
+
+export class RoomFeed {
+  readonly room: string
+  readonly #store: Store
+  readonly #subscribers = new Map<RoomSubscriber, Cursor>()
+  readonly #held = new Map<number, ChatMessage>()
+  readonly #onError: (error: unknown) => void
+  #lastSeq = 0
+  #loaded = false
+  #filling = false
+  readonly ready: Promise<void>
+
+  constructor(room: string, store: Store, onError: (error: unknown) => void) {
+    this.room = room
+    this.#store = store
+    this.#onError = onError
+    this.ready = store.lastSeq(room).then((seq) => {
+      this.#lastSeq = Math.max(seq, this.#lastSeq)
+      this.#loaded = true
+      this.#drain()
+    })
+  }
+
+  /** The highest seq this node has delivered in order. */
+  get lastSeq(): number {
+    return this.#lastSeq
+  }
+
+  get size(): number {
+    return this.#subscribers.size
+  }
+
+  has(subscriber: RoomSubscriber): boolean {
+    return this.#subscribers.has(subscriber)
+  }
+
+  /** A message from the bus, in any order, possibly repeated. */
+  accept(message: ChatMessage): void {
+    if (message.seq <= this.#lastSeq) return
+    this.#held.set(message.seq, message)
+    if (this.#loaded) this.#drain()
+  }
+
+  event(event: RoomEvent): void {
+    if (this.#subscribers.size === 0) return
+    const broadcast = new Broadcast(event)
+    for (const subscriber of this.#subscribers.keys()) subscriber.event(broadcast)
+  }
+
+  /**
+   * Adds a subscriber that has seen everything up to `fromSeq`: replays the rest from the Store,
+   * then goes live. Resolves once live.
+   */
+  async attach(subscriber: RoomSubscriber, fromSeq: number): Promise<void> {
+    const cursor: Cursor = { seq: Math.min(fromSeq, this.#lastSeq), live: false }
+    this.#subscribers.set(subscriber, cursor)
+    await this.#catchUp(subscriber, cursor)
+  }
+
+  detach(subscriber: RoomSubscriber): void {
+    this.#subscribers.delete(subscriber)
+  }
+
+  /** After a bus outage: anything stored meanwhile is read from the Store. */
+  resync(): void {
+    this.#held.set(CATCH_UP, PLACEHOLDER)
+    if (this.#loaded) this.#drain()
+  }
+
+  async #catchUp(subscriber: RoomSubscriber, cursor: Cursor): Promise<void> {
+    while (cursor.seq < this.#lastSeq) {
+      const want = Math.min(PAGE, this.#lastSeq - cursor.seq)
+      let page: ChatMessage[]
+      try {
+        page = await this.#store.messagesAfter(this.room, cursor.seq, want)
+      } catch (error) {
+        this.#subscribers.delete(subscriber)
+        subscriber.fail(this.room, error)
+        return
+      }
+      if (!this.#subscribers.has(subscriber)) return
+      const before = cursor.seq
+      for (const message of page) {
+        if (message.seq !== cursor.seq + 1) break
+        cursor.seq = message.seq
+        subscriber.deliver(new Broadcast(message))
+        // A replay can be far larger than a socket buffer: pace it by the reader, never drop it.
+        if (subscriber.congested) {
+          await subscriber.drained()
+          if (!this.#subscribers.has(subscriber)) return
+        }
+      }
+      if (cursor.seq === before) {
+        // The Store broke its no-holes contract; never hide a gap: make the client resume.
+        this.#subscribers.delete(subscriber)
+        subscriber.fail(this.room, new Error(`history gap after seq ${before} in ${this.room}`))
+        return
+      }
+    }
+    // No await between the loop's last check and here: nothing can be emitted in between.
+    cursor.live = true
+  }
+
+  #emit(message: ChatMessage): void {
+    this.#lastSeq = message.seq
+    const broadcast = new Broadcast(message)
+    for (const [subscriber, cursor] of this.#subscribers) {
+      if (!cursor.live || message.seq !== cursor.seq + 1) continue
+      cursor.seq = message.seq
+      subscriber.deliver(broadcast)
+    }
+  }
+
+  #drain(): void {
+    this.#emitContiguous()
+    if (this.#held.size > 0 && !this.#filling) void this.#fill()
+  }
+
+  #emitContiguous(): void {
+    for (;;) {
+      const next = this.#held.get(this.#lastSeq + 1)
+      if (!next) break
+      this.#held.delete(next.seq)
+      this.#emit(next)
+    }
+    for (const seq of this.#held.keys()) if (seq <= this.#lastSeq) this.#held.delete(seq)
+  }
+
+  /** Reads the missing range from the Store; retries with backoff while the Store is down. */
+  async #fill(): Promise<void> {
+    this.#filling = true
+    let delayMs = 50
+    try {
+      while (this.#held.size > 0) {
+        const readAll = this.#held.has(CATCH_UP)
+        const target = readAll ? this.#lastSeq + PAGE + 1 : Math.max(...this.#held.keys())
+        const want = Math.min(PAGE, target - this.#lastSeq - 1)
+        let page: ChatMessage[] = []
+        try {
+          if (want > 0) page = await this.#store.messagesAfter(this.room, this.#lastSeq, want)
+        } catch (error) {
+          this.#onError(error)
+          await sleep(delayMs)
+          delayMs = Math.min(delayMs * 2, 5_000)
+          continue
+        }
+        for (const message of page) {
+          if (message.seq > this.#lastSeq) this.#held.set(message.seq, message)
+        }
+        const before = this.#lastSeq
+        this.#emitContiguous()
+        if (readAll && page.length < want) this.#held.delete(CATCH_UP)
+        if (this.#lastSeq === before && this.#held.size > 0) {
+          // A seq arrived whose predecessor is not readable here yet: wait rather than spin.
+          await sleep(delayMs)
+          delayMs = Math.min(delayMs * 2, 5_000)
+        }
+      }
+    } finally {
+      this.#filling = false
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
+
+/** A held key that makes #fill read everything the Store has beyond lastSeq (after a bus outage). */
+const CATCH_UP = Number.MAX_SAFE_INTEGER
+const PLACEHOLDER: ChatMessage = {
+  room: '',
+  seq: CATCH_UP,
+  id: '',
+  user: '',
+  text: '',
+  ts: 0,
+  cid: '',
+}

@@ -1,0 +1,72 @@
+/** This node's RoomFeeds: one per room with local subscribers, fed by the Bus, watched while in use. */
+import type { Bus, BusEvent, Store } from './ports.js'
+import { RoomFeed, type RoomEvent } from './room-feed.js'
+
+export class RoomFeeds {
+  readonly #store: Store
+  readonly #bus: Bus
+  readonly #feeds = new Map<string, RoomFeed>()
+  readonly #onError: (error: unknown) => void
+
+  constructor(store: Store, bus: Bus, onError: (error: unknown) => void) {
+    this.#store = store
+    this.#bus = bus
+    this.#onError = onError
+    bus.onEvent((event) => this.#route(event))
+    bus.onReconnect(() => {
+      for (const feed of this.#feeds.values()) feed.resync()
+    })
+  }
+
+  /** The room's feed, created and loaded on first use; the bus watches the room from then on. */
+  async open(room: string): Promise<RoomFeed> {
+    let feed = this.#feeds.get(room)
+    if (!feed) {
+      feed = new RoomFeed(room, this.#store, this.#onError)
+      this.#feeds.set(room, feed)
+      // Watch before loading lastSeq so nothing published in between is missed.
+      const watched = this.#bus.watch(room)
+      try {
+        await Promise.all([watched, feed.ready])
+      } catch (error) {
+        this.#feeds.delete(room)
+        void this.#bus.unwatch(room).catch(this.#onError)
+        throw error
+      }
+    }
+    await feed.ready
+    return feed
+  }
+
+  get(room: string): RoomFeed | undefined {
+    return this.#feeds.get(room)
+  }
+
+  /** Drops the feed once its last subscriber has gone. */
+  release(feed: RoomFeed): void {
+    if (feed.size > 0 || this.#feeds.get(feed.room) !== feed) return
+    this.#feeds.delete(feed.room)
+    void this.#bus.unwatch(feed.room).catch(this.#onError)
+  }
+
+  get roomCount(): number {
+    return this.#feeds.size
+  }
+
+  #route(event: BusEvent): void {
+    if (event.type === 'message') {
+      this.#feeds.get(event.message.room)?.accept(event.message)
+      return
+    }
+    const feed = this.#feeds.get(event.room)
+    if (!feed) return
+    feed.event(toRoomEvent(event))
+  }
+}
+
+function toRoomEvent(event: Exclude<BusEvent, { type: 'message' }>): RoomEvent {
+  if (event.type === 'preview') {
+    return { type: 'preview', room: event.room, seq: event.seq, ...event.preview }
+  }
+  return event
+}

@@ -1,0 +1,232 @@
+/** The Store's ordinary (non-append) queries, shared by the SQLite and PostgreSQL adapters. */
+import { sql, type Kysely } from 'kysely'
+import { ChatError, isChatError } from '../domain/errors.js'
+import type { RoomRecord, SessionRecord, UserRecord } from '../domain/ports.js'
+import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
+import type { SqlDialect } from './migrations/index.js'
+import { MESSAGE_COLUMNS, toChatMessage, type Database, type RoomsTable } from './schema.js'
+
+/** Runs `work`, turning engine failures into ChatErrors; `onUnique` names a unique-key clash. */
+export async function guard<T>(
+  isUniqueViolation: (error: unknown) => boolean,
+  work: () => Promise<T>,
+  onUnique?: ChatError['code'],
+): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (isChatError(error)) throw error
+    if (onUnique !== undefined && isUniqueViolation(error)) throw new ChatError(onUnique)
+    throw new ChatError('store_unavailable', undefined, { cause: error })
+  }
+}
+
+export class SqlQueries {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+    private readonly isUniqueViolation: (error: unknown) => boolean,
+  ) {}
+
+  private run<T>(work: () => Promise<T>, onUnique?: ChatError['code']): Promise<T> {
+    return guard(this.isUniqueViolation, work, onUnique)
+  }
+
+  createUser(user: UserRecord): Promise<void> {
+    return this.run(async () => {
+      await this.db
+        .insertInto('users')
+        .values({
+          id: user.id,
+          username: user.username,
+          username_key: user.username.toLowerCase(),
+          password_hash: user.passwordHash,
+          created_at: user.createdAt,
+        })
+        .execute()
+    }, 'username_taken')
+  }
+
+  findUserByName(username: string): Promise<UserRecord | undefined> {
+    return this.run(async () => {
+      const row = await this.db
+        .selectFrom('users')
+        .select(['id', 'username', 'password_hash', 'created_at'])
+        .where('username_key', '=', username.toLowerCase())
+        .executeTakeFirst()
+      return row === undefined
+        ? undefined
+        : {
+            id: row.id,
+            username: row.username,
+            passwordHash: row.password_hash,
+            createdAt: Number(row.created_at),
+          }
+    })
+  }
+
+  createSession(session: SessionRecord): Promise<void> {
+    return this.run(async () => {
+      await this.db
+        .insertInto('sessions')
+        .values({
+          token_hash: session.tokenHash,
+          user_id: session.userId,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+        })
+        .execute()
+    })
+  }
+
+  findSession(tokenHash: string): Promise<SessionRecord | undefined> {
+    return this.run(async () => {
+      const row = await this.db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select([
+          'sessions.token_hash',
+          'sessions.user_id',
+          'users.username',
+          'sessions.created_at',
+          'sessions.expires_at',
+        ])
+        .where('sessions.token_hash', '=', tokenHash)
+        .executeTakeFirst()
+      return row === undefined
+        ? undefined
+        : {
+            tokenHash: row.token_hash,
+            userId: row.user_id,
+            username: row.username,
+            createdAt: Number(row.created_at),
+            expiresAt: Number(row.expires_at),
+          }
+    })
+  }
+
+  extendSession(tokenHash: string, expiresAt: number): Promise<void> {
+    return this.run(async () => {
+      await this.db
+        .updateTable('sessions')
+        .set({ expires_at: expiresAt })
+        .where('token_hash', '=', tokenHash)
+        .execute()
+    })
+  }
+
+  deleteSession(tokenHash: string): Promise<void> {
+    return this.run(async () => {
+      await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute()
+    })
+  }
+
+  createRoom(room: Omit<RoomRecord, 'lastSeq'>): Promise<RoomRecord> {
+    return this.run(async () => {
+      await this.db
+        .insertInto('rooms')
+        .values({
+          name: room.name,
+          created_at: room.createdAt,
+          created_by: room.createdBy,
+          last_seq: 0,
+        })
+        .execute()
+      return { ...room, lastSeq: 0 }
+    }, 'room_exists')
+  }
+
+  findRoom(name: string): Promise<RoomRecord | undefined> {
+    return this.run(async () => {
+      const row = await this.db
+        .selectFrom('rooms')
+        .selectAll()
+        .where('name', '=', name)
+        .executeTakeFirst()
+      return row === undefined ? undefined : toRoomRecord(row)
+    })
+  }
+
+  listRooms(): Promise<RoomRecord[]> {
+    return this.run(async () => {
+      const rows = await this.db.selectFrom('rooms').selectAll().orderBy('name').execute()
+      return rows.map(toRoomRecord)
+    })
+  }
+
+  messagesAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
+    return this.run(async () => {
+      const rows = await this.db
+        .selectFrom('messages')
+        .select(MESSAGE_COLUMNS)
+        .where('room', '=', room)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq', 'asc')
+        .limit(limit)
+        .execute()
+      return rows.map(toChatMessage)
+    })
+  }
+
+  messagesBefore(
+    room: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<ChatMessage[]> {
+    return this.run(async () => {
+      let query = this.db
+        .selectFrom('messages')
+        .select(MESSAGE_COLUMNS)
+        .where('room', '=', room)
+        .orderBy('seq', 'desc')
+        .limit(limit)
+      if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq)
+      const rows = await query.execute()
+      return rows.map(toChatMessage)
+    })
+  }
+
+  lastSeq(room: string): Promise<number> {
+    return this.run(async () => {
+      const row = await this.db
+        .selectFrom('rooms')
+        .select('last_seq')
+        .where('name', '=', room)
+        .executeTakeFirst()
+      if (row === undefined) throw new ChatError('room_not_found')
+      return Number(row.last_seq)
+    })
+  }
+
+  addPreview(room: string, seq: number, preview: LinkPreview): Promise<void> {
+    return this.run(async () => {
+      const item = JSON.stringify(preview)
+      // One statement appends to the array, so two previews for one message never overwrite each other.
+      const previews =
+        this.dialect === 'postgres'
+          ? sql`coalesce(previews, '[]'::jsonb) || jsonb_build_array(${item}::jsonb)`
+          : sql`json_insert(coalesce(previews, '[]'), '$[#]', json(${item}))`
+      await this.db
+        .updateTable('messages')
+        .set({ previews })
+        .where('room', '=', room)
+        .where('seq', '=', seq)
+        .execute()
+    })
+  }
+
+  ping(): Promise<void> {
+    return this.run(async () => {
+      await sql`select 1`.execute(this.db)
+    })
+  }
+}
+
+function toRoomRecord(row: RoomsTable): RoomRecord {
+  return {
+    name: row.name,
+    createdAt: Number(row.created_at),
+    createdBy: row.created_by,
+    lastSeq: Number(row.last_seq),
+  }
+}

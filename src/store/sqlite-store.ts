@@ -1,0 +1,68 @@
+/** The embedded default Store: one SQLite file in WAL mode, appends group-committed. */
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import type { Store } from '../domain/ports.js'
+import { migrate } from './migrate.js'
+import type { Database } from './schema.js'
+import { SqliteGroupCommit } from './sqlite-group-commit.js'
+import { guard, SqlQueries } from './sql-queries.js'
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; its directory must exist. */
+  readonly file: string
+  /** How long a write waits for another process's lock before failing (default 5000). */
+  readonly busyTimeoutMs?: number
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}
+
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const sqlite = await guard(isUniqueViolation, () => Promise.resolve(open(options)))
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const queries = new SqlQueries(db, 'sqlite', isUniqueViolation)
+  let appender: SqliteGroupCommit | undefined
+  // Statements are prepared against the schema, so the appender is built after the first migrate.
+  const appends = (): SqliteGroupCommit => (appender ??= new SqliteGroupCommit(sqlite))
+
+  return {
+    migrate: () =>
+      guard(isUniqueViolation, async () => {
+        await migrate(db as Kysely<unknown>, 'sqlite')
+        appends()
+      }),
+    createUser: (user) => queries.createUser(user),
+    findUserByName: (username) => queries.findUserByName(username),
+    createSession: (session) => queries.createSession(session),
+    findSession: (tokenHash) => queries.findSession(tokenHash),
+    extendSession: (tokenHash, expiresAt) => queries.extendSession(tokenHash, expiresAt),
+    deleteSession: (tokenHash) => queries.deleteSession(tokenHash),
+    createRoom: (room) => queries.createRoom(room),
+    findRoom: (name) => queries.findRoom(name),
+    listRooms: () => queries.listRooms(),
+    append: (input) => guard(isUniqueViolation, () => appends().append(input)),
+    messagesAfter: (room, afterSeq, limit) => queries.messagesAfter(room, afterSeq, limit),
+    messagesBefore: (room, beforeSeq, limit) => queries.messagesBefore(room, beforeSeq, limit),
+    lastSeq: (room) => queries.lastSeq(room),
+    addPreview: (room, seq, preview) => queries.addPreview(room, seq, preview),
+    ping: () => queries.ping(),
+    async close() {
+      appender?.close()
+      // Kysely's destroy closes the better-sqlite3 handle too.
+      if (sqlite.open) await db.destroy()
+    },
+  }
+}
+
+function open(options: SqliteStoreOptions): BetterSqlite3.Database {
+  const sqlite = new BetterSqlite3(options.file)
+  sqlite.pragma('journal_mode = WAL')
+  // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts the file;
+  // a process crash loses nothing acked.
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+  sqlite.pragma('foreign_keys = ON')
+  return sqlite
+}

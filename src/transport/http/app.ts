@@ -1,0 +1,82 @@
+/** Builds the Fastify app: security headers, cookies, WebSocket, error mapping, every route. */
+import fastifyCookie from '@fastify/cookie'
+import fastifyHelmet from '@fastify/helmet'
+import fastifyWebsocket from '@fastify/websocket'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import type { AppContext } from '../context.js'
+import { Gateway } from '../ws/gateway.js'
+import { authRoutes } from './auth-routes.js'
+import { errorHandler, sendError } from './errors.js'
+import { LongPolls } from './long-poll.js'
+import { opsRoutes } from './ops-routes.js'
+import { pages } from './pages.js'
+import { roomRoutes } from './room-routes.js'
+import { movieRoutes } from './movie-routes.js'
+
+export interface EddyApp {
+  readonly app: FastifyInstance
+  readonly gateway: Gateway
+  readonly polls: LongPolls
+}
+
+/** Long-polls hold a request for up to 30 s; anything longer than this is a stuck client. */
+const REQUEST_TIMEOUT_MS = 60_000
+
+export async function buildApp(ctx: AppContext, webDist?: string): Promise<EddyApp> {
+  const app = Fastify({
+    // pino's Logger carries more than Fastify's base type; widen it once here.
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    trustProxy: ctx.config.TRUST_PROXY,
+    bodyLimit: ctx.config.MAX_FRAME_BYTES,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: 10_000,
+    genReqId: () => randomUUID(),
+  })
+  app.server.headersTimeout = 10_000
+  app.decorateRequest('user', undefined)
+  app.decorateRequest('authByCookie', false)
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Local http://127.0.0.1 must keep working; HSTS belongs to the TLS terminator (docs/deploy.md).
+    strictTransportSecurity: false,
+  })
+  await app.register(fastifyCookie)
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: ctx.config.MAX_FRAME_BYTES, perMessageDeflate: false },
+  })
+
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'))
+
+  const polls = new LongPolls(ctx.chat, ctx.clock)
+  const gateway = new Gateway(ctx)
+  await app.register(async (scoped) => {
+    gateway.register(scoped)
+    authRoutes(scoped, ctx)
+    roomRoutes(scoped, ctx, polls)
+    movieRoutes(scoped, ctx)
+    opsRoutes(scoped, ctx, () => ({
+      connections: gateway.size,
+      parkedPolls: polls.size,
+      rooms: ctx.chat.roomCount,
+    }))
+    await pages(scoped, webDist)
+  })
+  return { app, gateway, polls }
+}

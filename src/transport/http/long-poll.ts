@@ -1,0 +1,113 @@
+/**
+ * Parked long-poll requests: each is one more RoomFeed subscriber, answered on the first message
+ * after its cursor or at its deadline. Deadlines are checked by one shared tick, not a timer per
+ * request, so thousands of parked polls cost a closure and a set entry each.
+ */
+import { randomUUID } from 'node:crypto'
+import type { ChatService } from '../../domain/chat-service.js'
+import type { Clock } from '../../domain/ports.js'
+import type { RoomSubscriber } from '../../domain/room-feed.js'
+import type { ChatMessage } from '../../protocol/frames.js'
+
+interface ParkedPoll {
+  readonly deadline: number
+  finish(): void
+}
+
+const TICK_MS = 200
+
+export class LongPolls {
+  readonly #chat: ChatService
+  readonly #clock: Clock
+  readonly #parked = new Set<ParkedPoll>()
+  #tick: NodeJS.Timeout | undefined
+  #closed = false
+
+  constructor(chat: ChatService, clock: Clock) {
+    this.#chat = chat
+    this.#clock = clock
+  }
+
+  get size(): number {
+    return this.#parked.size
+  }
+
+  /**
+   * Resolves with up to `limit` messages with seq > afterSeq, oldest first, as soon as one exists,
+   * or with [] when waitMs passes, the client goes away (`gone`) or the server shuts down.
+   */
+  async wait(
+    room: string,
+    user: string,
+    afterSeq: number,
+    limit: number,
+    waitMs: number,
+    gone: AbortSignal,
+  ): Promise<ChatMessage[]> {
+    if (this.#closed) return []
+    const feed = await this.#chat.openFeed(room)
+    if (this.#closed) {
+      this.#chat.releaseFeed(feed)
+      return []
+    }
+    const collected: ChatMessage[] = []
+    let finished = false
+    let resolveWait: (messages: ChatMessage[]) => void = () => undefined
+    const result = new Promise<ChatMessage[]>((resolve) => (resolveWait = resolve))
+
+    const parked: ParkedPoll = {
+      deadline: this.#clock.now() + waitMs,
+      finish: () => {
+        if (finished) return
+        finished = true
+        this.#parked.delete(parked)
+        feed.detach(subscriber)
+        this.#chat.releaseFeed(feed)
+        gone.removeEventListener('abort', parked.finish)
+        resolveWait(collected.slice(0, limit))
+      },
+    }
+    const subscriber: RoomSubscriber = {
+      id: randomUUID(),
+      user,
+      deliver: (broadcast) => {
+        if (broadcast.payload.seq <= afterSeq || collected.length >= limit) return
+        // A catch-up page arrives synchronously: answer once it has all been collected.
+        if (collected.push(broadcast.payload) === 1) queueMicrotask(parked.finish)
+      },
+      event: () => undefined,
+      congested: false,
+      drained: () => Promise.resolve(),
+      fail: () => parked.finish(),
+    }
+
+    if (gone.aborted) return []
+    gone.addEventListener('abort', parked.finish)
+    this.#parked.add(parked)
+    this.#ensureTick()
+    await feed.attach(subscriber, afterSeq)
+    return result
+  }
+
+  /** Answers every parked poll now, and any that arrives later at once (shutdown). */
+  closeAll(): void {
+    this.#closed = true
+    for (const parked of [...this.#parked]) parked.finish()
+    this.#stopTick()
+  }
+
+  #ensureTick(): void {
+    if (this.#tick) return
+    this.#tick = setInterval(() => {
+      const now = this.#clock.now()
+      for (const parked of this.#parked) if (parked.deadline <= now) parked.finish()
+      if (this.#parked.size === 0) this.#stopTick()
+    }, TICK_MS)
+    this.#tick.unref()
+  }
+
+  #stopTick(): void {
+    if (this.#tick) clearInterval(this.#tick)
+    this.#tick = undefined
+  }
+}

@@ -1,0 +1,61 @@
+/** Rooms and their messages: list, create, history (before/after), long-poll (after + wait), post. */
+import type { FastifyInstance } from 'fastify'
+import type { RoomRecord } from '../../domain/ports.js'
+import { CreateRoomBody, HistoryQuery, PostMessageBody, RoomParams } from '../../protocol/api.js'
+import type { RoomView } from '../../protocol/api.js'
+import type { AppContext } from '../context.js'
+import { requireUser, signedInUser } from './auth.js'
+import type { LongPolls } from './long-poll.js'
+import { parse } from './validate.js'
+
+export function presentRoom(room: RoomRecord): RoomView {
+  return {
+    name: room.name,
+    lastSeq: room.lastSeq,
+    createdAt: room.createdAt,
+    createdBy: room.createdBy,
+  }
+}
+
+export function roomRoutes(app: FastifyInstance, ctx: AppContext, polls: LongPolls): void {
+  const auth = { preHandler: requireUser(ctx) }
+
+  app.get('/api/rooms', auth, async () => ({ rooms: (await ctx.rooms.list()).map(presentRoom) }))
+
+  app.post('/api/rooms', auth, async (request, reply) => {
+    const { name } = parse(CreateRoomBody, request.body)
+    const room = await ctx.rooms.create(name, signedInUser(request).username)
+    return reply.code(201).send({ room: presentRoom(room) })
+  })
+
+  app.get('/api/rooms/:room', auth, async (request) => {
+    const { room } = parse(RoomParams, request.params)
+    return { room: presentRoom(await ctx.rooms.get(room)) }
+  })
+
+  app.get('/api/rooms/:room/messages', auth, async (request, reply) => {
+    const { room } = parse(RoomParams, request.params)
+    const query = parse(HistoryQuery, request.query)
+    if (query.after === undefined) {
+      return { messages: await ctx.rooms.before(room, query.before, query.limit) }
+    }
+    const ready = await ctx.rooms.after(room, query.after, query.limit)
+    if (ready.length > 0 || !query.wait) return { messages: ready }
+    const user = signedInUser(request).username
+    await ctx.chat.touchPoller(user, room)
+    const gone = new AbortController()
+    // The response's close fires when the client goes away before we answer.
+    reply.raw.once('close', () => gone.abort())
+    const waitMs = query.wait * 1000
+    return { messages: await polls.wait(room, user, query.after, query.limit, waitMs, gone.signal) }
+  })
+
+  app.post('/api/rooms/:room/messages', auth, async (request, reply) => {
+    const { room } = parse(RoomParams, request.params)
+    const body = parse(PostMessageBody, request.body)
+    await ctx.rooms.get(room)
+    const user = signedInUser(request)
+    const message = await ctx.chat.send(user, room, body.text, body.cid)
+    return reply.code(201).send({ message })
+  })
+}

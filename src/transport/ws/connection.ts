@@ -1,0 +1,184 @@
+/**
+ * One WebSocket connection: parses frames with the protocol schema, hands them to the chat service,
+ * and writes to the socket through a bounded buffer (a reader too slow to drain it gets 1013).
+ */
+import { randomUUID } from 'node:crypto'
+import type { WebSocket } from 'ws'
+import type { AuthenticatedUser } from '../../domain/accounts.js'
+import type { ChatService, Sender } from '../../domain/chat-service.js'
+import { isChatError } from '../../domain/errors.js'
+import type { Broadcast, RoomEvent, RoomSubscriber } from '../../domain/room-feed.js'
+import { ERRORS, WS_CLOSE, type ErrorCode } from '../../protocol/error-codes.js'
+import {
+  CLIENT_FRAME_TYPES,
+  ClientFrame,
+  type ChatMessage,
+  type ServerFrame,
+} from '../../protocol/frames.js'
+import type { Logger } from '../../log.js'
+import { frameHandlers } from './frame-handlers.js'
+
+export interface ConnectionOptions {
+  readonly maxBufferedBytes: number
+  readonly log: Logger
+}
+
+/** How long a socket closed for slowness may take to finish its close handshake. */
+const SLOW_CLOSE_GRACE_MS = 5_000
+
+export class Connection implements RoomSubscriber {
+  readonly id = randomUUID()
+  readonly user: string
+  readonly sender: Sender
+  /** Cleared by each ping, set by each pong: the gateway's heartbeat drops silent peers. */
+  alive = true
+  readonly #socket: WebSocket
+  readonly #chat: ChatService
+  readonly #options: ConnectionOptions
+  readonly #rooms = new Set<string>()
+
+  constructor(
+    socket: WebSocket,
+    user: AuthenticatedUser,
+    chat: ChatService,
+    options: ConnectionOptions,
+  ) {
+    this.#socket = socket
+    this.#chat = chat
+    this.#options = options
+    this.user = user.username
+    this.sender = { id: user.id, username: user.username }
+    socket.on('message', (data, isBinary) => this.#onFrame(data, isBinary))
+    socket.on('pong', () => (this.alive = true))
+  }
+
+  get rooms(): ReadonlySet<string> {
+    return this.#rooms
+  }
+
+  deliver(broadcast: Broadcast<ChatMessage>): void {
+    broadcast.encoded ??= `{"type":"message",${JSON.stringify(broadcast.payload).slice(1)}`
+    this.#write(broadcast.encoded)
+  }
+
+  event(broadcast: Broadcast<RoomEvent>): void {
+    broadcast.encoded ??= JSON.stringify(broadcast.payload)
+    this.#write(broadcast.encoded)
+  }
+
+  fail(room: string, error: unknown): void {
+    this.#rooms.delete(room)
+    this.#options.log.warn({ err: error, room }, 'could not catch a subscriber up')
+    this.sendError(isChatError(error) ? error.code : 'store_unavailable', undefined, room)
+  }
+
+  get congested(): boolean {
+    return this.#socket.bufferedAmount > this.#options.maxBufferedBytes / 4
+  }
+
+  /** Resolves once everything queued so far has been handed to the kernel (or the socket closed). */
+  drained(): Promise<void> {
+    if (this.#socket.readyState !== this.#socket.OPEN) return Promise.resolve()
+    // ws calls a ping's callback once the frame, and so everything before it, is flushed.
+    return new Promise((resolve) => this.#socket.ping(undefined, undefined, () => resolve()))
+  }
+
+  sendFrame(frame: ServerFrame): void {
+    this.#write(JSON.stringify(frame))
+  }
+
+  sendError(code: ErrorCode, cid?: string, room?: string, message?: string): void {
+    this.sendFrame({
+      type: 'error',
+      code,
+      message: message ?? ERRORS[code].message,
+      ...(cid === undefined ? {} : { cid }),
+      ...(room === undefined ? {} : { room }),
+    })
+  }
+
+  close(code: number, reason: string): void {
+    this.#socket.close(code, reason)
+    setTimeout(() => this.#socket.terminate(), SLOW_CLOSE_GRACE_MS).unref()
+  }
+
+  terminate(): void {
+    this.#socket.terminate()
+  }
+
+  ping(): void {
+    this.alive = false
+    this.#socket.ping()
+  }
+
+  /** Leaves every room (presence "leave" after the user's last tab). */
+  async dispose(): Promise<void> {
+    const rooms = [...this.#rooms]
+    this.#rooms.clear()
+    for (const room of rooms) await this.#chat.leave(this, room)
+  }
+
+  #write(data: string): void {
+    if (this.#socket.readyState !== this.#socket.OPEN) return
+    if (this.#socket.bufferedAmount > this.#options.maxBufferedBytes) {
+      this.close(WS_CLOSE.tryAgainLater, 'reader too slow; resume with since')
+      return
+    }
+    this.#socket.send(data)
+  }
+
+  #onFrame(data: unknown, isBinary: boolean): void {
+    if (isBinary || !Buffer.isBuffer(data)) {
+      this.sendError('invalid_frame', undefined, undefined, 'Frames are JSON text, not binary.')
+      return
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(data.toString('utf8'))
+    } catch {
+      this.sendError('invalid_json')
+      return
+    }
+    const type = typeof json === 'object' && json !== null && 'type' in json ? json.type : undefined
+    const cid = pickCid(json)
+    if (typeof type !== 'string' || !(CLIENT_FRAME_TYPES as readonly string[]).includes(type)) {
+      this.sendError('unknown_frame_type', cid)
+      return
+    }
+    const parsed = ClientFrame.safeParse(json)
+    if (!parsed.success) {
+      const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`)
+      this.sendError('invalid_frame', cid, undefined, `Invalid ${type} frame: ${reason.join('; ')}`)
+      return
+    }
+    void this.#handle(parsed.data)
+  }
+
+  async #handle(frame: ClientFrame): Promise<void> {
+    const cid = frame.type === 'send' ? frame.cid : undefined
+    try {
+      if (frame.type === 'join') this.#rooms.add(frame.room)
+      if (frame.type === 'leave') this.#rooms.delete(frame.room)
+      await (
+        frameHandlers[frame.type] as (
+          c: ChatService,
+          s: Connection,
+          f: ClientFrame,
+        ) => Promise<void>
+      )(this.#chat, this, frame)
+    } catch (error) {
+      if (frame.type === 'join') this.#rooms.delete(frame.room)
+      if (isChatError(error)) {
+        this.sendError(error.code, cid, frame.room, error.message)
+        return
+      }
+      this.#options.log.error({ err: error, frame: frame.type }, 'frame handler failed')
+      this.sendError('internal', cid, frame.room)
+    }
+  }
+}
+
+function pickCid(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null || !('cid' in json)) return undefined
+  return typeof json.cid === 'string' && json.cid.length <= 64 ? json.cid : undefined
+}

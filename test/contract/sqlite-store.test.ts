@@ -1,0 +1,3 @@
+import { runStoreContract } from './store.contract.js'
+import { newSqliteStore } from './store-factories.js'
+runStoreContract('sqlite', newSqliteStore)
