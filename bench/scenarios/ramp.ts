@@ -92,11 +92,11 @@ export const ramp: Scenario = {
       const loose = verdict(m, SATURATED_P99_MS)
       steps.push({ ...summary(m), verdict: strict ?? 'held' })
       ctx.log(
-        `  offered ${offered}/s → ${Math.round(m.deliveriesPerS)}/s, p99 ${(m.stats.latency.percentile(99) / 1000).toFixed(1)} ms, lost ${m.loss}, server CPU ${((100 * m.serverCpuS) / m.wallS).toFixed(0)} %, load-gen CPU ${((100 * m.loadCpuS) / m.wallS).toFixed(0)} %: ${strict ?? 'held'}`,
+        `  offered ${Math.round(m.offeredDeliveriesPerS)}/s → ${Math.round(m.deliveriesPerS)}/s, p99 ${(m.stats.latency.percentile(99) / 1000).toFixed(1)} ms, lost ${m.loss}, server CPU ${((100 * m.serverCpuS) / m.wallS).toFixed(0)} %, load-gen CPU ${((100 * m.loadCpuS) / m.wallS).toFixed(0)} %: ${strict ?? 'held'}`,
       )
       if (!strict && (!best || m.deliveriesPerS > best.deliveriesPerS)) best = m
       if (loose) {
-        stop = `${loose} at ${offered}/s offered`
+        stop = `${loose} at ${Math.round(m.offeredDeliveriesPerS)}/s offered`
         break
       }
       keptUp = m
