@@ -13,6 +13,12 @@ const ConfigSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  PG_POOL_MAX: int(10, 1),
+  /** PostgreSQL schema for Eddy's tables (created on start); default: the server's search_path. */
+  PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .optional(),
   /** Prefix for every Redis key and channel, so several deployments can share one Redis. */
   REDIS_PREFIX: z.string().default('eddy:'),
   NODE_ID: z.string().optional(),
@@ -36,7 +42,8 @@ const ConfigSchema = z.object({
   PRESENCE_SWEEP_INTERVAL_MS: int(10_000, 50),
   TYPING_INTERVAL_MS: int(1_000, 0),
   SHUTDOWN_GRACE_MS: int(4_000, 0),
-  MOVIES_UPSTREAM_URL: z.string().default('https://api.douban.com/v2/movie/in_theaters'),
+  /** Default: the tutorial's Douban hot-movies URL (src/upstream/movies.ts). */
+  MOVIES_UPSTREAM_URL: z.string().url().optional(),
   MOVIES_CACHE_TTL_MS: int(60_000, 0),
   UPSTREAM_TIMEOUT_MS: int(5_000, 1),
   ALLOW_PRIVATE_UPSTREAMS: flag.default(false),

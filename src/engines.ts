@@ -8,6 +8,10 @@ import type { Config } from './config.js'
 import type { Bus, Clock, PresenceRegistry, RateLimiter, Store } from './domain/ports.js'
 import type { Logger } from './log.js'
 import { createSqliteStore } from './store/sqlite-store.js'
+import { createPostgresStore } from './store/postgres-store.js'
+import { createRedisBus } from './bus/redis-bus.js'
+import { createRedisPresence } from './bus/redis-presence.js'
+import { createRedisRateLimiter } from './bus/redis-rate-limiter.js'
 
 export interface Engines {
   readonly store: Store
@@ -24,14 +28,33 @@ export async function createEngines(
   log: Logger,
   nodeId: string,
 ): Promise<Engines> {
-  mkdirSync(config.DATA_DIR, { recursive: true })
-  const store = await createSqliteStore({ file: join(config.DATA_DIR, 'eddy.sqlite') })
+  const store = await createStore(config, log)
   await store.migrate()
-  const bus = new MemoryBus({
-    onHandlerError: (error) => log.error({ err: error }, 'bus handler failed'),
-  })
-  const presence = new MemoryPresence(clock)
-  const limiter = new MemoryRateLimiter(clock)
+  if (!config.REDIS_URL) {
+    const bus = new MemoryBus({
+      onHandlerError: (error) => log.error({ err: error }, 'bus handler failed'),
+    })
+    const presence = new MemoryPresence(clock)
+    return {
+      store,
+      bus,
+      presence,
+      limiter: new MemoryRateLimiter(clock),
+      nodeId,
+      async close() {
+        await bus.close()
+        await presence.close()
+        await store.close()
+      },
+    }
+  }
+  const redis = { url: config.REDIS_URL, prefix: config.REDIS_PREFIX }
+  const onError = (error: unknown, context: string): void => {
+    log.warn({ err: error, context }, 'redis problem')
+  }
+  const bus = createRedisBus({ ...redis, nodeId, onError })
+  const presence = createRedisPresence({ ...redis, clock, onError })
+  const limiter = createRedisRateLimiter({ ...redis, clock, onError })
   return {
     store,
     bus,
@@ -39,9 +62,21 @@ export async function createEngines(
     limiter,
     nodeId,
     async close() {
-      await bus.close()
-      await presence.close()
+      await Promise.all([bus.close(), presence.close(), limiter.close()])
       await store.close()
     },
   }
+}
+
+async function createStore(config: Config, log: Logger): Promise<Store> {
+  if (config.DATABASE_URL) {
+    return createPostgresStore({
+      url: config.DATABASE_URL,
+      poolMax: config.PG_POOL_MAX,
+      ...(config.PG_SCHEMA ? { schema: config.PG_SCHEMA } : {}),
+      onConnectionError: (error) => log.warn({ err: error }, 'postgres connection lost'),
+    })
+  }
+  mkdirSync(config.DATA_DIR, { recursive: true })
+  return createSqliteStore({ file: join(config.DATA_DIR, 'eddy.sqlite') })
 }

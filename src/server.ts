@@ -5,12 +5,15 @@ import { allowedOrigins, type Config } from './config.js'
 import { Accounts } from './domain/accounts.js'
 import { ChatService } from './domain/chat-service.js'
 import type { Clock } from './domain/ports.js'
+import type { LinkPreview } from './protocol/frames.js'
 import { Rooms } from './domain/rooms.js'
 import { createEngines, type Engines } from './engines.js'
 import { createLogger, type Logger } from './log.js'
 import { Argon2Hasher } from './security/argon2-hasher.js'
 import { buildApp } from './transport/http/app.js'
 import type { AppContext } from './transport/context.js'
+import { MovieBot } from './domain/movie-bot.js'
+import { createUpstreams, topTitles } from './upstream/index.js'
 
 export interface EddyServer {
   readonly url: string
@@ -44,6 +47,29 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
       presenceTtlMs: config.PRESENCE_TTL_MS,
     },
   })
+  const upstreams = createUpstreams({
+    allowPrivate: config.ALLOW_PRIVATE_UPSTREAMS,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    ...(config.MOVIES_UPSTREAM_URL ? { moviesUrl: config.MOVIES_UPSTREAM_URL } : {}),
+    moviesCacheTtlMs: config.MOVIES_CACHE_TTL_MS,
+    ...(config.LINK_PREVIEWS === 'on'
+      ? {
+          onPreview: (room: string, seq: number, preview: LinkPreview) =>
+            chat.publishPreview(room, seq, preview),
+        }
+      : {}),
+    onError: (error) => log.debug({ err: error }, 'background upstream work failed'),
+  })
+  const previewer = upstreams.previewer
+  if (previewer)
+    chat.onStored((message) => previewer.enqueue(message.room, message.seq, message.text))
+  await MovieBot.reserveName(engines.store, clock)
+  const movieBot = new MovieBot(
+    chat,
+    { top: async (count) => topTitles(await upstreams.movies.get(), count) },
+    log,
+  )
+  chat.onStored(movieBot.onStored)
   const ctx: AppContext = {
     config,
     log,
@@ -75,7 +101,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     store: engines.store,
     bus: engines.bus,
     allowedOrigins: allowedOrigins(config),
-    upstreams: {},
+    upstreams: { movies: upstreams.movies },
   }
   const { app, gateway, polls } = await buildApp(ctx)
   const sweep = setInterval(() => {
@@ -113,6 +139,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
         }, 1_000).unref()
         await closed
         log.info('http and websocket closed')
+        await upstreams.close()
         await engines.close()
         log.info('storage closed')
       })()

@@ -1,3 +1,4 @@
+// MemoryBus specifics beyond the shared contract: handler isolation and close.
 import { describe, expect, it } from 'vitest'
 import type { BusEvent } from '../domain/ports.js'
 import { MemoryBus } from './memory-bus.js'

@@ -1,5 +1,6 @@
 /** In-process fan-out: the single-node default Bus (no shared engine, so always healthy). */
 import type { Bus, BusEvent } from '../domain/ports.js'
+import { deliver } from './deliver.js'
 
 export interface MemoryBusOptions {
   /** Called when a handler throws; one bad handler must not starve the others. */
@@ -45,20 +46,5 @@ export class MemoryBus implements Bus {
     this.closed = true
     this.handlers = []
     return Promise.resolve()
-  }
-}
-
-/** Calls every handler once, isolating their failures; shared with the Redis bus. */
-export function deliver(
-  handlers: ReadonlyArray<(event: BusEvent) => void>,
-  event: BusEvent,
-  onHandlerError: (error: unknown) => void,
-): void {
-  for (const handler of handlers) {
-    try {
-      handler(event)
-    } catch (error) {
-      onHandlerError(error)
-    }
   }
 }

@@ -1,3 +1,4 @@
+// MemoryPresence with a hand-driven clock: tab counting, expiry, no revival after sweep.
 import { describe, expect, it } from 'vitest'
 import { MemoryPresence } from './memory-presence.js'
 

@@ -1,3 +1,4 @@
+// MemoryRateLimiter with a hand-driven clock: bucket arithmetic and bounded memory.
 import { describe, expect, it } from 'vitest'
 import { MemoryRateLimiter } from './memory-rate-limiter.js'
 

@@ -88,7 +88,13 @@ export class ChatService {
       )
     }
     if (this.#limits.send) {
-      const waitMs = await this.#limiter.take(`send:${sender.id}`, this.#limits.send)
+      const waitMs = await this.#limiter
+        .take(`send:${sender.id}`, this.#limits.send)
+        .catch((error: unknown) => {
+          // A shared limiter that is down must not stop chat: fail open for sends.
+          this.#log.warn({ err: error }, 'rate limiter unavailable; allowing the send')
+          return 0
+        })
       if (waitMs > 0) throw new ChatError('rate_limited', undefined, { retryAfterMs: waitMs })
     }
     const { message, created } = await this.#store.append({
@@ -125,7 +131,10 @@ export class ChatService {
     const feed = await this.#feeds.open(room)
     if (feed.has(subscriber)) feed.detach(subscriber)
     await this.#enter(room, subscriber.user, subscriber.id)
-    const online = await this.#presence.online(room)
+    const online = await this.#presence.online(room).catch((error: unknown) => {
+      this.#log.warn({ err: error }, 'presence unavailable; joined without the online list')
+      return [subscriber.user]
+    })
     const fromSeq = since ?? feed.lastSeq
     sendJoined(feed.lastSeq, online)
     await feed.attach(subscriber, fromSeq)
@@ -193,15 +202,24 @@ export class ChatService {
   async #enter(room: string, user: string, connectionId: string): Promise<void> {
     const entry = { room, user, connectionId }
     this.#entries.set(`${room}\u0000${connectionId}`, entry)
-    if (await this.#presence.add(entry, this.#limits.presenceTtlMs)) {
-      await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
-    }
+    // Presence is best effort: while its engine is down, chat goes on and the heartbeat re-adds.
+    const first = await this.#presence
+      .add(entry, this.#limits.presenceTtlMs)
+      .catch((error: unknown) => {
+        this.#log.warn({ err: error }, 'presence unavailable')
+        return false
+      })
+    if (first) await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
   }
 
   async #exit(room: string, user: string, connectionId: string): Promise<void> {
     this.#entries.delete(`${room}\u0000${connectionId}`)
-    if (await this.#presence.remove({ room, user, connectionId })) {
-      await this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
-    }
+    const last = await this.#presence
+      .remove({ room, user, connectionId })
+      .catch((error: unknown) => {
+        this.#log.warn({ err: error }, 'presence unavailable; the entry will expire')
+        return false
+      })
+    if (last) await this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
   }
 }

@@ -34,16 +34,15 @@ export class SqliteGroupCommit {
     )
     const insert = db.prepare<[string, number, string, string, string, string, string, number]>(
       `insert into messages (room, seq, id, user_id, username, text, cid, ts)
-       values (?, ?, ?, ?, ?, ?, ?, ?)`,
+       values (?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (room, user_id, cid) do nothing`,
     )
     const setLastSeq = db.prepare<[number, string]>('update rooms set last_seq = ? where name = ?')
 
-    this.commitBatch = db.transaction((batch: readonly Pending[]): Outcome[] => {
+    const transaction = db.transaction((batch: readonly Pending[]): Outcome[] => {
       // The batch's view of each room's last seq; written back once per room at the end.
       const lastSeqs = new Map<string, number>()
       const outcomes = batch.map(({ input }): Outcome => {
-        const existing = findByCid.get(input.room, input.userId, input.cid)
-        if (existing !== undefined) return { message: toChatMessage(existing), created: false }
         let last = lastSeqs.get(input.room)
         if (last === undefined) {
           const room = findLastSeq.get(input.room)
@@ -51,7 +50,9 @@ export class SqliteGroupCommit {
           last = room.last_seq
         }
         const seq = last + 1
-        insert.run(
+        // Insert first and look for the earlier copy only on a clash: repeats are rare, and the
+        // seq is only taken when a row was stored.
+        const { changes } = insert.run(
           input.room,
           seq,
           input.id,
@@ -61,6 +62,11 @@ export class SqliteGroupCommit {
           input.cid,
           input.ts,
         )
+        if (changes === 0) {
+          const existing = findByCid.get(input.room, input.userId, input.cid)
+          if (existing === undefined) throw new Error('A clashing insert left no earlier copy')
+          return { message: toChatMessage(existing), created: false }
+        }
         lastSeqs.set(input.room, seq)
         const message = {
           room: input.room,
@@ -76,6 +82,9 @@ export class SqliteGroupCommit {
       for (const [room, seq] of lastSeqs) setLastSeq.run(seq, room)
       return outcomes
     })
+    // BEGIN IMMEDIATE: a deferred transaction that reads and then writes fails at once with
+    // SQLITE_BUSY when another process wrote in between; an immediate one waits (busy_timeout).
+    this.commitBatch = (batch) => transaction.immediate(batch)
   }
 
   append(input: AppendInput): Promise<AppendResult> {
@@ -98,6 +107,11 @@ export class SqliteGroupCommit {
   close(): void {
     this.flush()
     this.closed = true
+    // Only left when a transaction from elsewhere is still open (closing mid-migration).
+    const stranded = this.queue
+    this.queue = []
+    const failure = new ChatError('store_unavailable', 'The store closed before this append.')
+    for (const pending of stranded) pending.reject(failure)
   }
 
   private flush(): void {

@@ -1,6 +1,7 @@
 /** The embedded default Store: one SQLite file in WAL mode, appends group-committed. */
 import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
+import { ChatError } from '../domain/errors.js'
 import type { Store } from '../domain/ports.js'
 import { migrate } from './migrate.js'
 import type { Database } from './schema.js'
@@ -42,7 +43,15 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     createRoom: (room) => queries.createRoom(room),
     findRoom: (name) => queries.findRoom(name),
     listRooms: () => queries.listRooms(),
-    append: (input) => guard(isUniqueViolation, () => appends().append(input)),
+    // No guard on the hot path: the appender answers ChatErrors itself; only preparing its
+    // statements (before the tables exist) can throw here.
+    append: (input) => {
+      try {
+        return appends().append(input)
+      } catch (error) {
+        return Promise.reject(new ChatError('store_unavailable', undefined, { cause: error }))
+      }
+    },
     messagesAfter: (room, afterSeq, limit) => queries.messagesAfter(room, afterSeq, limit),
     messagesBefore: (room, beforeSeq, limit) => queries.messagesBefore(room, beforeSeq, limit),
     lastSeq: (room) => queries.lastSeq(room),

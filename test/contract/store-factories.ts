@@ -1,8 +1,10 @@
-/** Fresh, self-cleaning stores for the contract suite: a temp dir per SQLite store. */
+/** Fresh, self-cleaning stores for the contract suite: a temp dir per SQLite store, a schema per PostgreSQL one. */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 import type { Store } from '../../src/domain/ports.js'
+import { createPostgresStore } from '../../src/store/postgres-store.js'
 import { createSqliteStore } from '../../src/store/sqlite-store.js'
 import type { StoreHandle } from './store.contract.js'
 
@@ -21,5 +23,72 @@ export async function newSqliteStore(): Promise<StoreHandle> {
       for (const store of opened) await store.close()
       await rm(dir, { recursive: true, force: true })
     },
+  }
+}
+
+const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/test'
+
+/** undefined when PostgreSQL answers; else why its tests are skipped. Under CI it must answer. */
+export async function postgresUnavailable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2_000 })
+  try {
+    await client.connect()
+    await client.end()
+    return undefined
+  } catch (error) {
+    const reason = `PostgreSQL at ${PG_URL} is unreachable (${String(error)})`
+    if (process.env['CI'] === 'true') throw new Error(`${reason}; CI=true requires it`)
+    console.warn(`Skipping the PostgreSQL store tests: ${reason}. Set TEST_DATABASE_URL.`)
+    return reason
+  }
+}
+
+/** A store in its own fresh schema, dropped in cleanup. */
+export function newPostgresStore(): Promise<StoreHandle> {
+  const schema = `eddy_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+  const opened: Store[] = []
+  const open = async (): Promise<Store> => {
+    const store = await createPostgresStore({
+      url: PG_URL,
+      schema,
+      poolMax: 4,
+      applicationName: schema,
+    })
+    opened.push(store)
+    return store
+  }
+  return open().then((store) => ({
+    store,
+    reopen: open,
+    concurrentInstances: true,
+    dropConnections: () =>
+      withAdmin(async (admin) => {
+        await admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+          [schema],
+        )
+      }),
+    unreachable: async () => {
+      // Port 1 refuses at once: the store must answer store_unavailable, not hang or crash.
+      const down = await createPostgresStore({ url: UNREACHABLE_URL, connectionTimeoutMs: 1_000 })
+      opened.push(down)
+      return down
+    },
+    cleanup: async () => {
+      for (const s of opened) await s.close()
+      await withAdmin((admin) => admin.query(`drop schema if exists ${schema} cascade`))
+    },
+  }))
+}
+
+async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: PG_URL })
+  await admin.connect()
+  try {
+    return await work(admin)
+  } finally {
+    await admin.end()
   }
 }

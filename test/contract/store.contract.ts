@@ -6,8 +6,14 @@ import type { AppendInput, Store } from '../../src/domain/ports.js'
 export interface StoreHandle {
   readonly store: Store
   readonly cleanup: () => Promise<void>
-  /** For file-backed stores: closes nothing, opens the same data again (migrate not yet run). */
+  /** Durable stores: opens the same data again (migrate not yet run); cleanup closes it. */
   readonly reopen?: () => Promise<Store>
+  /** Shared engines: whether reopened instances may run concurrently in one process (like nodes). */
+  readonly concurrentInstances?: boolean
+  /** Engines behind a network: has the server cut every connection the store holds. */
+  readonly dropConnections?: () => Promise<void>
+  /** Engines behind a network: a store whose engine cannot be reached; cleanup closes it. */
+  readonly unreachable?: () => Promise<Store>
 }
 
 let counter = 0
@@ -33,281 +39,359 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<voi
 }
 
 export function runStoreContract(name: string, newStore: () => Promise<StoreHandle>): void {
-  describe(`Store contract: ${name}`, () => {
-    let handle: StoreHandle
-    let store: Store
+  // STORES=sqlite,memory narrows a run to some adapters (kysely's DIALECTS habit).
+  const only = process.env['STORES']?.split(',').map((s) => s.trim())
+  describe.skipIf(only !== undefined && !only.includes(name))(`Store contract: ${name}`, () => {
+    describe('on fresh data', () => freshDataCases(newStore))
+    describe('on a migrated store', () => migratedCases(newStore))
+  })
+}
 
-    beforeEach(async () => {
-      handle = await newStore()
-      store = handle.store
+function freshDataCases(newStore: () => Promise<StoreHandle>): void {
+  let handle: StoreHandle
+  beforeEach(async () => {
+    handle = await newStore()
+  })
+  afterEach(async () => {
+    await handle.cleanup()
+  })
+
+  it('migrates once when several instances start together', async (ctx) => {
+    if (handle.reopen === undefined || handle.concurrentInstances !== true) ctx.skip()
+    const others = await Promise.all([handle.reopen!(), handle.reopen!(), handle.reopen!()])
+    await Promise.all([handle.store, ...others].map((s) => s.migrate()))
+    const rooms = await Promise.all([handle.store, ...others].map((s) => s.listRooms()))
+    for (const listed of rooms) expect(listed.map((r) => r.name)).toEqual(['lobby'])
+  })
+
+  it('rejects every call with store_unavailable when the engine is unreachable', async (ctx) => {
+    if (handle.unreachable === undefined) ctx.skip()
+    const down = await handle.unreachable!()
+    await rejectsWith(down.migrate(), 'store_unavailable')
+    await rejectsWith(down.ping(), 'store_unavailable')
+    await rejectsWith(down.findRoom('lobby'), 'store_unavailable')
+    await rejectsWith(down.append(input('lobby', 'u1', 'c')), 'store_unavailable')
+  })
+
+  it('rejects calls after close with store_unavailable', async () => {
+    await handle.store.migrate()
+    await handle.store.close()
+    await rejectsWith(handle.store.ping(), 'store_unavailable')
+    await rejectsWith(handle.store.findRoom('lobby'), 'store_unavailable')
+    await rejectsWith(handle.store.append(input('lobby', 'u1', 'c')), 'store_unavailable')
+  })
+}
+
+function migratedCases(newStore: () => Promise<StoreHandle>): void {
+  let handle: StoreHandle
+  let store: Store
+
+  beforeEach(async () => {
+    handle = await newStore()
+    store = handle.store
+    await store.migrate()
+    await store.createRoom({ name: 'alpha', createdAt: 1, createdBy: 'u1' })
+    await store.createRoom({ name: 'beta', createdAt: 2, createdBy: null })
+  })
+  afterEach(async () => {
+    await handle.cleanup()
+  })
+
+  describe('migrate', () => {
+    it('creates the lobby with no creator', async () => {
+      const lobby = await store.findRoom('lobby')
+      expect(lobby).toMatchObject({ name: 'lobby', createdBy: null, lastSeq: 0 })
+    })
+    it('is harmless when run again, also concurrently', async () => {
+      await store.append(input('lobby', 'u1', 'c1'))
       await store.migrate()
-      await store.createRoom({ name: 'alpha', createdAt: 1, createdBy: 'u1' })
-      await store.createRoom({ name: 'beta', createdAt: 2, createdBy: null })
+      await Promise.all([store.migrate(), store.migrate()])
+      expect(await store.lastSeq('lobby')).toBe(1)
+      expect((await store.listRooms()).map((r) => r.name)).toEqual(['alpha', 'beta', 'lobby'])
     })
-    afterEach(async () => {
-      await handle.cleanup()
-    })
+  })
 
-    describe('migrate', () => {
-      it('creates the lobby with no creator', async () => {
-        const lobby = await store.findRoom('lobby')
-        expect(lobby).toMatchObject({ name: 'lobby', createdBy: null, lastSeq: 0 })
-      })
-      it('is harmless when run again, also concurrently', async () => {
-        await store.append(input('lobby', 'u1', 'c1'))
-        await store.migrate()
-        await Promise.all([store.migrate(), store.migrate()])
-        expect(await store.lastSeq('lobby')).toBe(1)
-        expect((await store.listRooms()).map((r) => r.name)).toEqual(['alpha', 'beta', 'lobby'])
-      })
-    })
-
-    describe('append', () => {
-      it('numbers each room 1, 2, 3 independently', async () => {
-        const seqs: Array<[string, number]> = []
-        for (const [room, cid] of [
-          ['alpha', 'a'],
-          ['beta', 'b'],
-          ['alpha', 'c'],
-          ['alpha', 'd'],
-          ['beta', 'e'],
-        ] as const) {
-          const result = await store.append(input(room, 'u1', cid))
-          expect(result.created).toBe(true)
-          seqs.push([room, result.message.seq])
-        }
-        expect(seqs).toEqual([
-          ['alpha', 1],
-          ['beta', 1],
-          ['alpha', 2],
-          ['alpha', 3],
-          ['beta', 2],
-        ])
-        expect(await store.lastSeq('alpha')).toBe(3)
-        expect(await store.lastSeq('beta')).toBe(2)
-        expect(await store.lastSeq('lobby')).toBe(0)
-      })
-
-      it('returns the stored message', async () => {
-        const appended = input('alpha', 'u7', 'x1', 'hello')
-        const { message } = await store.append(appended)
-        expect(message).toEqual({
-          room: 'alpha',
-          seq: 1,
-          id: appended.id,
-          user: 'name-u7',
-          text: 'hello',
-          ts: appended.ts,
-          cid: 'x1',
-        })
-        expect(await store.messagesAfter('alpha', 0, 10)).toEqual([message])
-      })
-
-      it('gives 500 concurrent appends contiguous seqs per room, no holes, no duplicates', async () => {
-        const rooms = ['alpha', 'beta', 'lobby']
-        const inputs = Array.from({ length: 500 }, (_, i) =>
-          input(rooms[i % 3] ?? 'lobby', `u${i % 7}`, `c${i}`),
-        )
-        const results = await Promise.all(inputs.map((i) => store.append(i)))
-        expect(results.every((r) => r.created)).toBe(true)
-        for (const room of rooms) {
-          const mine = results.filter((r) => r.message.room === room).map((r) => r.message.seq)
-          const expected = Array.from({ length: mine.length }, (_, i) => i + 1)
-          expect([...mine].sort((a, b) => a - b)).toEqual(expected)
-          expect(await store.lastSeq(room)).toBe(mine.length)
-          const stored = await store.messagesAfter(room, 0, 1000)
-          expect(stored.map((m) => m.seq)).toEqual(expected)
-        }
-        // Each result names the input it answers.
-        results.forEach((r, i) => expect(r.message.id).toBe(inputs[i]?.id))
-      })
-
-      it('stores a repeated (room, user, cid) once and answers with the first copy', async () => {
-        const first = await store.append(input('alpha', 'u1', 'same', 'first'))
-        await store.append(input('alpha', 'u1', 'other'))
-        const again = await store.append(input('alpha', 'u1', 'same', 'second'))
-        expect(again.created).toBe(false)
-        expect(again.message).toEqual(first.message)
-        expect(await store.lastSeq('alpha')).toBe(2)
-      })
-
-      it('dedupes the same cid sent concurrently (one batch)', async () => {
-        const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => store.append(input('alpha', 'u1', 'dup', `t${i}`))),
-        )
-        expect(results.filter((r) => r.created)).toHaveLength(1)
-        expect(new Set(results.map((r) => r.message.seq))).toEqual(new Set([1]))
-        expect(new Set(results.map((r) => r.message.text)).size).toBe(1)
-        expect(await store.lastSeq('alpha')).toBe(1)
-        expect(await store.messagesAfter('alpha', 0, 10)).toHaveLength(1)
-      })
-
-      it('stores the same cid from different users, or in different rooms, separately', async () => {
-        const a = await store.append(input('alpha', 'u1', 'c'))
-        const b = await store.append(input('alpha', 'u2', 'c'))
-        const c = await store.append(input('beta', 'u1', 'c'))
-        expect([a.created, b.created, c.created]).toEqual([true, true, true])
-        expect([a.message.seq, b.message.seq, c.message.seq]).toEqual([1, 2, 1])
-      })
-
-      it('rejects an unknown room with room_not_found, without harming its batch', async () => {
-        await rejectsWith(store.append(input('nowhere', 'u1', 'c')), 'room_not_found')
-        const [ok1, bad, ok2] = await Promise.allSettled([
-          store.append(input('alpha', 'u1', 'k1')),
-          store.append(input('nowhere', 'u1', 'k2')),
-          store.append(input('alpha', 'u1', 'k3')),
-        ])
-        expect(ok1.status === 'fulfilled' && ok1.value.message.seq).toBe(1)
-        expect(bad.status === 'rejected' && isChatError(bad.reason) && bad.reason.code).toBe(
-          'room_not_found',
-        )
-        expect(ok2.status === 'fulfilled' && ok2.value.message.seq).toBe(2)
-        await rejectsWith(store.lastSeq('nowhere'), 'room_not_found')
-      })
-    })
-
-    describe('history', () => {
-      beforeEach(async () => {
-        for (let i = 1; i <= 10; i++) await store.append(input('alpha', 'u1', `h${i}`))
-        await store.append(input('beta', 'u1', 'other-room'))
-      })
-
-      it('messagesAfter: seq > after, oldest first, at most limit', async () => {
-        expect((await store.messagesAfter('alpha', 0, 3)).map((m) => m.seq)).toEqual([1, 2, 3])
-        expect((await store.messagesAfter('alpha', 7, 100)).map((m) => m.seq)).toEqual([8, 9, 10])
-        expect(await store.messagesAfter('alpha', 10, 100)).toEqual([])
-        expect((await store.messagesAfter('beta', 0, 100)).map((m) => m.cid)).toEqual([
-          'other-room',
-        ])
-      })
-
-      it('messagesBefore: seq < before (or newest), newest first, at most limit', async () => {
-        expect((await store.messagesBefore('alpha', undefined, 3)).map((m) => m.seq)).toEqual([
-          10, 9, 8,
-        ])
-        expect((await store.messagesBefore('alpha', 4, 100)).map((m) => m.seq)).toEqual([3, 2, 1])
-        expect(await store.messagesBefore('alpha', 1, 100)).toEqual([])
-      })
-
-      it('an unknown or empty room has no history', async () => {
-        expect(await store.messagesAfter('lobby', 0, 10)).toEqual([])
-        expect(await store.messagesBefore('nowhere', undefined, 10)).toEqual([])
-      })
-
-      it('addPreview attaches previews that history returns from then on', async () => {
-        const preview = { url: 'https://a.example/', title: 'A', description: null, image: null }
-        const second = { url: 'https://b.example/', title: null, description: 'B', image: 'i' }
-        await store.addPreview('alpha', 5, preview)
-        expect((await store.messagesAfter('alpha', 4, 1))[0]?.previews).toEqual([preview])
-        await store.addPreview('alpha', 5, second)
-        expect((await store.messagesBefore('alpha', 6, 1))[0]?.previews).toEqual([preview, second])
-        expect((await store.messagesAfter('alpha', 5, 1))[0]?.previews).toBeUndefined()
-      })
-    })
-
-    describe('users', () => {
-      const alice = { id: 'u-alice', username: 'Alice', passwordHash: 'h1', createdAt: 5 }
-
-      it('creates and finds a user, by any case of the name', async () => {
-        await store.createUser(alice)
-        expect(await store.findUserByName('Alice')).toEqual(alice)
-        expect(await store.findUserByName('aLiCe')).toEqual(alice)
-        expect(await store.findUserByName('bob')).toBeUndefined()
-      })
-
-      it('rejects a name taken in any case with username_taken', async () => {
-        await store.createUser(alice)
-        await rejectsWith(
-          store.createUser({ ...alice, id: 'u-other', username: 'ALICE' }),
-          'username_taken',
-        )
-      })
-    })
-
-    describe('sessions', () => {
-      const user = { id: 'u-s', username: 'Sam', passwordHash: 'h', createdAt: 1 }
-      const session = {
-        tokenHash: 't1',
-        userId: 'u-s',
-        username: 'Sam',
-        createdAt: 10,
-        expiresAt: 20,
+  describe('append', () => {
+    it('numbers each room 1, 2, 3 independently', async () => {
+      const seqs: Array<[string, number]> = []
+      for (const [room, cid] of [
+        ['alpha', 'a'],
+        ['beta', 'b'],
+        ['alpha', 'c'],
+        ['alpha', 'd'],
+        ['beta', 'e'],
+      ] as const) {
+        const result = await store.append(input(room, 'u1', cid))
+        expect(result.created).toBe(true)
+        seqs.push([room, result.message.seq])
       }
-
-      it('creates, finds (with the username), extends and deletes', async () => {
-        await store.createUser(user)
-        await store.createSession(session)
-        expect(await store.findSession('t1')).toEqual(session)
-        expect(await store.findSession('t2')).toBeUndefined()
-        await store.extendSession('t1', 99)
-        expect(await store.findSession('t1')).toEqual({ ...session, expiresAt: 99 })
-        await store.deleteSession('t1')
-        expect(await store.findSession('t1')).toBeUndefined()
-        await store.deleteSession('t1')
-      })
+      expect(seqs).toEqual([
+        ['alpha', 1],
+        ['beta', 1],
+        ['alpha', 2],
+        ['alpha', 3],
+        ['beta', 2],
+      ])
+      expect(await store.lastSeq('alpha')).toBe(3)
+      expect(await store.lastSeq('beta')).toBe(2)
+      expect(await store.lastSeq('lobby')).toBe(0)
     })
 
-    describe('rooms', () => {
-      it('creates, finds and lists rooms', async () => {
-        const room = await store.createRoom({ name: 'gamma', createdAt: 7, createdBy: 'u9' })
-        expect(room).toEqual({ name: 'gamma', createdAt: 7, createdBy: 'u9', lastSeq: 0 })
-        expect(await store.findRoom('gamma')).toEqual(room)
-        expect(await store.findRoom('nope')).toBeUndefined()
-        await store.append(input('gamma', 'u9', 'c'))
-        const listed = await store.listRooms()
-        expect(listed.map((r) => r.name)).toEqual(['alpha', 'beta', 'gamma', 'lobby'])
-        expect(listed.find((r) => r.name === 'gamma')?.lastSeq).toBe(1)
+    it('returns the stored message', async () => {
+      const appended = input('alpha', 'u7', 'x1', 'hello')
+      const { message } = await store.append(appended)
+      expect(message).toEqual({
+        room: 'alpha',
+        seq: 1,
+        id: appended.id,
+        user: 'name-u7',
+        text: 'hello',
+        ts: appended.ts,
+        cid: 'x1',
       })
-
-      it('rejects an existing name with room_exists', async () => {
-        await rejectsWith(
-          store.createRoom({ name: 'alpha', createdAt: 1, createdBy: null }),
-          'room_exists',
-        )
-        await rejectsWith(
-          store.createRoom({ name: 'lobby', createdAt: 1, createdBy: null }),
-          'room_exists',
-        )
-      })
+      expect(await store.messagesAfter('alpha', 0, 10)).toEqual([message])
     })
 
-    describe('lifecycle', () => {
-      it('pings', async () => {
-        await store.ping()
-      })
+    it('gives 500 concurrent appends contiguous seqs per room, no holes, no duplicates', async () => {
+      const rooms = ['alpha', 'beta', 'lobby']
+      const inputs = Array.from({ length: 500 }, (_, i) =>
+        input(rooms[i % 3] ?? 'lobby', `u${i % 7}`, `c${i}`),
+      )
+      const results = await Promise.all(inputs.map((i) => store.append(i)))
+      expect(results.every((r) => r.created)).toBe(true)
+      for (const room of rooms) {
+        const mine = results.filter((r) => r.message.room === room).map((r) => r.message.seq)
+        const expected = Array.from({ length: mine.length }, (_, i) => i + 1)
+        expect([...mine].sort((a, b) => a - b)).toEqual(expected)
+        expect(await store.lastSeq(room)).toBe(mine.length)
+        const stored = await store.messagesAfter(room, 0, 1000)
+        expect(stored.map((m) => m.seq)).toEqual(expected)
+      }
+      // Each result names the input it answers.
+      results.forEach((r, i) => expect(r.message.id).toBe(inputs[i]?.id))
+    })
 
-      it('close flushes queued appends; a reopened store keeps everything acked', async (ctx) => {
-        if (handle.reopen === undefined) ctx.skip()
-        await store.createUser({ id: 'u1', username: 'Una', passwordHash: 'h', createdAt: 1 })
-        await store.createSession({
-          tokenHash: 'tk',
-          userId: 'u1',
-          username: 'Una',
-          createdAt: 1,
-          expiresAt: 2,
-        })
-        const acked = await Promise.all(
-          Array.from({ length: 50 }, (_, i) => store.append(input('alpha', 'u1', `p${i}`))),
-        )
-        // Queued but not awaited before close: close must still commit it.
-        const late = store.append(input('beta', 'u1', 'late'))
-        await store.close()
-        expect((await late).message.seq).toBe(1)
-        await rejectsWith(store.append(input('alpha', 'u1', 'after-close')), 'store_unavailable')
+    it('stores a repeated (room, user, cid) once and answers with the first copy', async () => {
+      const first = await store.append(input('alpha', 'u1', 'same', 'first'))
+      await store.append(input('alpha', 'u1', 'other'))
+      const again = await store.append(input('alpha', 'u1', 'same', 'second'))
+      expect(again.created).toBe(false)
+      expect(again.message).toEqual(first.message)
+      expect(await store.lastSeq('alpha')).toBe(2)
+    })
 
-        const reopened = await handle.reopen!()
-        store = reopened
-        await reopened.migrate()
-        expect(await reopened.lastSeq('alpha')).toBe(50)
-        expect((await reopened.messagesAfter('alpha', 0, 100)).map((m) => m.cid)).toEqual(
-          acked.map((r) => r.message.cid),
+    it('dedupes the same cid sent concurrently (one batch)', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.append(input('alpha', 'u1', 'dup', `t${i}`))),
+      )
+      expect(results.filter((r) => r.created)).toHaveLength(1)
+      expect(new Set(results.map((r) => r.message.seq))).toEqual(new Set([1]))
+      expect(new Set(results.map((r) => r.message.text)).size).toBe(1)
+      expect(await store.lastSeq('alpha')).toBe(1)
+      expect(await store.messagesAfter('alpha', 0, 10)).toHaveLength(1)
+    })
+
+    it('keeps seqs contiguous when a batch mixes repeats and new messages', async () => {
+      const first = await store.append(input('alpha', 'u1', 'old'))
+      const [a, repeat, b] = await Promise.all([
+        store.append(input('alpha', 'u1', 'new1')),
+        store.append(input('alpha', 'u1', 'old')),
+        store.append(input('alpha', 'u2', 'new2')),
+      ])
+      expect(repeat).toEqual({ message: first.message, created: false })
+      expect([a?.message.seq, b?.message.seq]).toEqual([2, 3])
+      expect(await store.lastSeq('alpha')).toBe(3)
+      expect((await store.messagesAfter('alpha', 0, 10)).map((m) => m.cid)).toEqual([
+        'old',
+        'new1',
+        'new2',
+      ])
+    })
+
+    it('stores the same cid from different users, or in different rooms, separately', async () => {
+      const a = await store.append(input('alpha', 'u1', 'c'))
+      const b = await store.append(input('alpha', 'u2', 'c'))
+      const c = await store.append(input('beta', 'u1', 'c'))
+      expect([a.created, b.created, c.created]).toEqual([true, true, true])
+      expect([a.message.seq, b.message.seq, c.message.seq]).toEqual([1, 2, 1])
+    })
+
+    it('rejects an unknown room with room_not_found, without harming its batch', async () => {
+      await rejectsWith(store.append(input('nowhere', 'u1', 'c')), 'room_not_found')
+      const [ok1, bad, ok2] = await Promise.allSettled([
+        store.append(input('alpha', 'u1', 'k1')),
+        store.append(input('nowhere', 'u1', 'k2')),
+        store.append(input('alpha', 'u1', 'k3')),
+      ])
+      expect(ok1.status === 'fulfilled' && ok1.value.message.seq).toBe(1)
+      expect(bad.status === 'rejected' && isChatError(bad.reason) && bad.reason.code).toBe(
+        'room_not_found',
+      )
+      expect(ok2.status === 'fulfilled' && ok2.value.message.seq).toBe(2)
+      await rejectsWith(store.lastSeq('nowhere'), 'room_not_found')
+    })
+  })
+
+  describe('history', () => {
+    beforeEach(async () => {
+      for (let i = 1; i <= 10; i++) await store.append(input('alpha', 'u1', `h${i}`))
+      await store.append(input('beta', 'u1', 'other-room'))
+    })
+
+    it('messagesAfter: seq > after, oldest first, at most limit', async () => {
+      expect((await store.messagesAfter('alpha', 0, 3)).map((m) => m.seq)).toEqual([1, 2, 3])
+      expect((await store.messagesAfter('alpha', 7, 100)).map((m) => m.seq)).toEqual([8, 9, 10])
+      expect(await store.messagesAfter('alpha', 10, 100)).toEqual([])
+      expect((await store.messagesAfter('beta', 0, 100)).map((m) => m.cid)).toEqual(['other-room'])
+    })
+
+    it('messagesBefore: seq < before (or newest), newest first, at most limit', async () => {
+      expect((await store.messagesBefore('alpha', undefined, 3)).map((m) => m.seq)).toEqual([
+        10, 9, 8,
+      ])
+      expect((await store.messagesBefore('alpha', 4, 100)).map((m) => m.seq)).toEqual([3, 2, 1])
+      expect(await store.messagesBefore('alpha', 1, 100)).toEqual([])
+    })
+
+    it('an unknown or empty room has no history', async () => {
+      expect(await store.messagesAfter('lobby', 0, 10)).toEqual([])
+      expect(await store.messagesBefore('nowhere', undefined, 10)).toEqual([])
+    })
+
+    it('addPreview attaches previews that history returns from then on', async () => {
+      const preview = { url: 'https://a.example/', title: 'A', description: null, image: null }
+      const second = { url: 'https://b.example/', title: null, description: 'B', image: 'i' }
+      await store.addPreview('alpha', 5, preview)
+      expect((await store.messagesAfter('alpha', 4, 1))[0]?.previews).toEqual([preview])
+      await store.addPreview('alpha', 5, second)
+      expect((await store.messagesBefore('alpha', 6, 1))[0]?.previews).toEqual([preview, second])
+      expect((await store.messagesAfter('alpha', 5, 1))[0]?.previews).toBeUndefined()
+    })
+  })
+
+  describe('users', () => {
+    const alice = { id: 'u-alice', username: 'Alice', passwordHash: 'h1', createdAt: 5 }
+
+    it('creates and finds a user, by any case of the name', async () => {
+      await store.createUser(alice)
+      expect(await store.findUserByName('Alice')).toEqual(alice)
+      expect(await store.findUserByName('aLiCe')).toEqual(alice)
+      expect(await store.findUserByName('bob')).toBeUndefined()
+    })
+
+    it('rejects a name taken in any case with username_taken', async () => {
+      await store.createUser(alice)
+      await rejectsWith(
+        store.createUser({ ...alice, id: 'u-other', username: 'ALICE' }),
+        'username_taken',
+      )
+    })
+  })
+
+  describe('sessions', () => {
+    const user = { id: 'u-s', username: 'Sam', passwordHash: 'h', createdAt: 1 }
+    const session = {
+      tokenHash: 't1',
+      userId: 'u-s',
+      username: 'Sam',
+      createdAt: 10,
+      expiresAt: 20,
+    }
+
+    it('creates, finds (with the username), extends and deletes', async () => {
+      await store.createUser(user)
+      await store.createSession(session)
+      expect(await store.findSession('t1')).toEqual(session)
+      expect(await store.findSession('t2')).toBeUndefined()
+      await store.extendSession('t1', 99)
+      expect(await store.findSession('t1')).toEqual({ ...session, expiresAt: 99 })
+      await store.deleteSession('t1')
+      expect(await store.findSession('t1')).toBeUndefined()
+      await store.deleteSession('t1')
+    })
+  })
+
+  describe('rooms', () => {
+    it('creates, finds and lists rooms', async () => {
+      const room = await store.createRoom({ name: 'gamma', createdAt: 7, createdBy: 'u9' })
+      expect(room).toEqual({ name: 'gamma', createdAt: 7, createdBy: 'u9', lastSeq: 0 })
+      expect(await store.findRoom('gamma')).toEqual(room)
+      expect(await store.findRoom('nope')).toBeUndefined()
+      await store.append(input('gamma', 'u9', 'c'))
+      const listed = await store.listRooms()
+      expect(listed.map((r) => r.name)).toEqual(['alpha', 'beta', 'gamma', 'lobby'])
+      expect(listed.find((r) => r.name === 'gamma')?.lastSeq).toBe(1)
+    })
+
+    it('rejects an existing name with room_exists', async () => {
+      await rejectsWith(
+        store.createRoom({ name: 'alpha', createdAt: 1, createdBy: null }),
+        'room_exists',
+      )
+      await rejectsWith(
+        store.createRoom({ name: 'lobby', createdAt: 1, createdBy: null }),
+        'room_exists',
+      )
+    })
+  })
+
+  describe('lifecycle', () => {
+    it('survives the server cutting its connections, then works again', async (ctx) => {
+      if (handle.dropConnections === undefined) ctx.skip()
+      await store.append(input('alpha', 'u1', 'before'))
+      await store.listRooms()
+      await handle.dropConnections!()
+      // Calls on a cut connection may fail, but only with store_unavailable, and never crash.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const outcome = await store.append(input('alpha', 'u1', 'after')).then(
+          (r) => r,
+          (e: unknown) => e,
         )
-        expect(await reopened.lastSeq('beta')).toBe(1)
-        expect(await reopened.findUserByName('una')).toMatchObject({ id: 'u1' })
-        expect(await reopened.findSession('tk')).toMatchObject({ username: 'Una' })
-        const next = await reopened.append(input('alpha', 'u1', 'p0'))
-        expect(next).toMatchObject({ created: false, message: { seq: 1 } })
+        if (!isChatError(outcome)) break
+        expect(outcome.code).toBe('store_unavailable')
+      }
+      await store.ping()
+      expect((await store.messagesAfter('alpha', 0, 10)).map((m) => m.cid)).toEqual([
+        'before',
+        'after',
+      ])
+    })
+
+    it('pings', async () => {
+      await store.ping()
+    })
+
+    it('close flushes queued appends; a reopened store keeps everything acked', async (ctx) => {
+      if (handle.reopen === undefined) ctx.skip()
+      await store.createUser({ id: 'u1', username: 'Una', passwordHash: 'h', createdAt: 1 })
+      await store.createSession({
+        tokenHash: 'tk',
+        userId: 'u1',
+        username: 'Una',
+        createdAt: 1,
+        expiresAt: 2,
       })
+      const acked = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => store.append(input('alpha', 'u1', `p${i}`))),
+      )
+      // Queued but not awaited before close: close must still commit it.
+      const late = store.append(input('beta', 'u1', 'late'))
+      await store.close()
+      expect((await late).message.seq).toBe(1)
+      await rejectsWith(store.append(input('alpha', 'u1', 'after-close')), 'store_unavailable')
+
+      const reopened = await handle.reopen!()
+      store = reopened
+      await reopened.migrate()
+      expect(await reopened.lastSeq('alpha')).toBe(50)
+      expect((await reopened.messagesAfter('alpha', 0, 100)).map((m) => m.cid)).toEqual(
+        acked.map((r) => r.message.cid),
+      )
+      expect(await reopened.lastSeq('beta')).toBe(1)
+      expect(await reopened.findUserByName('una')).toMatchObject({ id: 'u1' })
+      expect(await reopened.findSession('tk')).toMatchObject({ username: 'Una' })
+      const next = await reopened.append(input('alpha', 'u1', 'p0'))
+      expect(next).toMatchObject({ created: false, message: { seq: 1 } })
     })
   })
 }

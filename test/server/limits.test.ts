@@ -1,5 +1,5 @@
 // Bad input on /chat: each guard answers with an error frame (socket kept) or the contract's close code.
-import { connect } from 'node:net'
+import { connect, type Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { ChatClient, registerUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
@@ -90,7 +90,7 @@ describe('fatal frames close with the contract code', () => {
       const slow = await ChatClient.connect(server.wsUrl, user.token)
       const joined = await slow.join('lobby')
       // Stop reading: the kernel buffers fill, then the server's send buffer grows past its bound.
-      const raw = (slow.socket as unknown as { _socket: import('node:net').Socket })._socket
+      const raw = (slow.socket as unknown as { _socket: Socket })._socket
       raw.pause()
       const text = 'y'.repeat(3900)
       let lastSeq = 0

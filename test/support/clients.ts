@@ -70,7 +70,7 @@ export class ChatClient {
   private constructor(socket: WebSocket) {
     this.socket = socket
     socket.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as ServerFrame
+      const frame = JSON.parse((data as Buffer).toString('utf8')) as ServerFrame
       this.frames.push(frame)
       this.#waiters = this.#waiters.filter((w) => {
         if (!w.test(frame)) return true

@@ -24,9 +24,10 @@ export interface EddyApp {
 const REQUEST_TIMEOUT_MS = 60_000
 
 export async function buildApp(ctx: AppContext, webDist?: string): Promise<EddyApp> {
+  // Typed as Fastify's base logger so the app is a plain FastifyInstance for route modules.
+  const logger: FastifyBaseLogger = ctx.log
   const app = Fastify({
-    // pino's Logger carries more than Fastify's base type; widen it once here.
-    loggerInstance: ctx.log as FastifyBaseLogger,
+    loggerInstance: logger,
     trustProxy: ctx.config.TRUST_PROXY,
     bodyLimit: ctx.config.MAX_FRAME_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,

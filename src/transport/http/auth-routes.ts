@@ -45,7 +45,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.code(204).send()
   })
 
-  app.get('/api/me', { preHandler: requireUser(ctx) }, async (request: FastifyRequest) => {
+  app.get('/api/me', { preHandler: requireUser(ctx) }, (request: FastifyRequest) => {
     const user = signedInUser(request)
     return {
       user: { id: user.id, username: user.username },

@@ -11,7 +11,7 @@ import type { ChatMessage } from '../../protocol/frames.js'
 
 interface ParkedPoll {
   readonly deadline: number
-  finish(): void
+  readonly finish: () => void
 }
 
 const TICK_MS = 200

@@ -1,0 +1,194 @@
+/** Redis pub/sub Bus for many nodes: per-room channels, origin-tagged payloads, own echo dropped. */
+import type { Redis } from 'ioredis'
+import type { Bus, BusEvent } from '../domain/ports.js'
+import { decodeEnvelope, encodeEnvelope, roomOf } from './bus-envelope.js'
+import { deliver } from './deliver.js'
+import { PublishBacklog } from './publish-backlog.js'
+import {
+  closeRedis,
+  connectRedis,
+  defaultReporter,
+  whenReady,
+  type ErrorReporter,
+} from './redis-connection.js'
+
+export interface RedisBusOptions {
+  readonly url: string
+  /** Namespaces the channels, so several deployments (or test files) can share one Redis. */
+  readonly prefix: string
+  /** Unique per process: events carrying it are this node's own echo. */
+  readonly nodeId: string
+  /** Longest a publish, watch or unwatch waits on a hung Redis. */
+  readonly commandTimeoutMs?: number
+  /** Events kept for re-sending while Redis is away (see publish-backlog.ts). */
+  readonly maxBacklog?: number
+  readonly onError?: ErrorReporter
+}
+
+export function createRedisBus(options: RedisBusOptions): RedisBus {
+  return new RedisBus(options)
+}
+
+export class RedisBus implements Bus {
+  private readonly pub: Redis
+  private readonly sub: Redis
+  private readonly nodeId: string
+  private readonly prefix: string
+  private readonly timeoutMs: number
+  private readonly report: ErrorReporter
+  private handlers: Array<(event: BusEvent) => void> = []
+  private reconnectHandlers: Array<() => void> = []
+  /** The rooms this node wants, whatever Redis currently knows: the source of truth on reconnect. */
+  private readonly watched = new Set<string>()
+  private lost = false
+  private everReady = false
+  private readonly backlog: PublishBacklog
+  private closed = false
+
+  constructor(options: RedisBusOptions) {
+    this.nodeId = options.nodeId
+    this.prefix = options.prefix
+    this.timeoutMs = options.commandTimeoutMs ?? 1_000
+    this.report = options.onError ?? defaultReporter
+    // No offline queue on the publish path: ioredis would otherwise hold a publish for as long as
+    // Redis is down, and the chat service awaits publish before it acks (stack.md).
+    this.pub = connectRedis({
+      url: options.url,
+      name: `eddy-bus-pub:${options.nodeId}`,
+      onError: this.report,
+      extra: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: this.timeoutMs },
+    })
+    this.backlog = new PublishBacklog({
+      send: (channel, payload) => this.pub.publish(channel, payload),
+      canSend: () => this.pub.status === 'ready',
+      maxEntries: options.maxBacklog ?? 10_000,
+      report: this.report,
+    })
+    this.pub.on('ready', () => void this.backlog.flush())
+    // The subscriber keeps its queue, so a SUBSCRIBE issued during an outage is sent once Redis is back.
+    this.sub = connectRedis({
+      url: options.url,
+      name: `eddy-bus-sub:${options.nodeId}`,
+      onError: this.report,
+      extra: { maxRetriesPerRequest: null },
+    })
+    this.sub.on('message', (channel: string, payload: string) => this.receive(channel, payload))
+    this.sub.on('close', () => {
+      this.lost = !this.closed
+    })
+    // Rooms watched before the first connect may have missed events too, so they also get a
+    // catch-up; a bus that had nothing watched yet has nothing to catch up on.
+    this.sub.on('ready', () => {
+      const catchUp = this.lost || (!this.everReady && this.watched.size > 0)
+      this.lost = false
+      this.everReady = true
+      if (catchUp) void this.resubscribeThenNotify()
+    })
+  }
+
+  /** Resolves once both connections are up (startup and tests); the bus works before that too. */
+  async ready(timeoutMs = 5_000): Promise<void> {
+    await Promise.all([whenReady(this.pub, timeoutMs), whenReady(this.sub, timeoutMs)])
+  }
+
+  async publish(event: BusEvent): Promise<void> {
+    if (this.closed) return
+    // Local clients first and unconditionally: a node keeps serving its own rooms without Redis.
+    deliver(this.handlers, event, (error) => this.report(error, 'bus handler'))
+    const payload = encodeEnvelope(this.nodeId, event)
+    await this.backlog.publish(this.channel(roomOf(event)), payload, event.type !== 'typing')
+  }
+
+  onEvent(handler: (event: BusEvent) => void): void {
+    this.handlers.push(handler)
+  }
+
+  async watch(room: string): Promise<void> {
+    if (this.closed || this.watched.has(room)) return
+    this.watched.add(room)
+    await this.bounded(this.sub.subscribe(this.channel(room)), `subscribe ${room}`)
+  }
+
+  async unwatch(room: string): Promise<void> {
+    if (this.closed || !this.watched.delete(room)) return
+    await this.bounded(this.sub.unsubscribe(this.channel(room)), `unsubscribe ${room}`)
+  }
+
+  onReconnect(handler: () => void): void {
+    this.reconnectHandlers.push(handler)
+  }
+
+  healthy(): boolean {
+    return !this.closed && this.pub.status === 'ready' && this.sub.status === 'ready'
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.handlers = []
+    this.reconnectHandlers = []
+    this.backlog.clear()
+    await Promise.all([closeRedis(this.pub), closeRedis(this.sub)])
+  }
+
+  private channel(room: string): string {
+    return `${this.prefix}room:${room}`
+  }
+
+  private receive(channel: string, payload: string): void {
+    const envelope = decodeEnvelope(payload)
+    if (envelope instanceof Error) {
+      this.report(envelope, `bus payload on ${channel}`)
+      return
+    }
+    // The publisher already delivered its own event locally (socket.io cluster-adapter uid check).
+    if (envelope.node === this.nodeId) return
+    const room = roomOf(envelope.event)
+    // Unwatched rooms still trickle in until Redis processes the UNSUBSCRIBE; a stray payload
+    // whose room does not match its channel is not ours to deliver either.
+    if (!this.watched.has(room) || channel !== this.channel(room)) return
+    deliver(this.handlers, envelope.event, (error) => this.report(error, 'bus handler'))
+  }
+
+  // ioredis resubscribes by itself but does not say when it is done. Our own SUBSCRIBE is answered
+  // after its, so the handlers run with every watched room live again and catch-up has no seam.
+  private async resubscribeThenNotify(): Promise<void> {
+    const channels = [...this.watched].map((room) => this.channel(room))
+    try {
+      if (channels.length > 0) await this.sub.subscribe(...channels)
+    } catch (error) {
+      // Lost again before the answer came: the next 'ready' retries.
+      this.report(error, 'resubscribe')
+      return
+    }
+    for (const handler of this.reconnectHandlers) {
+      try {
+        handler()
+      } catch (error) {
+        this.report(error, 'reconnect handler')
+      }
+    }
+  }
+
+  /**
+   * Waits for a subscription change at most timeoutMs, and not at all while Redis is down: the
+   * command stays queued, and onReconnect tells the caller to catch up once it has been sent.
+   */
+  private async bounded(command: Promise<unknown>, what: string): Promise<void> {
+    if (this.sub.status !== 'ready') {
+      command.catch((error: unknown) => this.report(error, what))
+      return
+    }
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.timeoutMs)
+    })
+    try {
+      await Promise.race([command, timeout])
+    } catch (error) {
+      this.report(error, what)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/** The scale-out Store: PostgreSQL through pg + kysely, appends group-committed per batch. */
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Store } from '../domain/ports.js'
+import { migrate } from './migrate.js'
+import { PostgresGroupCommit } from './postgres-group-commit.js'
+import type { Database } from './schema.js'
+import { guard, SqlQueries } from './sql-queries.js'
+
+export interface PostgresStoreOptions {
+  readonly url: string
+  /** Tables live in this schema (created by migrate); default: the server's search_path. */
+  readonly schema?: string
+  readonly poolMax?: number
+  readonly connectionTimeoutMs?: number
+  readonly statementTimeoutMs?: number
+  /** Shown in pg_stat_activity (default 'eddy'). */
+  readonly applicationName?: string
+  /** Told when an idle pooled connection breaks (the pool replaces it); for logging. */
+  readonly onConnectionError?: (error: Error) => void
+}
+
+const INT8_OID = 20
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505'
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  // The name goes into a connection option and DDL unquoted, so it must be a plain identifier.
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+    return Promise.reject(new TypeError(`Invalid schema name ${JSON.stringify(options.schema)}`))
+  }
+  const statementTimeoutMs = options.statementTimeoutMs ?? 10_000
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax ?? 10,
+    application_name: options.applicationName ?? 'eddy',
+    // pg's defaults wait forever on a hung server; a chat send should fail fast instead.
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 2_000,
+    idle_in_transaction_session_timeout: statementTimeoutMs,
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    types: int8AsNumber(),
+  })
+  // Without a listener, an idle connection dropped by the server would crash the process.
+  pool.on('error', (error) => options.onConnectionError?.(error))
+
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const queries = new SqlQueries(db, 'postgres', isUniqueViolation)
+  const appender = new PostgresGroupCommit(pool)
+  let closed = false
+
+  return Promise.resolve({
+    migrate: () =>
+      guard(isUniqueViolation, () => migrate(db as Kysely<unknown>, 'postgres', options.schema)),
+    createUser: (user) => queries.createUser(user),
+    findUserByName: (username) => queries.findUserByName(username),
+    createSession: (session) => queries.createSession(session),
+    findSession: (tokenHash) => queries.findSession(tokenHash),
+    extendSession: (tokenHash, expiresAt) => queries.extendSession(tokenHash, expiresAt),
+    deleteSession: (tokenHash) => queries.deleteSession(tokenHash),
+    createRoom: (room) => queries.createRoom(room),
+    findRoom: (name) => queries.findRoom(name),
+    listRooms: () => queries.listRooms(),
+    append: (input) => appender.append(input),
+    messagesAfter: (room, afterSeq, limit) => queries.messagesAfter(room, afterSeq, limit),
+    messagesBefore: (room, beforeSeq, limit) => queries.messagesBefore(room, beforeSeq, limit),
+    lastSeq: (room) => queries.lastSeq(room),
+    addPreview: (room, seq, preview) => queries.addPreview(room, seq, preview),
+    ping: () => queries.ping(),
+    async close() {
+      if (closed) return
+      closed = true
+      await appender.close()
+      // Kysely's destroy ends the pool.
+      await db.destroy()
+    },
+  })
+}
+
+/** Times and seqs are bigint columns; every value fits a JS number exactly (< 2^53). */
+function int8AsNumber(): pg.TypeOverrides {
+  const types = new pg.TypeOverrides()
+  types.setTypeParser(INT8_OID, 'text', (value: string) => Number(value))
+  return types
+}

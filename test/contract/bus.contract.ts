@@ -1,0 +1,226 @@
+/** The Bus contract (domain/ports.ts), run against every adapter; clauses narrow by capability. */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { Bus, BusEvent } from '../../src/domain/ports.js'
+
+export interface BusPair {
+  /** Two nodes sharing one engine; a single-node bus passes the same bus twice. */
+  readonly a: Bus
+  readonly b: Bus
+  /** Cuts node a's connections on the engine's side, as a network fault would. */
+  readonly cutA?: () => Promise<void>
+}
+
+export interface BusContractOptions {
+  readonly newPair: () => Promise<BusPair>
+  /** Cross-node clauses run only when a and b are distinct nodes. */
+  readonly multiNode: boolean
+  /** newPair returns cutA, and the bus must survive it. */
+  readonly canCut?: boolean
+  /** A bus whose engine cannot be reached (e.g. a closed port). */
+  readonly newUnreachableBus?: () => Bus
+}
+
+const typing = (user: string, room = 'lobby'): BusEvent => ({ type: 'typing', room, user })
+
+/** Records a bus's events and lets a test await the n-th one instead of sleeping. */
+class Collector {
+  readonly events: BusEvent[] = []
+  private waiters: Array<{ count: number; resolve: () => void }> = []
+
+  constructor(bus: Bus) {
+    bus.onEvent((event) => {
+      this.events.push(event)
+      this.waiters = this.waiters.filter((w) =>
+        this.events.length >= w.count ? w.resolve() : true,
+      )
+    })
+  }
+
+  async waitFor(count: number, timeoutMs = 3_000): Promise<BusEvent[]> {
+    if (this.events.length < count) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`saw ${this.events.length} of ${count} events`)),
+          timeoutMs,
+        )
+        this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) })
+      })
+    }
+    return this.events
+  }
+}
+
+function waitForCall(register: (handler: () => void) => void, timeoutMs = 5_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('handler not called')), timeoutMs)
+    register(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
+
+export function runBusContract(name: string, options: BusContractOptions): void {
+  describe(`Bus contract: ${name}`, () => {
+    const open: Bus[] = []
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((bus) => bus.close()))
+    })
+    async function pair(): Promise<BusPair> {
+      const p = await options.newPair()
+      open.push(p.a, p.b)
+      return p
+    }
+
+    it('delivers a published event to its own node once, in publish order', async () => {
+      const { a } = await pair()
+      await a.watch('lobby')
+      const seen = new Collector(a)
+      for (let i = 0; i < 5; i++) await a.publish(typing(`u${i}`))
+      expect(seen.events.map((e) => (e.type === 'typing' ? e.user : e.type))).toEqual([
+        'u0',
+        'u1',
+        'u2',
+        'u3',
+        'u4',
+      ])
+      expect(a.healthy()).toBe(true)
+    })
+
+    it('publishes nothing after close', async () => {
+      const { a } = await pair()
+      const seen = new Collector(a)
+      await a.close()
+      await a.publish(typing('late'))
+      expect(seen.events).toEqual([])
+    })
+
+    describe.runIf(options.multiNode)('across nodes', () => {
+      it('delivers to the other node once and not back to the publisher', async () => {
+        const { a, b } = await pair()
+        await Promise.all([a.watch('lobby'), b.watch('lobby')])
+        const atA = new Collector(a)
+        const atB = new Collector(b)
+        const message: BusEvent = {
+          type: 'message',
+          message: { room: 'lobby', seq: 1, id: 'm1', user: 'ann', text: 'hi', ts: 1, cid: 'c1' },
+        }
+        await a.publish(message)
+        await atB.waitFor(1)
+        // b's reply reaches a after any echo of a's own event would have (one Redis order).
+        await b.publish(typing('bob'))
+        await atA.waitFor(2)
+        expect(atA.events).toEqual([message, typing('bob')])
+        expect(atB.events).toEqual([message, typing('bob')])
+      })
+
+      it('keeps publish order across nodes', async () => {
+        const { a, b } = await pair()
+        await b.watch('lobby')
+        const atB = new Collector(b)
+        const sent = Array.from({ length: 50 }, (_, i) => typing(`u${i}`))
+        await Promise.all(sent.map((event) => a.publish(event)))
+        expect(await atB.waitFor(50)).toEqual(sent)
+      })
+
+      it('delivers only watched rooms, and stops at unwatch', async () => {
+        const { a, b } = await pair()
+        await Promise.all([b.watch('lobby'), b.watch('marker')])
+        const atB = new Collector(b)
+        await a.publish(typing('ann', 'elsewhere'))
+        await b.unwatch('lobby')
+        await a.publish(typing('ann', 'lobby'))
+        await a.publish(typing('ann', 'marker'))
+        expect(await atB.waitFor(1)).toEqual([typing('ann', 'marker')])
+      })
+
+      it('watch and unwatch are idempotent', async () => {
+        const { a, b } = await pair()
+        await b.watch('lobby')
+        await b.watch('lobby')
+        const atB = new Collector(b)
+        await a.publish(typing('ann'))
+        await atB.waitFor(1)
+        await b.unwatch('lobby')
+        await b.unwatch('lobby')
+        await b.watch('marker')
+        await a.publish(typing('ann'))
+        await a.publish(typing('ann', 'marker'))
+        expect(await atB.waitFor(2)).toEqual([typing('ann'), typing('ann', 'marker')])
+      })
+    })
+
+    describe.runIf(options.canCut === true || options.newUnreachableBus !== undefined)(
+      'when the engine is lost',
+      () => {
+        it.runIf(options.canCut)(
+          'turns unhealthy, reconnects, resubscribes and tells onReconnect',
+          async () => {
+            const { a, b, cutA } = await pair()
+            if (!cutA) throw new Error('canCut needs newPair to return cutA')
+            await a.watch('lobby')
+            const atA = new Collector(a)
+            const reconnected = waitForCall((handler) => a.onReconnect(handler))
+            await cutA()
+            // The kill is confirmed on another connection; a's socket learns of it a moment later.
+            await vi.waitFor(() => expect(a.healthy()).toBe(false), { interval: 5 })
+            await reconnected
+            // onReconnect follows the subscriber; the publish connection may come back a bit later.
+            await vi.waitFor(() => expect(a.healthy()).toBe(true), { interval: 5 })
+            // The marker comes after any duplicate a double subscription would cause.
+            await b.publish(typing('bob'))
+            await b.publish(typing('marker'))
+            expect(await atA.waitFor(2)).toEqual([typing('bob'), typing('marker')])
+          },
+        )
+
+        it.runIf(options.canCut)(
+          'delivers what a cut node published once it is back, once',
+          async () => {
+            const { a, b, cutA } = await pair()
+            if (!cutA) throw new Error('canCut needs newPair to return cutA')
+            await b.watch('lobby')
+            const atA = new Collector(a)
+            const atB = new Collector(b)
+            const message = (seq: number): BusEvent => ({
+              type: 'message',
+              message: {
+                room: 'lobby',
+                seq,
+                id: `m${seq}`,
+                user: 'ann',
+                text: 't',
+                ts: 1,
+                cid: `c${seq}`,
+              },
+            })
+            await cutA()
+            await vi.waitFor(() => expect(a.healthy()).toBe(false), { interval: 5 })
+            await a.publish(message(1))
+            expect(atA.events).toEqual([message(1)])
+            await a.publish(message(2))
+            expect(await atB.waitFor(2, 5_000)).toEqual([message(1), message(2)])
+            await a.publish(typing('marker'))
+            expect(await atB.waitFor(3)).toEqual([message(1), message(2), typing('marker')])
+          },
+        )
+
+        it.runIf(options.newUnreachableBus !== undefined)(
+          'still delivers locally, and fast, when the engine is unreachable',
+          async () => {
+            if (!options.newUnreachableBus) throw new Error('unreachable')
+            const bus = options.newUnreachableBus()
+            open.push(bus)
+            const seen = new Collector(bus)
+            await bus.watch('lobby')
+            const started = Date.now()
+            await bus.publish(typing('ann'))
+            expect(Date.now() - started).toBeLessThan(500)
+            expect(seen.events).toEqual([typing('ann')])
+            expect(bus.healthy()).toBe(false)
+          },
+        )
+      },
+    )
+  })
+}

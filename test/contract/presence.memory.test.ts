@@ -1,0 +1,8 @@
+// The PresenceRegistry contract against MemoryPresence.
+import { MemoryPresence } from '../../src/bus/memory-presence.js'
+import { runPresenceContract } from './presence.contract.js'
+
+runPresenceContract('memory', {
+  shared: false,
+  newCluster: () => (clock) => new MemoryPresence(clock),
+})

@@ -1,0 +1,8 @@
+// The RateLimiter contract against MemoryRateLimiter.
+import { MemoryRateLimiter } from '../../src/bus/memory-rate-limiter.js'
+import { runRateLimiterContract } from './rate-limiter.contract.js'
+
+runRateLimiterContract('memory', {
+  shared: false,
+  newCluster: () => (clock) => new MemoryRateLimiter(clock),
+})
