@@ -26,6 +26,13 @@ export interface ServerUnderTest {
   stop(): Promise<void>
 }
 
+/** Servers still running: killed if the bench itself dies (Ctrl-C, a crash) so none is orphaned. */
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+process.once('SIGINT', () => process.exit(130))
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer()
@@ -67,9 +74,11 @@ export async function launch(options: LaunchOptions): Promise<ServerUnderTest> {
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
   let exited = false
+  running.add(child)
   const exit = new Promise<void>((resolve) =>
     child.once('exit', () => {
       exited = true
+      running.delete(child)
       resolve()
     }),
   )
