@@ -1,0 +1,98 @@
+/** The IPC between bench/run.ts (via LoadPool) and each bench/load/worker.ts process. */
+import type { HistogramSnapshot } from '../metrics/histogram.js'
+import type { ServerKind } from './clients/protocol.js'
+
+export interface ConnectCommand {
+  readonly cmd: 'connect'
+  readonly kind: ServerKind
+  /** ws://127.0.0.1:PORT */
+  readonly baseUrl: string
+  readonly count: number
+  /** Global index of this worker's first client: rooms, tokens and addresses rotate on it. */
+  readonly startIndex: number
+  readonly rooms: readonly string[]
+  readonly tokens: readonly string[]
+  /** Source addresses (127.0.0.2 …) so each gets its own ~28k ephemeral ports. */
+  readonly addresses: readonly string[]
+  readonly concurrency: number
+}
+
+export interface SendCommand {
+  readonly cmd: 'send'
+  readonly phase: number
+  /** Messages per second from this worker, spread over its first `senders` clients. */
+  readonly ratePerS: number
+  readonly senders: number
+  readonly durationMs: number
+  /** Stop after this many messages (resume storm); otherwise rate × duration. */
+  readonly maxMessages?: number
+  /** Wait for an ack per message (Eddy) before counting it sent. */
+  readonly awaitAcks?: boolean
+}
+
+export interface DurableCommand {
+  readonly cmd: 'durable'
+  readonly phase: number
+  readonly durationMs: number
+  /** Unacked messages each client keeps in flight. */
+  readonly window: number
+}
+
+export type WorkerCommand =
+  | ConnectCommand
+  | SendCommand
+  | DurableCommand
+  | { readonly cmd: 'phase'; readonly phase: number }
+  | { readonly cmd: 'stats' }
+  | { readonly cmd: 'drop' }
+  | { readonly cmd: 'reconnect'; readonly expectPerClient: number; readonly timeoutMs: number }
+  | { readonly cmd: 'closeAll' }
+
+export interface ConnectResult {
+  readonly connected: number
+  readonly failed: number
+  readonly firstError?: string
+}
+
+export interface SendResult {
+  readonly sent: number
+  readonly acked: number
+  readonly errors: number
+  readonly firstError?: string
+}
+
+export interface Stats {
+  readonly clients: number
+  readonly open: number
+  readonly unique: number
+  readonly dupes: number
+  /** Stamped frames of another phase (late arrivals of an earlier step). */
+  readonly stale: number
+  readonly firstDeliveryUs: number
+  readonly lastDeliveryUs: number
+  readonly latency: HistogramSnapshot
+  /** Close codes seen on sockets we did not close ourselves. */
+  readonly unexpectedCloses: Record<string, number>
+  /** Fewest phase deliveries any one client has (resume: must equal the messages sent). */
+  readonly minPerClient: number
+}
+
+export interface DurableResult {
+  readonly acked: number
+  readonly errors: number
+  readonly firstError?: string
+  readonly ackLatency: HistogramSnapshot
+}
+
+export interface ReconnectResult {
+  readonly reconnected: number
+  readonly failed: number
+  readonly firstError?: string
+  /** When the last client of this worker had all its messages (monotonic µs), 0 if some never did. */
+  readonly allDoneUs: number
+  readonly incomplete: number
+}
+
+export type WorkerReply =
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: string }
