@@ -3,7 +3,12 @@
  * Adapters live in src/store, src/bus and src/security; every Store passes
  * test/contract/store.contract.ts and every Bus test/contract/bus.contract.ts.
  */
-import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
+import type {
+  ChatMessage,
+  LinkPreview,
+  PresenceFrame,
+  TypingEventFrame,
+} from '../protocol/frames.js'
 
 export interface UserRecord {
   readonly id: string
@@ -81,13 +86,8 @@ export interface Store {
 
 export type BusEvent =
   | { readonly type: 'message'; readonly message: ChatMessage }
-  | {
-      readonly type: 'presence'
-      readonly room: string
-      readonly user: string
-      readonly event: 'join' | 'leave'
-    }
-  | { readonly type: 'typing'; readonly room: string; readonly user: string }
+  | PresenceFrame
+  | TypingEventFrame
   | {
       readonly type: 'preview'
       readonly room: string

@@ -4,32 +4,23 @@
  * gap is filled from the Store; a joining subscriber is caught up from the Store and switched to
  * live at the seam without a gap or duplicate (docs/ARCHITECTURE.md, "How one message travels").
  */
-import type { ChatMessage } from '../protocol/frames.js'
+import type {
+  ChatMessage,
+  PresenceFrame,
+  PreviewFrame,
+  TypingEventFrame,
+} from '../protocol/frames.js'
 import { noMetrics, type ChatMetrics, type Store } from './ports.js'
 
 /** Lets every subscriber of one broadcast share one encoding of it (serialise once, not per socket). */
 export class Broadcast<T> {
-  encoded: string | undefined
+  /** Set by the first subscriber that serialises it; the others send the same bytes. */
+  encoded: Uint8Array | undefined
   constructor(readonly payload: T) {}
 }
 
-export type RoomEvent =
-  | {
-      readonly type: 'presence'
-      readonly room: string
-      readonly user: string
-      readonly event: 'join' | 'leave'
-    }
-  | { readonly type: 'typing'; readonly room: string; readonly user: string }
-  | {
-      readonly type: 'preview'
-      readonly room: string
-      readonly seq: number
-      readonly url: string
-      readonly title: string | null
-      readonly description: string | null
-      readonly image: string | null
-    }
+/** What a room's subscribers receive besides messages: exactly the wire frames. */
+export type RoomEvent = PresenceFrame | TypingEventFrame | PreviewFrame
 
 export interface RoomSubscriber {
   readonly id: string

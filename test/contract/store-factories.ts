@@ -26,7 +26,7 @@ export async function newSqliteStore(): Promise<StoreHandle> {
   }
 }
 
-const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/test'
 

@@ -1,27 +1,16 @@
 /** Several real Eddy processes on one PostgreSQL schema and one Redis prefix, cleaned up afterwards. */
 import pg from 'pg'
+import { PG_URL, postgresUnavailable } from '../contract/store-factories.js'
 import { onTestFinished } from 'vitest'
 import { deleteKeys, probeRedis, TEST_REDIS_URL, uniquePrefix } from './redis.js'
 import { freePort, freshDataDir, spawnServer, type ChildServer } from './start-server.js'
 
-export const TEST_PG_URL =
-  process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const TEST_PG_URL = PG_URL
 
 /** undefined when PostgreSQL and Redis both answer; else why the scale-out tests are skipped (never under CI). */
 export async function scaleOutUnavailable(): Promise<string | undefined> {
   const redis = await probeRedis()
-  if (!redis.available) return redis.skipReason
-  const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 2_000 })
-  try {
-    await client.connect()
-    await client.end()
-    return undefined
-  } catch (error) {
-    const reason = `PostgreSQL unreachable at ${TEST_PG_URL} (${String(error)})`
-    if (process.env['CI'] === 'true') throw new Error(`CI=true requires PostgreSQL: ${reason}`)
-    console.warn(`skipping scale-out tests: ${reason}`)
-    return reason
-  }
+  return redis.available ? postgresUnavailable() : redis.skipReason
 }
 
 export interface Cluster {

@@ -79,6 +79,7 @@ export class Gateway {
     const connection = new Connection(socket, user, this.#ctx.chat, {
       maxBufferedBytes: this.#ctx.config.MAX_SOCKET_BUFFER_BYTES,
       log: this.#ctx.log,
+      stream: request.raw.socket,
     })
     this.#connections.add(connection)
     this.#perUser.set(user.id, (this.#perUser.get(user.id) ?? 0) + 1)
