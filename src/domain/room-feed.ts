@@ -40,12 +40,15 @@ interface Cursor {
 }
 
 const PAGE = 500
+/** How many recent messages a room keeps in memory, encoded, for reconnecting clients. */
+const RECENT_MESSAGES = 512
 
 export class RoomFeed {
   readonly room: string
   readonly #store: Store
   readonly #subscribers = new Map<RoomSubscriber, Cursor>()
   readonly #held = new Map<number, ChatMessage>()
+  readonly #recent: Array<Broadcast<ChatMessage>> = []
   readonly #onError: (error: unknown) => void
   readonly #metrics: ChatMetrics
   #lastSeq = 0
@@ -91,6 +94,7 @@ export class RoomFeed {
   }
 
   event(event: RoomEvent): void {
+    if (event.type === 'preview') this.#rememberPreview(event)
     if (this.#subscribers.size === 0) return
     const broadcast = new Broadcast(event)
     for (const subscriber of this.#subscribers.keys()) subscriber.event(broadcast)
@@ -106,6 +110,18 @@ export class RoomFeed {
     await this.#catchUp(subscriber, cursor)
   }
 
+  /** A remembered message gains its preview, so a later catch-up from memory carries it too. */
+  #rememberPreview(event: PreviewFrame): void {
+    const first = this.#recent[0]?.payload.seq
+    if (first === undefined) return
+    const index = event.seq - first
+    const cached = this.#recent[index]
+    if (!cached) return
+    const { url, title, description, image } = event
+    const previews = [...(cached.payload.previews ?? []), { url, title, description, image }]
+    this.#recent[index] = new Broadcast({ ...cached.payload, previews })
+  }
+
   detach(subscriber: RoomSubscriber): void {
     this.#subscribers.delete(subscriber)
   }
@@ -118,6 +134,21 @@ export class RoomFeed {
 
   async #catchUp(subscriber: RoomSubscriber, cursor: Cursor): Promise<void> {
     while (cursor.seq < this.#lastSeq) {
+      const cached = this.#recentAfter(cursor.seq)
+      if (cached) {
+        // Recent messages come from memory, already encoded: a reconnect storm after a blip
+        // costs neither a Store read nor a serialisation per client.
+        for (const broadcast of cached) {
+          cursor.seq = broadcast.payload.seq
+          subscriber.deliver(broadcast)
+          if (subscriber.congested) {
+            await subscriber.drained()
+            if (!this.#subscribers.has(subscriber)) return
+            break
+          }
+        }
+        continue
+      }
       const want = Math.min(PAGE, this.#lastSeq - cursor.seq)
       let page: ChatMessage[]
       try {
@@ -150,9 +181,18 @@ export class RoomFeed {
     cursor.live = true
   }
 
+  /** The remembered broadcasts after `seq`, when memory reaches back that far. */
+  #recentAfter(seq: number): Array<Broadcast<ChatMessage>> | undefined {
+    const first = this.#recent[0]?.payload.seq
+    if (first === undefined || seq + 1 < first) return undefined
+    return this.#recent.slice(seq + 1 - first)
+  }
+
   #emit(message: ChatMessage): void {
     this.#lastSeq = message.seq
     const broadcast = new Broadcast(message)
+    this.#recent.push(broadcast)
+    if (this.#recent.length > RECENT_MESSAGES) this.#recent.shift()
     // Timed once per broadcast, not per recipient, to keep the fan-out loop cheap.
     const started = performance.now()
     let recipients = 0

@@ -222,7 +222,7 @@ export class SqlQueries {
   }
 }
 
-function toRoomRecord(row: RoomsTable): RoomRecord {
+export function toRoomRecord(row: RoomsTable): RoomRecord {
   return {
     name: row.name,
     createdAt: Number(row.created_at),

@@ -6,6 +6,7 @@ import type { Store } from '../domain/ports.js'
 import { migrate } from './migrate.js'
 import type { Database } from './schema.js'
 import { SqliteGroupCommit } from './sqlite-group-commit.js'
+import { SqliteReads } from './sqlite-reads.js'
 import { guard, SqlQueries } from './sql-queries.js'
 
 export interface SqliteStoreOptions {
@@ -25,8 +26,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   const queries = new SqlQueries(db, 'sqlite', isUniqueViolation)
   let appender: SqliteGroupCommit | undefined
-  // Statements are prepared against the schema, so the appender is built after the first migrate.
+  let prepared: SqliteReads | undefined
+  // Statements are prepared against the schema, so they are built after the first migrate.
   const appends = (): SqliteGroupCommit => (appender ??= new SqliteGroupCommit(sqlite))
+  const reads = (): SqliteReads => (prepared ??= new SqliteReads(sqlite))
+  const read = <T>(work: (r: SqliteReads) => T): Promise<T> =>
+    guard(isUniqueViolation, () => Promise.resolve(work(reads())))
 
   return {
     migrate: () =>
@@ -37,11 +42,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     createUser: (user) => queries.createUser(user),
     findUserByName: (username) => queries.findUserByName(username),
     createSession: (session) => queries.createSession(session),
-    findSession: (tokenHash) => queries.findSession(tokenHash),
+    findSession: (tokenHash) => read((r) => r.findSession(tokenHash)),
     extendSession: (tokenHash, expiresAt) => queries.extendSession(tokenHash, expiresAt),
     deleteSession: (tokenHash) => queries.deleteSession(tokenHash),
     createRoom: (room) => queries.createRoom(room),
-    findRoom: (name) => queries.findRoom(name),
+    findRoom: (name) => read((r) => r.findRoom(name)),
     listRooms: () => queries.listRooms(),
     // No guard on the hot path: the appender answers ChatErrors itself; only preparing its
     // statements (before the tables exist) can throw here.
@@ -52,9 +57,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
         return Promise.reject(new ChatError('store_unavailable', undefined, { cause: error }))
       }
     },
-    messagesAfter: (room, afterSeq, limit) => queries.messagesAfter(room, afterSeq, limit),
+    messagesAfter: (room, afterSeq, limit) => read((r) => r.messagesAfter(room, afterSeq, limit)),
     messagesBefore: (room, beforeSeq, limit) => queries.messagesBefore(room, beforeSeq, limit),
-    lastSeq: (room) => queries.lastSeq(room),
+    lastSeq: (room) => read((r) => r.lastSeq(room)),
     addPreview: (room, seq, preview) => queries.addPreview(room, seq, preview),
     ping: () => queries.ping(),
     async close() {

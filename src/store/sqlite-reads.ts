@@ -1,0 +1,64 @@
+/**
+ * The SQLite reads on the request and catch-up paths, as prepared statements: building each query
+ * with kysely and preparing it again per call cost ~0.35 ms, ten times the lookup itself.
+ */
+import type BetterSqlite3 from 'better-sqlite3'
+import { ChatError } from '../domain/errors.js'
+import type { RoomRecord, SessionRecord } from '../domain/ports.js'
+import type { ChatMessage } from '../protocol/frames.js'
+import { MESSAGE_COLUMNS, toChatMessage, type MessageRow, type RoomsTable } from './schema.js'
+import { toRoomRecord } from './sql-queries.js'
+
+interface SessionRow {
+  token_hash: string
+  user_id: string
+  username: string
+  created_at: number
+  expires_at: number
+}
+
+export class SqliteReads {
+  readonly #session: BetterSqlite3.Statement<[string], SessionRow>
+  readonly #room: BetterSqlite3.Statement<[string], RoomsTable>
+  readonly #after: BetterSqlite3.Statement<[string, number, number], MessageRow>
+
+  constructor(db: BetterSqlite3.Database) {
+    this.#session = db.prepare(
+      `select s.token_hash, s.user_id, u.username, s.created_at, s.expires_at
+       from sessions s join users u on u.id = s.user_id where s.token_hash = ?`,
+    )
+    this.#room = db.prepare('select * from rooms where name = ?')
+    this.#after = db.prepare(
+      `select ${MESSAGE_COLUMNS.join(', ')} from messages
+       where room = ? and seq > ? order by seq asc limit ?`,
+    )
+  }
+
+  findSession(tokenHash: string): SessionRecord | undefined {
+    const row = this.#session.get(tokenHash)
+    return row === undefined
+      ? undefined
+      : {
+          tokenHash: row.token_hash,
+          userId: row.user_id,
+          username: row.username,
+          createdAt: Number(row.created_at),
+          expiresAt: Number(row.expires_at),
+        }
+  }
+
+  findRoom(name: string): RoomRecord | undefined {
+    const row = this.#room.get(name)
+    return row === undefined ? undefined : toRoomRecord(row)
+  }
+
+  lastSeq(room: string): number {
+    const row = this.#room.get(room)
+    if (row === undefined) throw new ChatError('room_not_found')
+    return Number(row.last_seq)
+  }
+
+  messagesAfter(room: string, afterSeq: number, limit: number): ChatMessage[] {
+    return this.#after.all(room, afterSeq, limit).map(toChatMessage)
+  }
+}
