@@ -93,15 +93,7 @@ export class SqlQueries {
         ])
         .where('sessions.token_hash', '=', tokenHash)
         .executeTakeFirst()
-      return row === undefined
-        ? undefined
-        : {
-            tokenHash: row.token_hash,
-            userId: row.user_id,
-            username: row.username,
-            createdAt: Number(row.created_at),
-            expiresAt: Number(row.expires_at),
-          }
+      return row === undefined ? undefined : toSessionRecord(row)
     })
   }
 
@@ -219,6 +211,24 @@ export class SqlQueries {
     return this.run(async () => {
       await sql`select 1`.execute(this.db)
     })
+  }
+}
+
+export interface SessionRow {
+  token_hash: string
+  user_id: string
+  username: string
+  created_at: number | string
+  expires_at: number | string
+}
+
+export function toSessionRecord(row: SessionRow): SessionRecord {
+  return {
+    tokenHash: row.token_hash,
+    userId: row.user_id,
+    username: row.username,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
   }
 }
 

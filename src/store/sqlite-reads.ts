@@ -7,15 +7,7 @@ import { ChatError } from '../domain/errors.js'
 import type { RoomRecord, SessionRecord } from '../domain/ports.js'
 import type { ChatMessage } from '../protocol/frames.js'
 import { MESSAGE_COLUMNS, toChatMessage, type MessageRow, type RoomsTable } from './schema.js'
-import { toRoomRecord } from './sql-queries.js'
-
-interface SessionRow {
-  token_hash: string
-  user_id: string
-  username: string
-  created_at: number
-  expires_at: number
-}
+import { toRoomRecord, toSessionRecord, type SessionRow } from './sql-queries.js'
 
 export class SqliteReads {
   readonly #session: BetterSqlite3.Statement<[string], SessionRow>
@@ -36,15 +28,7 @@ export class SqliteReads {
 
   findSession(tokenHash: string): SessionRecord | undefined {
     const row = this.#session.get(tokenHash)
-    return row === undefined
-      ? undefined
-      : {
-          tokenHash: row.token_hash,
-          userId: row.user_id,
-          username: row.username,
-          createdAt: Number(row.created_at),
-          expiresAt: Number(row.expires_at),
-        }
+    return row === undefined ? undefined : toSessionRecord(row)
   }
 
   findRoom(name: string): RoomRecord | undefined {
