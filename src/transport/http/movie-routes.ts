@@ -5,11 +5,21 @@ import type { AppContext } from '../context.js'
 import { requireUser } from './auth.js'
 
 export function movieRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/api/movies', { preHandler: requireUser(ctx) }, async () => {
+  // The cache hands every waiting request the same object: serialise it once, not per request,
+  // so a thousand answers released together do not stall the event loop.
+  const serialised = new WeakMap<object, string>()
+  app.get('/api/movies', { preHandler: requireUser(ctx) }, async (_request, reply) => {
     const movies = ctx.upstreams.movies
     if (!movies) throw new ChatError('upstream_error', 'The movies upstream is not configured.')
     try {
-      return await movies.get()
+      const json = await movies.get()
+      if (typeof json !== 'object' || json === null) return json
+      let body = serialised.get(json)
+      if (body === undefined) {
+        body = JSON.stringify(json)
+        serialised.set(json, body)
+      }
+      return reply.type('application/json; charset=utf-8').send(body)
     } catch (error) {
       ctx.log.warn({ err: error }, 'movies upstream failed')
       throw new ChatError('upstream_error', undefined, { cause: error })
