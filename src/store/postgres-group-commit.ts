@@ -4,6 +4,7 @@
  */
 import type { Pool, PoolClient } from 'pg'
 import { ChatError } from '../domain/errors.js'
+import type { AppendOutcome, PendingAppend } from './append-queue.js'
 import type { AppendInput, AppendResult } from '../domain/ports.js'
 import type { ChatMessage } from '../protocol/frames.js'
 import { toChatMessage, type MessageRow } from './schema.js'
@@ -11,16 +12,8 @@ import { toChatMessage, type MessageRow } from './schema.js'
 /** Bounds one transaction's statements; more queued appends go in the next batch. */
 export const MAX_BATCH = 2048
 
-interface Pending {
-  readonly input: AppendInput
-  readonly resolve: (result: AppendResult) => void
-  readonly reject: (error: unknown) => void
-}
-
-type Outcome = AppendResult | ChatError
-
 export class PostgresGroupCommit {
-  private queue: Pending[] = []
+  private queue: PendingAppend[] = []
   private flushing: Promise<void> | undefined
   private closed = false
 
@@ -47,7 +40,7 @@ export class PostgresGroupCommit {
     await new Promise((resolve) => setImmediate(resolve))
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH)
-      let outcomes: Outcome[]
+      let outcomes: AppendOutcome[]
       try {
         outcomes = await this.commit(batch.map((p) => p.input))
       } catch (error) {
@@ -64,7 +57,7 @@ export class PostgresGroupCommit {
     this.flushing = undefined
   }
 
-  private async commit(inputs: readonly AppendInput[]): Promise<Outcome[]> {
+  private async commit(inputs: readonly AppendInput[]): Promise<AppendOutcome[]> {
     const client = await this.pool.connect()
     let broken = false
     try {
@@ -85,7 +78,10 @@ export class PostgresGroupCommit {
 
 type Fresh = Array<{ readonly input: AppendInput; readonly seq: number }>
 
-async function assign(client: PoolClient, inputs: readonly AppendInput[]): Promise<Outcome[]> {
+async function assign(
+  client: PoolClient,
+  inputs: readonly AppendInput[],
+): Promise<AppendOutcome[]> {
   const roomNames = [...new Set(inputs.map((i) => i.room))].sort()
   // Row locks taken in name order: batches touching the same rooms queue, never deadlock.
   // Holding every touched room's lock also makes the cid checks below race-free.
@@ -123,10 +119,10 @@ function planBatch(
   inputs: readonly AppendInput[],
   startSeqs: ReadonlyMap<string, number>,
   known: Map<string, ChatMessage>,
-): { outcomes: Outcome[]; fresh: Fresh; lastSeqs: Map<string, number> } {
+): { outcomes: AppendOutcome[]; fresh: Fresh; lastSeqs: Map<string, number> } {
   const lastSeqs = new Map(startSeqs)
   const fresh: Fresh = []
-  const outcomes = inputs.map((input): Outcome => {
+  const outcomes = inputs.map((input): AppendOutcome => {
     const k = key(input.room, input.userId, input.cid)
     const first = known.get(k)
     if (first !== undefined) return { message: first, created: false }

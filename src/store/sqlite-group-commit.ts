@@ -4,25 +4,18 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
+import type { AppendOutcome, PendingAppend } from './append-queue.js'
 import type { AppendInput, AppendResult } from '../domain/ports.js'
 import { toChatMessage, type MessageRow } from './schema.js'
 
 /** A full queue flushes at once instead of waiting for the next turn of the event loop. */
 export const MAX_BATCH = 512
 
-interface Pending {
-  readonly input: AppendInput
-  readonly resolve: (result: AppendResult) => void
-  readonly reject: (error: unknown) => void
-}
-
-type Outcome = AppendResult | ChatError
-
 export class SqliteGroupCommit {
-  private queue: Pending[] = []
+  private queue: PendingAppend[] = []
   private scheduled = false
   private closed = false
-  private readonly commitBatch: (batch: readonly Pending[]) => Outcome[]
+  private readonly commitBatch: (batch: readonly PendingAppend[]) => AppendOutcome[]
 
   constructor(private readonly db: BetterSqlite3.Database) {
     const findByCid = db.prepare<[string, string, string], MessageRow>(
@@ -39,10 +32,10 @@ export class SqliteGroupCommit {
     )
     const setLastSeq = db.prepare<[number, string]>('update rooms set last_seq = ? where name = ?')
 
-    const transaction = db.transaction((batch: readonly Pending[]): Outcome[] => {
+    const transaction = db.transaction((batch: readonly PendingAppend[]): AppendOutcome[] => {
       // The batch's view of each room's last seq; written back once per room at the end.
       const lastSeqs = new Map<string, number>()
-      const outcomes = batch.map(({ input }): Outcome => {
+      const outcomes = batch.map(({ input }): AppendOutcome => {
         let last = lastSeqs.get(input.room)
         if (last === undefined) {
           const room = findLastSeq.get(input.room)
@@ -130,7 +123,7 @@ export class SqliteGroupCommit {
     }
     const batch = this.queue
     this.queue = []
-    let outcomes: Outcome[]
+    let outcomes: AppendOutcome[]
     try {
       outcomes = this.commitBatch(batch)
     } catch (error) {

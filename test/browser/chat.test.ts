@@ -43,6 +43,16 @@ async function enterRoom(b: Browser, room: string): Promise<void> {
   await b.page.getByRole('heading', { name: `# ${room}` }).waitFor()
 }
 
+/** Alice and Bob, each signed up in their own browser and sitting in `room`. */
+async function twoUsersIn(baseUrl: string, room: string): Promise<[Browser, Browser]> {
+  const [alice, bob] = [await browser(), await browser()]
+  await registerInUi(alice.page, baseUrl, name('alice'))
+  await registerInUi(bob.page, baseUrl, name('bob'))
+  await enterRoom(alice, room)
+  await enterRoom(bob, room)
+  return [alice, bob]
+}
+
 beforeAll(async () => {
   const sizes = await buildWeb()
   console.log(
@@ -197,11 +207,7 @@ describe('web client', () => {
       const port = await freePort()
       const env = { PORT: String(port), DATA_DIR: freshDataDir() }
       let server = await spawnServer(env)
-      const [alice, bob] = [await browser(), await browser()]
-      await registerInUi(alice.page, server.url, name('alice'))
-      await registerInUi(bob.page, server.url, name('bob'))
-      await enterRoom(alice, 'ops')
-      await enterRoom(bob, 'ops')
+      const [alice, bob] = await twoUsersIn(server.url, 'ops')
 
       await send(alice.page, 'one')
       await waitForMessage(bob.page, 'one')
@@ -252,11 +258,7 @@ describe('web client', () => {
     { timeout: 90_000 },
     async () => {
       const server = await startServer()
-      const [alice, bob] = [await browser(), await browser()]
-      await registerInUi(alice.page, server.url, name('alice'))
-      await registerInUi(bob.page, server.url, name('bob'))
-      await enterRoom(alice, 'outbox')
-      await enterRoom(bob, 'outbox')
+      const [alice, bob] = await twoUsersIn(server.url, 'outbox')
 
       // Cut bob off from both transports: sockets are refused and message POSTs fail.
       let cut = true
@@ -289,11 +291,7 @@ describe('web client', () => {
     { timeout: 90_000 },
     async () => {
       const server = await startServer()
-      const [alice, bob] = [await browser(), await browser()]
-      await registerInUi(alice.page, server.url, name('alice'))
-      await registerInUi(bob.page, server.url, name('bob'))
-      await enterRoom(alice, 'fallback')
-      await enterRoom(bob, 'fallback')
+      const [alice, bob] = await twoUsersIn(server.url, 'fallback')
       await send(alice.page, 'before')
       await waitForMessage(bob.page, 'before')
 

@@ -38,6 +38,22 @@ describe('long-poll', () => {
     ws.close()
   })
 
+  it('forgets a poll whose client went away: no parked request, no open room feed', async () => {
+    const server = await startServer()
+    const bob = await registerUser(server.url)
+    const health = async () =>
+      (await api(server.url, '/healthz')).body as { parkedPolls: number; rooms: number }
+    const gone = new AbortController()
+    const poll = fetch(`${server.url}/api/rooms/lobby/messages?after=1000&wait=30`, {
+      headers: { authorization: `Bearer ${bob.token}` },
+      signal: gone.signal,
+    }).catch(() => 'aborted')
+    await expect.poll(async () => (await health()).parkedPolls).toBe(1)
+    gone.abort()
+    expect(await poll).toBe('aborted')
+    await expect.poll(health).toMatchObject({ parkedPolls: 0, rooms: 0 })
+  })
+
   it('answers an empty list when the wait ends', async () => {
     const server = await startServer()
     const bob = await registerUser(server.url)

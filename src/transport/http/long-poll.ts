@@ -81,7 +81,10 @@ export class LongPolls {
       fail: () => parked.finish(),
     }
 
-    if (gone.aborted) return []
+    if (gone.aborted) {
+      this.#chat.releaseFeed(feed)
+      return []
+    }
     gone.addEventListener('abort', parked.finish)
     this.#parked.add(parked)
     this.#ensureTick()
