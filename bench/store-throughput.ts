@@ -2,6 +2,7 @@
  * Acked appends per second for each Store adapter: `npx tsx bench/store-throughput.ts [sqlite|postgres|memory]`.
  * Keeps IN_FLIGHT appends outstanding (like many sockets sending at once), spread over ROOMS rooms.
  */
+import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,7 +14,9 @@ import { createSqliteStore } from '../src/store/sqlite-store.js'
 
 const TOTAL = Number(process.env['APPENDS'] ?? 100_000)
 const IN_FLIGHT = Number(process.env['IN_FLIGHT'] ?? 1000)
-const ROOMS = 10
+const ROOMS = Number(process.env['ROOMS'] ?? 10)
+// Real clients send random UUIDs as cids (the web client does): those land all over the index.
+const RANDOM_CIDS = process.env['CIDS'] === 'uuid'
 const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 async function open(kind: string): Promise<{ store: Store; cleanup: () => Promise<void> }> {
@@ -53,7 +56,7 @@ async function run(kind: string): Promise<void> {
         userId: `u${i % 100}`,
         username: `user${i % 100}`,
         text: 'hello, this is a chat message of an ordinary length',
-        cid: `c${i}`,
+        cid: RANDOM_CIDS ? randomUUID() : `c${i}`,
         ts: Date.now(),
       })
     }

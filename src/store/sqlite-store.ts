@@ -5,6 +5,7 @@ import { ChatError } from '../domain/errors.js'
 import type { Store } from '../domain/ports.js'
 import { migrate } from './migrate.js'
 import type { Database } from './schema.js'
+import { BACKSTOP_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js'
 import { SqliteGroupCommit } from './sqlite-group-commit.js'
 import { SqliteReads } from './sqlite-reads.js'
 import { guard, SqlQueries } from './sql-queries.js'
@@ -25,6 +26,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const sqlite = await guard(isUniqueViolation, () => Promise.resolve(open(options)))
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   const queries = new SqlQueries(db, 'sqlite', isUniqueViolation)
+  const checkpointer = sqlite.memory
+    ? undefined
+    : new SqliteCheckpointer({
+        file: options.file,
+        ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+      })
   let appender: SqliteGroupCommit | undefined
   let prepared: SqliteReads | undefined
   // Statements are prepared against the schema, so they are built after the first migrate.
@@ -64,6 +71,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     ping: () => queries.ping(),
     async close() {
       appender?.close()
+      await checkpointer?.stop()
       // Kysely's destroy closes the better-sqlite3 handle too.
       if (sqlite.open) await db.destroy()
     },
@@ -78,5 +86,9 @@ function open(options: SqliteStoreOptions): BetterSqlite3.Database {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   sqlite.pragma('foreign_keys = ON')
+  // The checkpointer thread keeps the WAL short; this is the writer's own fallback.
+  sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`)
+  // Once a checkpoint has caught up, the WAL file shrinks back to this (bytes).
+  sqlite.pragma(`journal_size_limit = ${64 * 2 ** 20}`)
   return sqlite
 }

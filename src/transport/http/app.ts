@@ -9,6 +9,7 @@ import { Gateway } from '../ws/gateway.js'
 import { authRoutes } from './auth-routes.js'
 import { errorHandler, sendError } from './errors.js'
 import { LongPolls } from './long-poll.js'
+import { TurnPacer } from './turn-pacer.js'
 import { opsRoutes } from './ops-routes.js'
 import { pages } from './pages.js'
 import { roomRoutes } from './room-routes.js'
@@ -73,13 +74,14 @@ export async function buildApp(ctx: AppContext, webDist?: string): Promise<EddyA
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'))
 
-  const polls = new LongPolls(ctx.chat, ctx.clock)
+  const pacer = new TurnPacer()
+  const polls = new LongPolls(ctx.chat, ctx.clock, pacer)
   const gateway = new Gateway(ctx)
   await app.register(async (scoped) => {
     gateway.register(scoped)
     authRoutes(scoped, ctx)
     roomRoutes(scoped, ctx, polls)
-    movieRoutes(scoped, ctx)
+    movieRoutes(scoped, ctx, pacer)
     opsRoutes(scoped, ctx, () => ({
       connections: gateway.size,
       parkedPolls: polls.size,

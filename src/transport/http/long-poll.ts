@@ -8,6 +8,7 @@ import type { ChatService } from '../../domain/chat-service.js'
 import type { Clock } from '../../domain/ports.js'
 import type { RoomSubscriber } from '../../domain/room-feed.js'
 import type { ChatMessage } from '../../protocol/frames.js'
+import type { TurnPacer } from './turn-pacer.js'
 
 interface ParkedPoll {
   readonly deadline: number
@@ -19,13 +20,15 @@ const TICK_MS = 200
 export class LongPolls {
   readonly #chat: ChatService
   readonly #clock: Clock
+  readonly #pacer: TurnPacer
   readonly #parked = new Set<ParkedPoll>()
   #tick: NodeJS.Timeout | undefined
   #closed = false
 
-  constructor(chat: ChatService, clock: Clock) {
+  constructor(chat: ChatService, clock: Clock, pacer: TurnPacer) {
     this.#chat = chat
     this.#clock = clock
+    this.#pacer = pacer
   }
 
   get size(): number {
@@ -72,8 +75,9 @@ export class LongPolls {
       user,
       deliver: (broadcast) => {
         if (broadcast.payload.seq <= afterSeq || collected.length >= limit) return
-        // A catch-up page arrives synchronously: answer once it has all been collected.
-        if (collected.push(broadcast.payload) === 1) queueMicrotask(parked.finish)
+        // A catch-up page arrives synchronously: answer once it has all been collected, and one
+        // message waking every parked poll answers them a slice per turn, not all in one.
+        if (collected.push(broadcast.payload) === 1) this.#pacer.run(parked.finish)
       },
       event: () => undefined,
       congested: false,
@@ -103,7 +107,9 @@ export class LongPolls {
     if (this.#tick) return
     this.#tick = setInterval(() => {
       const now = this.#clock.now()
-      for (const parked of this.#parked) if (parked.deadline <= now) parked.finish()
+      for (const parked of this.#parked) {
+        if (parked.deadline <= now) this.#pacer.run(parked.finish)
+      }
       if (this.#parked.size === 0) this.#stopTick()
     }, TICK_MS)
     this.#tick.unref()

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify'
 import { ChatError } from '../../domain/errors.js'
 import type { AppContext } from '../context.js'
 import { requireUser } from './auth.js'
+import type { TurnPacer } from './turn-pacer.js'
 
-export function movieRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function movieRoutes(app: FastifyInstance, ctx: AppContext, pacer: TurnPacer): void {
   // The cache hands every waiting request the same object: serialise it once, not per request,
   // so a thousand answers released together do not stall the event loop.
   const serialised = new WeakMap<object, string>()
@@ -13,6 +14,8 @@ export function movieRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!movies) throw new ChatError('upstream_error', 'The movies upstream is not configured.')
     try {
       const json = await movies.get()
+      // One upstream answer releases every caller at once: write them a slice per turn.
+      await pacer.turn()
       if (typeof json !== 'object' || json === null) return json
       let body = serialised.get(json)
       if (body === undefined) {
