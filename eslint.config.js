@@ -18,7 +18,7 @@ const engines = [
 ]
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'web/dist', 'coverage', 'bench/results', 'data'] },
+  { ignores: ['node_modules', 'dist', 'web/dist', 'coverage', 'bench/results', 'data', '.tmp'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

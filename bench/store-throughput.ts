@@ -15,8 +15,15 @@ import { createSqliteStore } from '../src/store/sqlite-store.js'
 const TOTAL = Number(process.env['APPENDS'] ?? 100_000)
 const IN_FLIGHT = Number(process.env['IN_FLIGHT'] ?? 1000)
 const ROOMS = Number(process.env['ROOMS'] ?? 10)
-// Real clients send random UUIDs as cids (the web client does): those land all over the index.
-const RANDOM_CIDS = process.env['CIDS'] === 'uuid'
+// CIDS=uuid: random UUIDs, which land all over the (room, user, cid) index; CIDS=timed: a time
+// prefix first, as the web client sends them, so each user's inserts land at the end.
+const CIDS = process.env['CIDS'] ?? 'counter'
+const cid = (i: number): string =>
+  CIDS === 'uuid'
+    ? randomUUID()
+    : CIDS === 'timed'
+      ? `${Date.now().toString(36)}-${randomUUID()}`
+      : `c${i}`
 const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 async function open(kind: string): Promise<{ store: Store; cleanup: () => Promise<void> }> {
@@ -56,7 +63,7 @@ async function run(kind: string): Promise<void> {
         userId: `u${i % 100}`,
         username: `user${i % 100}`,
         text: 'hello, this is a chat message of an ordinary length',
-        cid: RANDOM_CIDS ? randomUUID() : `c${i}`,
+        cid: cid(i),
         ts: Date.now(),
       })
     }

@@ -2,6 +2,8 @@
  * Messages the user wrote that the server has not acknowledged yet. Persisted in localStorage so a
  * reload or a crash loses nothing; each keeps its cid, so resending can never store it twice.
  */
+import { v7 as uuidv7 } from 'uuid'
+
 export interface OutboxItem {
   readonly cid: string
   readonly room: string
@@ -78,7 +80,11 @@ function isItem(value: unknown): value is OutboxItem {
   )
 }
 
-/** A fresh client id for a message: random, well under the 64-character limit. */
+/**
+ * A fresh client id for a message: a UUIDv7, time-ordered, so the server's (room, user, cid)
+ * uniqueness index grows at one end instead of at random places (a random v4 made each stored
+ * message about a quarter more expensive in the store benchmark).
+ */
 export function newCid(): string {
-  return crypto.randomUUID()
+  return uuidv7()
 }

@@ -59,6 +59,12 @@ export async function buildApp(ctx: AppContext, webDist?: string): Promise<EddyA
   app.decorateRequest('user', undefined)
   app.decorateRequest('authByCookie', false)
 
+  // Admission first: a burst of HTTP requests is handled a slice per event-loop turn, so chat
+  // frames arriving meanwhile are read, committed and fanned out between slices instead of
+  // waiting behind the whole burst (turn-pacer.ts).
+  const pacer = new TurnPacer()
+  app.addHook('onRequest', (_request, _reply, done) => pacer.run(done))
+
   // helmet's middleware is built once: @fastify/helmet rebuilt it (parsing the CSP) per request,
   // which made a burst of API calls cost the chat ~0.1 ms each on the event loop.
   const securityHeaders = helmet(SECURITY_HEADERS)
@@ -74,7 +80,6 @@ export async function buildApp(ctx: AppContext, webDist?: string): Promise<EddyA
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'))
 
-  const pacer = new TurnPacer()
   const polls = new LongPolls(ctx.chat, ctx.clock, pacer)
   const gateway = new Gateway(ctx)
   await app.register(async (scoped) => {
