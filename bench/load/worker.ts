@@ -3,6 +3,7 @@
  * (commands in ./messages.ts). Counts every stamped delivery by (phase, origin worker, number)
  * per client, so loss and duplicates are exact, and records latency from the stamped send time.
  */
+import { appendFileSync } from 'node:fs'
 import WebSocket from 'ws'
 import { LatencyHistogram } from '../metrics/histogram.js'
 import { PROTOCOLS } from './clients/index.js'
@@ -158,6 +159,7 @@ class LoadClient {
     }
     state.unique++
     state.latency.record(at - stamp.sentAtUs)
+    if (TRACE_FILE) trace.push(`${state.phase} ${stamp.sentAtUs} ${at - stamp.sentAtUs}\n`)
     if (state.firstDeliveryUs === 0) state.firstDeliveryUs = at
     state.lastDeliveryUs = at
     this.phaseCount++
@@ -334,7 +336,16 @@ async function durable(cmd: DurableCommand): Promise<DurableResult> {
   }
 }
 
+/**
+ * BENCH_LATENCY_TRACE=FILE: every delivery's send time and latency (µs), appended per phase, to
+ * see when in a run the slow deliveries happened (a debugging aid; figures never use it).
+ */
+const TRACE_FILE = process.env['BENCH_LATENCY_TRACE']
+let trace: string[] = []
+
 function setPhase(phase: number): void {
+  if (TRACE_FILE && trace.length > 0) appendFileSync(TRACE_FILE, trace.join(''))
+  trace = []
   state.phase = phase
   state.nextN = 0
   state.latency = new LatencyHistogram()
