@@ -4,7 +4,8 @@
  * timer serves every socket.
  */
 import type {} from '@fastify/websocket'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { WebSocket } from 'ws'
 import { ChatError } from '../../domain/errors.js'
 import { WS_CLOSE } from '../../protocol/error-codes.js'
@@ -17,6 +18,8 @@ export class Gateway {
   readonly #ctx: AppContext
   readonly #connections = new Set<Connection>()
   readonly #perUser = new Map<string, number>()
+  /** The upgrade's response, from the checks until the socket is accepted (see #release). */
+  readonly #upgrades = new WeakMap<IncomingMessage, ServerResponse>()
   #heartbeat: NodeJS.Timeout | undefined
 
   constructor(ctx: AppContext) {
@@ -33,7 +36,7 @@ export class Gateway {
       '/chat',
       {
         websocket: true,
-        preValidation: async (request: FastifyRequest) => {
+        preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
           const origin = request.headers.origin
           // Cross-site WebSocket hijacking: a browser on a foreign page would carry our cookie.
           if (
@@ -55,6 +58,7 @@ export class Gateway {
             throw new ChatError('too_many_connections')
           }
           request.user = user
+          this.#upgrades.set(request.raw, reply.raw)
         },
       },
       (socket: WebSocket, request: FastifyRequest) => this.#accept(socket, request),
@@ -71,6 +75,7 @@ export class Gateway {
   }
 
   #accept(socket: WebSocket, request: FastifyRequest): void {
+    this.#release(socket, request.raw)
     const user = request.user
     if (!user) {
       socket.close(WS_CLOSE.policyViolation, 'unauthorized')
@@ -92,7 +97,25 @@ export class Gateway {
         this.#ctx.log.warn({ err: error }, 'could not record a disconnect')
       })
     })
-    socket.on('error', (error) => this.#ctx.log.debug({ err: error }, 'socket error'))
+  }
+
+  /**
+   * @fastify/websocket routes the upgrade through a ServerResponse that it pins to the TCP socket,
+   * and adds an 'error' listener that closes over Fastify's request and reply. Left as they are,
+   * every open WebSocket keeps that response, the request and its headers, the security headers,
+   * Reply, Request and a child logger alive: ~4.8 KiB of heap per idle connection, more than the
+   * WebSocket itself. None of it is used once the socket is upgraded.
+   */
+  #release(socket: WebSocket, raw: IncomingMessage): void {
+    const response = this.#upgrades.get(raw)
+    this.#upgrades.delete(raw)
+    if (response?.socket) response.detachSocket(response.socket)
+    // Only the plugin's listener is attached yet; this one does what it did (log, then terminate).
+    socket.removeAllListeners('error')
+    socket.on('error', (error) => {
+      this.#ctx.log.error({ err: error }, 'socket error')
+      socket.terminate()
+    })
   }
 
   #beat(): void {
