@@ -47,6 +47,24 @@ describe('/chat upgrade', () => {
       .toBe(101)
     b.close()
   })
+
+  it('drops a peer that stops answering pings and keeps one that answers', async () => {
+    const server = await startServer({ HEARTBEAT_INTERVAL_MS: '100' })
+    const user = await registerUser(server.url)
+    const answering = await ChatClient.connect(server.wsUrl, user.token)
+    const silent = new WebSocket(server.wsUrl, {
+      headers: { authorization: `Bearer ${user.token}` },
+      autoPong: false,
+    })
+    const silentClosed = new Promise<number>((resolve) => silent.once('close', resolve))
+    await new Promise((resolve) => silent.once('open', resolve))
+    // Terminated, not closed: no close frame, so the client sees 1006.
+    expect(await silentClosed).toBe(1006)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(answering.socket.readyState).toBe(WebSocket.OPEN)
+    expect((await answering.join('lobby')).type).toBe('joined')
+    answering.close()
+  })
 })
 
 describe('chat', () => {
