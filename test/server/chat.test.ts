@@ -144,6 +144,20 @@ describe('chat', () => {
     p.close()
   })
 
+  it('keeps a joined user online past the presence TTL (the heartbeat refreshes its entry)', async () => {
+    const server = await startServer({ PRESENCE_TTL_MS: '500', PRESENCE_SWEEP_INTERVAL_MS: '50' })
+    const [alice, bob] = [await registerUser(server.url), await registerUser(server.url)]
+    const a = await ChatClient.connect(server.wsUrl, alice.token)
+    await a.join('lobby')
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    const b = await ChatClient.connect(server.wsUrl, bob.token)
+    expect((await b.join('lobby')).online).toContain(alice.username)
+    expect(a.frames.some((f) => f.type === 'presence' && f.event === 'leave')).toBe(false)
+    a.close()
+    await b.next('presence', (f) => f.user === alice.username && f.event === 'leave')
+    b.close()
+  })
+
   it('relays typing to the room', async () => {
     const server = await startServer()
     const [alice, bob] = [await registerUser(server.url), await registerUser(server.url)]
