@@ -12,6 +12,7 @@ import type {
   ChatMetrics,
   Clock,
   Logger,
+  PresenceEntry,
   PresenceRegistry,
   RateLimiter,
   RateLimitRule,
@@ -64,8 +65,12 @@ export class ChatService {
   readonly #limits: ChatLimits
   readonly #feeds: RoomFeeds
   readonly #metrics: ChatMetrics
-  /** Local presence entries, refreshed by heartbeat so a dead node's users expire elsewhere. */
-  readonly #entries = new Map<string, { room: string; user: string; connectionId: string }>()
+  /**
+   * Local presence, refreshed by heartbeat so a dead node's users expire elsewhere: each room's
+   * joined subscribers. Keyed by the subscriber itself, so an idle connection costs one set slot
+   * here rather than an entry object and a `${room}\0${id}` key string.
+   */
+  readonly #present = new Map<string, Set<RoomSubscriber>>()
   readonly #lastTyping = new Map<string, number>()
   readonly #storedListeners: StoredListener[] = []
 
@@ -140,7 +145,7 @@ export class ChatService {
   ): Promise<void> {
     const feed = await this.#feeds.open(room)
     if (feed.has(subscriber)) feed.detach(subscriber)
-    await this.#enter(room, subscriber.user, subscriber.id)
+    await this.#enter(room, subscriber)
     const online = await this.#presence.online(room).catch((error: unknown) => {
       this.#log.warn({ err: error }, 'presence unavailable; joined without the online list')
       return [subscriber.user]
@@ -155,7 +160,7 @@ export class ChatService {
     if (!feed?.has(subscriber)) return
     feed.detach(subscriber)
     this.#feeds.release(feed)
-    await this.#exit(room, subscriber.user, subscriber.id)
+    await this.#exit(room, subscriber)
   }
 
   isJoined(subscriber: RoomSubscriber, room: string): boolean {
@@ -195,7 +200,11 @@ export class ChatService {
 
   /** Heartbeat: keeps this node's presence alive and announces users whose entries expired. */
   async heartbeat(): Promise<void> {
-    await this.#presence.refresh([...this.#entries.values()], this.#limits.presenceTtlMs)
+    const entries: PresenceEntry[] = []
+    for (const [room, subscribers] of this.#present) {
+      for (const { user, id } of subscribers) entries.push({ room, user, connectionId: id })
+    }
+    await this.#presence.refresh(entries, this.#limits.presenceTtlMs)
     for (const { room, user } of await this.#presence.sweep()) {
       await this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
     }
@@ -209,9 +218,15 @@ export class ChatService {
     return this.#feeds.roomCount
   }
 
-  async #enter(room: string, user: string, connectionId: string): Promise<void> {
-    const entry = { room, user, connectionId }
-    this.#entries.set(`${room}\u0000${connectionId}`, entry)
+  async #enter(room: string, subscriber: RoomSubscriber): Promise<void> {
+    const { user } = subscriber
+    const entry = { room, user, connectionId: subscriber.id }
+    let present = this.#present.get(room)
+    if (!present) {
+      present = new Set()
+      this.#present.set(room, present)
+    }
+    present.add(subscriber)
     // Presence is best effort: while its engine is down, chat goes on and the heartbeat re-adds.
     const first = await this.#presence
       .add(entry, this.#limits.presenceTtlMs)
@@ -222,10 +237,12 @@ export class ChatService {
     if (first) await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
   }
 
-  async #exit(room: string, user: string, connectionId: string): Promise<void> {
-    this.#entries.delete(`${room}\u0000${connectionId}`)
+  async #exit(room: string, subscriber: RoomSubscriber): Promise<void> {
+    const { user } = subscriber
+    const present = this.#present.get(room)
+    if (present?.delete(subscriber) && present.size === 0) this.#present.delete(room)
     const last = await this.#presence
-      .remove({ room, user, connectionId })
+      .remove({ room, user, connectionId: subscriber.id })
       .catch((error: unknown) => {
         this.#log.warn({ err: error }, 'presence unavailable; the entry will expire')
         return false

@@ -47,6 +47,24 @@ describe('/chat upgrade', () => {
       .toBe(101)
     b.close()
   })
+
+  it('drops a peer that stops answering pings and keeps one that answers', async () => {
+    const server = await startServer({ HEARTBEAT_INTERVAL_MS: '100' })
+    const user = await registerUser(server.url)
+    const answering = await ChatClient.connect(server.wsUrl, user.token)
+    const silent = new WebSocket(server.wsUrl, {
+      headers: { authorization: `Bearer ${user.token}` },
+      autoPong: false,
+    })
+    const silentClosed = new Promise<number>((resolve) => silent.once('close', resolve))
+    await new Promise((resolve) => silent.once('open', resolve))
+    // Terminated, not closed: no close frame, so the client sees 1006.
+    expect(await silentClosed).toBe(1006)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(answering.socket.readyState).toBe(WebSocket.OPEN)
+    expect((await answering.join('lobby')).type).toBe('joined')
+    answering.close()
+  })
 })
 
 describe('chat', () => {
@@ -124,6 +142,20 @@ describe('chat', () => {
     expect(presence.map((f) => (f.type === 'presence' ? f.event : ''))).toEqual(['join', 'leave'])
     watcher.close()
     p.close()
+  })
+
+  it('keeps a joined user online past the presence TTL (the heartbeat refreshes its entry)', async () => {
+    const server = await startServer({ PRESENCE_TTL_MS: '500', PRESENCE_SWEEP_INTERVAL_MS: '50' })
+    const [alice, bob] = [await registerUser(server.url), await registerUser(server.url)]
+    const a = await ChatClient.connect(server.wsUrl, alice.token)
+    await a.join('lobby')
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    const b = await ChatClient.connect(server.wsUrl, bob.token)
+    expect((await b.join('lobby')).online).toContain(alice.username)
+    expect(a.frames.some((f) => f.type === 'presence' && f.event === 'leave')).toBe(false)
+    a.close()
+    await b.next('presence', (f) => f.user === alice.username && f.event === 'leave')
+    b.close()
   })
 
   it('relays typing to the room', async () => {

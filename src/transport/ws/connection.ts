@@ -2,10 +2,9 @@
  * One WebSocket connection: parses frames with the protocol schema, hands them to the chat service,
  * and writes to the socket through a bounded buffer (a reader too slow to drain it gets 1013).
  */
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
-import type { WebSocket } from 'ws'
-import type { AuthenticatedUser } from '../../domain/accounts.js'
+import type { RawData, WebSocket } from 'ws'
 import type { ChatService, Sender } from '../../domain/chat-service.js'
 import { isChatError } from '../../domain/errors.js'
 import type { Broadcast, RoomEvent, RoomSubscriber } from '../../domain/room-feed.js'
@@ -19,18 +18,19 @@ import {
 import type { Logger } from '../../log.js'
 import { frameHandlers } from './frame-handlers.js'
 
+/** Shared by every connection of a gateway. */
 export interface ConnectionOptions {
   readonly maxBufferedBytes: number
   readonly log: Logger
-  /** The upgraded TCP socket under the WebSocket, corked per tick to batch writes. */
-  readonly stream?: Duplex
 }
 
 /** How long a socket closed for slowness may take to finish its close handshake. */
 const SLOW_CLOSE_GRACE_MS = 5_000
 
 export class Connection implements RoomSubscriber {
-  readonly id = randomUUID()
+  // Built natively in one piece: randomUUID() concatenates its 36 characters in JavaScript, and the
+  // unflattened string tree it returns costs ~0.5 KiB for as long as the connection lives.
+  readonly id = randomBytes(16).toString('base64url')
   readonly user: string
   readonly sender: Sender
   /** Cleared by each ping, set by each pong: the gateway's heartbeat drops silent peers. */
@@ -38,26 +38,30 @@ export class Connection implements RoomSubscriber {
   readonly #socket: WebSocket
   readonly #chat: ChatService
   readonly #options: ConnectionOptions
-  readonly #rooms = new Set<string>()
+  /** The upgraded TCP socket under the WebSocket, corked per tick to batch writes. */
+  readonly #stream: Duplex | undefined
+  /** Copied on change, never grown in place: most connections join one room or two. */
+  #rooms: readonly string[] = NO_ROOMS
   #corked = false
   #corkedBytes = 0
 
+  /** `sender` is shared by the user's connections; `options` by all of them. */
   constructor(
     socket: WebSocket,
-    user: AuthenticatedUser,
+    sender: Sender,
     chat: ChatService,
     options: ConnectionOptions,
+    stream?: Duplex,
   ) {
     this.#socket = socket
     this.#chat = chat
     this.#options = options
-    this.user = user.username
-    this.sender = { id: user.id, username: user.username }
-    socket.on('message', (data, isBinary) => this.#onFrame(data, isBinary))
-    socket.on('pong', () => (this.alive = true))
+    this.#stream = stream
+    this.user = sender.username
+    this.sender = sender
   }
 
-  get rooms(): ReadonlySet<string> {
+  get rooms(): readonly string[] {
     return this.#rooms
   }
 
@@ -74,7 +78,7 @@ export class Connection implements RoomSubscriber {
   }
 
   fail(room: string, error: unknown): void {
-    this.#rooms.delete(room)
+    this.#forget(room)
     this.#options.log.warn({ err: error, room }, 'could not catch a subscriber up')
     this.sendError(isChatError(error) ? error.code : 'store_unavailable', undefined, room)
   }
@@ -120,8 +124,8 @@ export class Connection implements RoomSubscriber {
 
   /** Leaves every room (presence "leave" after the user's last tab). */
   async dispose(): Promise<void> {
-    const rooms = [...this.#rooms]
-    this.#rooms.clear()
+    const rooms = this.#rooms
+    this.#rooms = NO_ROOMS
     for (const room of rooms) await this.#chat.leave(this, room)
   }
 
@@ -143,7 +147,7 @@ export class Connection implements RoomSubscriber {
    * write instead of one syscall each.
    */
   #corkForThisTick(): void {
-    const raw = this.#options.stream
+    const raw = this.#stream
     if (this.#corked || !raw) return
     this.#corked = true
     raw.cork()
@@ -154,7 +158,8 @@ export class Connection implements RoomSubscriber {
     })
   }
 
-  #onFrame(data: unknown, isBinary: boolean): void {
+  /** A frame from the socket (the gateway's shared 'message' listener). */
+  receive(data: RawData, isBinary: boolean): void {
     if (isBinary || !Buffer.isBuffer(data)) {
       this.sendError('invalid_frame', undefined, undefined, 'Frames are JSON text, not binary.')
       return
@@ -181,11 +186,16 @@ export class Connection implements RoomSubscriber {
     void this.#handle(parsed.data)
   }
 
+  #forget(room: string): void {
+    if (this.#rooms.includes(room)) this.#rooms = this.#rooms.filter((r) => r !== room)
+  }
+
   async #handle(frame: ClientFrame): Promise<void> {
     const cid = frame.type === 'send' ? frame.cid : undefined
     try {
-      if (frame.type === 'join') this.#rooms.add(frame.room)
-      if (frame.type === 'leave') this.#rooms.delete(frame.room)
+      if (frame.type === 'join' && !this.#rooms.includes(frame.room))
+        this.#rooms = this.#rooms.concat(frame.room)
+      if (frame.type === 'leave') this.#forget(frame.room)
       await (
         frameHandlers[frame.type] as (
           c: ChatService,
@@ -194,7 +204,7 @@ export class Connection implements RoomSubscriber {
         ) => Promise<void>
       )(this.#chat, this, frame)
     } catch (error) {
-      if (frame.type === 'join') this.#rooms.delete(frame.room)
+      if (frame.type === 'join') this.#forget(frame.room)
       if (isChatError(error)) {
         this.sendError(error.code, cid, frame.room, error.message)
         return
@@ -204,6 +214,8 @@ export class Connection implements RoomSubscriber {
     }
   }
 }
+
+const NO_ROOMS: readonly string[] = []
 
 function pickCid(json: unknown): string | undefined {
   if (typeof json !== 'object' || json === null || !('cid' in json)) return undefined
