@@ -11,25 +11,10 @@ import { toChatMessage, type MessageRow } from './schema.js'
 /** A full queue flushes at once instead of waiting for the next turn of the event loop. */
 export const MAX_BATCH = 512
 
-/**
- * Below this many appends per second a batch rarely holds more than one message, so waiting for
- * the end of the event-loop turn buys nothing and costs latency: the commit then runs at the end
- * of the callback that queued it. Above it, appends wait for the turn's end and commit together.
- */
-export const BATCHING_RATE_PER_S = 1_000
-const RATE_WINDOW_MS = 100
-
 export class SqliteGroupCommit {
   private queue: PendingAppend[] = []
   private scheduled = false
   private closed = false
-  private windowStart = 0
-  private windowAppends = 0
-  private batching = false
-  private readonly flushScheduled = (): void => {
-    this.scheduled = false
-    this.flush()
-  }
   private readonly commitBatch: (batch: readonly PendingAppend[]) => AppendOutcome[]
 
   constructor(private readonly db: BetterSqlite3.Database) {
@@ -100,32 +85,15 @@ export class SqliteGroupCommit {
       return Promise.reject(new ChatError('store_unavailable', 'The store is closed.'))
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ input, resolve, reject })
-      this.countAppend()
       if (this.queue.length >= MAX_BATCH) this.flush()
       else if (!this.scheduled) {
         this.scheduled = true
-        // A microtask still gathers every frame of the same socket read: ws emits them in one go.
-        if (this.batching) setImmediate(this.flushScheduled)
-        else queueMicrotask(this.flushScheduled)
+        setImmediate(() => {
+          this.scheduled = false
+          this.flush()
+        })
       }
     })
-  }
-
-  /**
-   * Decides whether appends are frequent enough to batch per event-loop turn, on the previous
-   * window, so a burst switches to batching within RATE_WINDOW_MS.
-   */
-  private countAppend(): void {
-    const now = performance.now()
-    if (now - this.windowStart >= RATE_WINDOW_MS) {
-      const elapsedMs = now - this.windowStart
-      this.batching =
-        elapsedMs < 2 * RATE_WINDOW_MS &&
-        (this.windowAppends * 1000) / elapsedMs >= BATCHING_RATE_PER_S
-      this.windowStart = now
-      this.windowAppends = 0
-    }
-    this.windowAppends++
   }
 
   /** Commits everything queued; after `close` new appends are refused. */
