@@ -51,9 +51,12 @@ export class Gateway {
     this.#onClose = function () {
       closed(this)
     }
-    // What @fastify/websocket's own listener did (see #release): log, then terminate.
+    // What @fastify/websocket's own listener did (see #release): log, then terminate. These are
+    // almost always the client's protocol errors (oversized or invalid UTF-8 frames, already
+    // answered with 1009/1007), so they log at debug: at error level any client could flood the
+    // log at will.
     this.#onError = function (error) {
-      ctx.log.error({ err: error }, 'socket error')
+      ctx.log.debug({ err: error }, 'socket error')
       this.terminate()
     }
   }
