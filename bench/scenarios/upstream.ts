@@ -7,7 +7,7 @@
 import { Agent, createServer, get } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { LatencyHistogram } from '../metrics/histogram.js'
-import { connectAll, measureChat, ms, summary, type Scenario } from './context.js'
+import { connectAll, measureChat, ms, sleep, summary, type Scenario } from './context.js'
 
 const UPSTREAM_DELAY_MS = 2_000
 const CALLS = 1_000
@@ -129,6 +129,9 @@ export const upstream: Scenario = {
       const loaded = await measureChat(ctx, started.server, chat)
       await calls
       agent.destroy()
+      // Let the server finish closing those 1,000 connections, so the baseline measures chat
+      // alone and not the tail of the teardown.
+      await sleep(1_000)
       // The baseline comes second: the warm connections above must not sit idle past the
       // server's keep-alive timeout while it runs.
       const without = await measureChat(ctx, started.server, chat)

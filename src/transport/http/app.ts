@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie'
 import fastifyWebsocket from '@fastify/websocket'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
 import helmet, { type HelmetOptions } from 'helmet'
 import type { AppContext } from '../context.js'
 import { Gateway } from '../ws/gateway.js'
@@ -46,24 +47,35 @@ const REQUEST_TIMEOUT_MS = 60_000
 export async function buildApp(ctx: AppContext, webDist?: string): Promise<EddyApp> {
   // Typed as Fastify's base logger so the app is a plain FastifyInstance for route modules.
   const logger: FastifyBaseLogger = ctx.log
+  // Admission first: a burst of HTTP requests is handled a slice per event-loop turn, so chat
+  // frames arriving meanwhile are read, committed and fanned out between slices instead of
+  // waiting behind the whole burst (turn-pacer.ts). Requests queue before Fastify routes them,
+  // so a burst costs the turn it arrives in only Node's HTTP parsing.
+  const pacer = new TurnPacer()
   const app = Fastify({
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => pacer.run(() => handler(req, res)))
+      // What Fastify sets itself when it creates the server.
+      server.keepAliveTimeout = 10_000
+      server.requestTimeout = REQUEST_TIMEOUT_MS
+      server.setTimeout(REQUEST_TIMEOUT_MS)
+      return server
+    },
     loggerInstance: logger,
     trustProxy: ctx.config.TRUST_PROXY,
     bodyLimit: ctx.config.MAX_FRAME_BYTES,
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    connectionTimeout: REQUEST_TIMEOUT_MS,
-    keepAliveTimeout: 10_000,
     genReqId: () => randomUUID(),
   })
   app.server.headersTimeout = 10_000
   app.decorateRequest('user', undefined)
   app.decorateRequest('authByCookie', false)
 
-  // Admission first: a burst of HTTP requests is handled a slice per event-loop turn, so chat
-  // frames arriving meanwhile are read, committed and fanned out between slices instead of
-  // waiting behind the whole burst (turn-pacer.ts).
-  const pacer = new TurnPacer()
-  app.addHook('onRequest', (_request, _reply, done) => pacer.run(done))
+  // WebSocket upgrades arrive as 'upgrade' events, not through the request handler above: they
+  // are admitted through the same pacer here, so a reconnect storm shares the turns fairly too.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.raw.headers.upgrade === undefined) done()
+    else pacer.run(done)
+  })
 
   // helmet's middleware is built once: @fastify/helmet rebuilt it (parsing the CSP) per request,
   // which made a burst of API calls cost the chat ~0.1 ms each on the event loop.
