@@ -287,6 +287,59 @@ describe('web client', () => {
   )
 
   test(
+    'leaving a room: back to the lobby, the others see it, a reload keeps it left, rejoining catches up',
+    { timeout: 90_000 },
+    async () => {
+      const server = await startServer()
+      const [alice, bob] = await twoUsersIn(server.url, 'book-club')
+      const aliceName = (await alice.page.locator('.me-name').innerText()).trim()
+      const joined = (b: Browser) => b.page.getByRole('list', { name: 'Joined rooms' })
+      await send(alice.page, 'before leaving')
+      await waitForMessage(bob.page, 'before leaving')
+
+      // The lobby cannot be left: it has no Leave button.
+      await alice.page.getByRole('button', { name: 'Leave #book-club' }).click()
+      await alice.page.getByRole('heading', { name: '# lobby' }).waitFor()
+      expect(await alice.page.getByRole('button', { name: /^Leave/ }).count()).toBe(0)
+      await joined(alice)
+        .getByRole('button', { name: /book-club/ })
+        .waitFor({ state: 'detached' })
+      await alice.page.getByRole('button', { name: 'Join book-club' }).waitFor()
+      await bob.page.getByText(`${aliceName} left`).waitFor()
+      await bob.page
+        .locator('.online-list li', { hasText: aliceName })
+        .waitFor({ state: 'detached' })
+
+      // Bob talks while alice is away; a reload does not bring the room back.
+      await send(bob.page, 'while you were away')
+      await waitForMessage(bob.page, 'while you were away')
+      await alice.page.reload()
+      await alice.page.getByRole('heading', { name: '# lobby' }).waitFor()
+      await alice.page.getByRole('button', { name: 'Join book-club' }).waitFor()
+      expect(
+        await joined(alice)
+          .getByRole('button', { name: /book-club/ })
+          .count(),
+      ).toBe(0)
+      expect(await bob.page.getByText(`${aliceName} joined`).count()).toBe(0)
+
+      // Rejoining from the list: the history has what was said before and while away, once each.
+      await alice.page.getByRole('button', { name: 'Join book-club' }).click()
+      await alice.page.getByRole('heading', { name: '# book-club' }).waitFor()
+      await joined(alice)
+        .getByRole('button', { name: /book-club/ })
+        .waitFor()
+      await waitForMessage(alice.page, 'while you were away')
+      await bob.page.getByText(`${aliceName} joined`).waitFor()
+      await send(bob.page, 'welcome back')
+      await waitForMessage(alice.page, 'welcome back')
+      const expected = ['before leaving', 'while you were away', 'welcome back']
+      expect(await messageTexts(alice.page)).toEqual(expected)
+      expect(await messageTexts(bob.page)).toEqual(expected)
+    },
+  )
+
+  test(
     'when the WebSocket keeps failing, long-polling carries the chat until it recovers',
     { timeout: 90_000 },
     async () => {

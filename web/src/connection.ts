@@ -267,6 +267,7 @@ export class Connection {
         if (after === undefined) {
           // Never joined over the socket: start from the room's newest message, like `joined`.
           const [newest] = await api.historyBefore(room, Number.MAX_SAFE_INTEGER, 1)
+          if (signal.aborted) return
           after = newest?.seq ?? 0
           this.#advance(room, after)
           this.#listener.frame({ type: 'joined', room, seq: after, online: [] })

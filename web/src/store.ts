@@ -37,9 +37,18 @@ export interface RoomState {
   readonly history: HistoryState
 }
 
+/** A room the user has not joined (left it, or beyond MAX_JOINED_ROOMS): listed, joinable. */
+export interface OtherRoom {
+  readonly name: string
+  readonly lastSeq: number
+}
+
 export interface ChatState {
   readonly me: UserView
+  /** Joined rooms, sorted. */
   readonly roomNames: readonly string[]
+  /** Rooms that exist but are not joined, sorted by name. */
+  readonly otherRooms: readonly OtherRoom[]
   readonly rooms: Readonly<Record<string, RoomState>>
   readonly current: string | null
   readonly status: ConnectionStatus
@@ -54,6 +63,8 @@ export const HISTORY_PAGE = 50
 const MAX_JOINED_ROOMS = 50
 /** A send not acknowledged within this long means the socket is silently dead (e.g. a lost network). */
 const ACK_TIMEOUT_MS = 10_000
+/** Everyone is always in the lobby (the server creates it); it cannot be left. */
+export const LOBBY = 'lobby'
 let noticeIds = 0
 
 export class ChatStore implements ConnectionListener {
@@ -64,6 +75,9 @@ export class ChatStore implements ConnectionListener {
   #connection: Connection | null = null
   readonly #storage: KeyValueStore
   readonly #readKey: string
+  readonly #leftKey: string
+  /** Rooms the user left; kept in localStorage so a reload or the room refresh does not rejoin them. */
+  readonly #left: Set<string>
 
   constructor(
     me: UserView,
@@ -74,10 +88,13 @@ export class ChatStore implements ConnectionListener {
     this.#storage = storage
     this.#outbox = new Outbox(storage, `eddy.outbox.${me.username}`)
     this.#readKey = `eddy.read.${me.username}`
+    this.#leftKey = `eddy.left.${me.username}`
+    this.#left = this.#loadLeft()
     this.#typing = new TypingTracker((room, users) => this.#patchRoom(room, { typing: users }))
     this.#state = {
       me,
       roomNames: [],
+      otherRooms: [],
       rooms: {},
       current: null,
       status: 'connecting',
@@ -108,7 +125,17 @@ export class ChatStore implements ConnectionListener {
       if (error instanceof ApiError && error.status === 401) return this.unauthorized()
       return this.#set({ notice: 'Could not load the room list; retrying soon.' })
     }
-    for (const room of rooms.slice(0, MAX_JOINED_ROOMS)) this.#addRoom(room.name, room.lastSeq)
+    // The lobby first, so it is always among the rooms joined; rooms the user left stay unjoined.
+    const wanted = rooms
+      .filter((room) => room.name === LOBBY || !this.#left.has(room.name))
+      .sort((a, b) => Number(b.name === LOBBY) - Number(a.name === LOBBY))
+    for (const room of wanted.slice(0, MAX_JOINED_ROOMS)) this.#addRoom(room.name, room.lastSeq)
+    this.#set({
+      otherRooms: rooms
+        .filter((room) => !this.#state.rooms[room.name])
+        .map((room) => ({ name: room.name, lastSeq: room.lastSeq }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    })
     if (this.#state.current === null) {
       const saved = this.#storage.getItem(`eddy.current.${this.#state.me.username}`)
       const first = saved && this.#state.rooms[saved] ? saved : this.#state.roomNames[0]
@@ -132,12 +159,43 @@ export class ChatStore implements ConnectionListener {
       return null
     } catch (error: unknown) {
       if (error instanceof ApiError && error.code === 'room_exists') {
-        const existing = name.toLowerCase()
-        this.#addRoom(existing, 0)
-        this.selectRoom(existing)
+        this.joinRoom(name.toLowerCase())
         return null
       }
       return error instanceof Error ? error.message : 'Could not create the room.'
+    }
+  }
+
+  /** Joins a room from the "other rooms" list (or one someone else created) and opens it. */
+  joinRoom(name: string): void {
+    if (this.#left.delete(name)) this.#saveLeft()
+    const other = this.#state.otherRooms.find((room) => room.name === name)
+    this.#set({ otherRooms: this.#state.otherRooms.filter((room) => room.name !== name) })
+    this.#addRoom(name, other?.lastSeq ?? 0)
+    this.selectRoom(name)
+  }
+
+  /**
+   * Leaves a room: unsubscribes (the others see "X left"), forgets its messages (a rejoin starts
+   * from the latest history, like a first visit), remembers the choice across reloads and opens
+   * the lobby. The lobby itself cannot be left.
+   */
+  leaveRoom(name: string): void {
+    const room = this.#state.rooms[name]
+    if (name === LOBBY || !room) return
+    this.#connection?.leave(name)
+    this.#left.add(name)
+    this.#saveLeft()
+    const { [name]: _gone, ...rooms } = this.#state.rooms
+    const otherRooms = [...this.#state.otherRooms, { name, lastSeq: room.lastSeq }].sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )
+    this.#set({ rooms, roomNames: this.#state.roomNames.filter((n) => n !== name), otherRooms })
+    for (const user of room.typing) this.#typing.stopped(name, user)
+    if (this.#state.current === name) {
+      const next = this.#state.rooms[LOBBY] ? LOBBY : (this.#state.roomNames[0] ?? null)
+      if (next) this.selectRoom(next)
+      else this.#set({ current: null })
     }
   }
 
@@ -257,12 +315,17 @@ export class ChatStore implements ConnectionListener {
   }
 
   #onJoined(name: string, seq: number, online: readonly string[]): void {
+    // A late answer to a join for a room left since must not bring it back.
+    if (this.#left.has(name)) return
     this.#addRoom(name, seq)
     const room = this.#state.rooms[name]
     if (!room) return
+    // History marked done while we still thought the room empty is not done if it has messages.
+    const stale = room.history === 'done' && room.messages.length === 0 && seq > 0
     this.#patchRoom(name, {
       online: [...new Set(online)].sort(),
       lastSeq: Math.max(room.lastSeq, seq),
+      ...(stale ? { history: 'idle' as const } : {}),
     })
     if (this.#state.current === name) {
       this.markRead(name)
@@ -390,6 +453,20 @@ export class ChatStore implements ConnectionListener {
     } catch {
       return {}
     }
+  }
+
+  #loadLeft(): Set<string> {
+    try {
+      const parsed: unknown = JSON.parse(this.#storage.getItem(this.#leftKey) ?? '[]')
+      if (!Array.isArray(parsed)) return new Set()
+      return new Set(parsed.filter((n): n is string => typeof n === 'string' && n !== LOBBY))
+    } catch {
+      return new Set()
+    }
+  }
+
+  #saveLeft(): void {
+    this.#storage.setItem(this.#leftKey, JSON.stringify([...this.#left].sort()))
   }
 
   #saveRead(): void {

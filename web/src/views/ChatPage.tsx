@@ -97,6 +97,10 @@ export function ChatPage({ api, me, onSignedOut }: Props) {
           store.chat.selectRoom(name)
           setRoomsOpen(false)
         }}
+        onJoin={(name) => {
+          store.chat.joinRoom(name)
+          setRoomsOpen(false)
+        }}
         onCreate={(name) => store.chat.createRoom(name)}
         onLogout={() => void logout()}
       />
@@ -113,6 +117,7 @@ export function ChatPage({ api, me, onSignedOut }: Props) {
           room={room}
           onToggleRooms={() => setRoomsOpen((open) => !open)}
           roomsOpen={roomsOpen}
+          onLeave={(name) => store.chat.leaveRoom(name)}
         />
         <StatusBanner
           status={state.status}

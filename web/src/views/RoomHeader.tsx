@@ -1,13 +1,14 @@
-/** The room's title bar: name, who is online, and the rooms toggle for phone widths. */
-import type { RoomState } from '../store.js'
+/** The room's title bar: name, who is online, Leave (not for the lobby), and the rooms toggle for phone widths. */
+import { LOBBY, type RoomState } from '../store.js'
 
 interface Props {
   readonly room: RoomState | undefined
   readonly roomsOpen: boolean
   readonly onToggleRooms: () => void
+  readonly onLeave: (room: string) => void
 }
 
-export function RoomHeader({ room, roomsOpen, onToggleRooms }: Props) {
+export function RoomHeader({ room, roomsOpen, onToggleRooms, onLeave }: Props) {
   return (
     <header class="room-header">
       <button
@@ -30,6 +31,16 @@ export function RoomHeader({ room, roomsOpen, onToggleRooms }: Props) {
             ))}
           </ul>
         </div>
+      )}
+      {room && room.name !== LOBBY && (
+        <button
+          type="button"
+          class="ghost small leave"
+          aria-label={`Leave #${room.name}`}
+          onClick={() => onLeave(room.name)}
+        >
+          Leave
+        </button>
       )}
     </header>
   )

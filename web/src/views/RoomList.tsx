@@ -1,4 +1,4 @@
-/** The sidebar: rooms with unread counts, room creation, who I am and log out. */
+/** The sidebar: joined rooms with unread counts, other rooms to join, room creation, who I am and log out. */
 import { useState } from 'preact/hooks'
 import { type ChatState, unreadCount } from '../store.js'
 import { roomNameProblem } from '../validation.js'
@@ -6,11 +6,12 @@ import { roomNameProblem } from '../validation.js'
 interface Props {
   readonly state: ChatState
   readonly onSelect: (room: string) => void
+  readonly onJoin: (room: string) => void
   readonly onCreate: (room: string) => Promise<string | null>
   readonly onLogout: () => void
 }
 
-export function RoomList({ state, onSelect, onCreate, onLogout }: Props) {
+export function RoomList({ state, onSelect, onJoin, onCreate, onLogout }: Props) {
   const [name, setName] = useState('')
   const [error, setError] = useState<string | null>(null)
 
@@ -33,7 +34,7 @@ export function RoomList({ state, onSelect, onCreate, onLogout }: Props) {
         Eddy
       </div>
       <h2 class="sidebar-title">Rooms</h2>
-      <ul class="room-list">
+      <ul class="room-list" aria-label="Joined rooms">
         {state.roomNames.map((roomName) => {
           const room = state.rooms[roomName]
           const unread =
@@ -61,6 +62,31 @@ export function RoomList({ state, onSelect, onCreate, onLogout }: Props) {
           )
         })}
       </ul>
+      {state.otherRooms.length > 0 && (
+        <>
+          <h2 class="sidebar-title">Other rooms</h2>
+          <ul class="room-list other-rooms" aria-label="Other rooms">
+            {state.otherRooms.map(({ name: roomName }) => (
+              <li key={roomName}>
+                <button
+                  type="button"
+                  class="room-button"
+                  aria-label={`Join ${roomName}`}
+                  onClick={() => onJoin(roomName)}
+                >
+                  <span class="hash" aria-hidden="true">
+                    #
+                  </span>
+                  <span class="room-name">{roomName}</span>
+                  <span class="join-hint" aria-hidden="true">
+                    Join
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <form class="new-room" onSubmit={(e) => void create(e)} noValidate>
         <label for="new-room">New room</label>
         <div class="row">
