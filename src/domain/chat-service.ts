@@ -163,6 +163,11 @@ export class ChatService {
     await this.#exit(room, subscriber)
   }
 
+  /** Who is online in the room on any node (sockets and recent long-pollers), sorted, once each. */
+  async online(room: string): Promise<string[]> {
+    return [...new Set(await this.#presence.online(room))].sort()
+  }
+
   isJoined(subscriber: RoomSubscriber, room: string): boolean {
     return this.#feeds.get(room)?.has(subscriber) ?? false
   }

@@ -48,6 +48,9 @@ export const RoomsResponse = z.object({ rooms: z.array(RoomView) })
 export const RoomResponse = z.object({ room: RoomView })
 export const MessagesResponse = z.object({ messages: z.array(ChatMessage) })
 export const MessageResponse = z.object({ message: ChatMessage })
+/** `GET /api/rooms/:room/online`: usernames online in the room (socket or long-poll), sorted. */
+export const OnlineResponse = z.object({ online: z.array(z.string()) })
+export type OnlineResponse = z.infer<typeof OnlineResponse>
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
 export type ErrorBody = z.infer<typeof ErrorBody>
 

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { ChatClient, registerUser } from '../support/clients.js'
 import { freePort, freshDataDir, spawnServer, startServer } from '../support/start-server.js'
 import {
   buildWeb,
@@ -373,6 +374,44 @@ describe('web client', () => {
       const expected = ['before', 'polled to bob', 'posted by bob', 'live again']
       expect(await messageTexts(bob.page)).toEqual(expected)
       expect(await messageTexts(alice.page)).toEqual(expected)
+    },
+  )
+
+  test(
+    'in long-poll mode the online list still follows who comes and goes',
+    { timeout: 90_000 },
+    async () => {
+      const server = await startServer()
+      const [alice, bob] = await twoUsersIn(server.url, 'roll-call')
+      const myName = async (b: Browser) => (await b.page.locator('.me-name').innerText()).trim()
+      const [aliceName, bobName] = [await myName(alice), await myName(bob)]
+      const onlineIn = (b: Browser, user: string) =>
+        b.page.locator('.online-list li', { hasText: user })
+
+      // Bob's sockets are refused: he falls back to long-polling.
+      await bob.page.routeWebSocket(/\/chat$/, (ws) => {
+        void ws.close({ code: 1011, reason: 'test refuses' })
+      })
+      await bob.context.setOffline(true)
+      await bob.context.setOffline(false)
+      await bob.page.getByText('Live connection unavailable').waitFor({ timeout: 15_000 })
+      await bob.page.getByText('typing indicators are paused').waitFor()
+
+      // Carol arrives over a socket: bob, who gets no presence frames now, sees her all the same.
+      const carol = await registerUser(server.url)
+      const carolSocket = await ChatClient.connect(server.wsUrl, carol.token)
+      await carolSocket.join('roll-call')
+      await onlineIn(bob, carol.username).waitFor({ timeout: 15_000 })
+      for (const user of [aliceName, bobName]) await onlineIn(bob, user).waitFor()
+      // The poller counts as online for the others too.
+      for (const user of [bobName, carol.username]) await onlineIn(alice, user).waitFor()
+
+      carolSocket.send({ type: 'leave', room: 'roll-call' })
+      await onlineIn(bob, carol.username).waitFor({ state: 'detached', timeout: 15_000 })
+      expect(await bob.page.locator('.online-list li').allInnerTexts()).toEqual(
+        [aliceName, bobName].sort(),
+      )
+      carolSocket.close()
     },
   )
 

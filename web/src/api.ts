@@ -9,6 +9,7 @@ import type {
   CSRF_HEADER,
   ErrorCode,
   MeResponse,
+  OnlineResponse,
   RoomView,
 } from '../../src/protocol/index.js'
 
@@ -78,6 +79,12 @@ export class Api {
     const path = messagesPath(room, `after=${after}&limit=200${wait}`)
     return (await this.#request<{ messages: ChatMessage[] }>('GET', path, undefined, signal))
       .messages
+  }
+
+  /** Who is online in the room (the long-poll fallback's substitute for presence frames). */
+  async online(room: string): Promise<string[]> {
+    const path = `/api/rooms/${encodeURIComponent(room)}/online`
+    return (await this.#request<OnlineResponse>('GET', path)).online
   }
 
   async postMessage(room: string, text: string, cid: string): Promise<ChatMessage> {

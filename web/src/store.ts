@@ -63,6 +63,8 @@ export const HISTORY_PAGE = 50
 const MAX_JOINED_ROOMS = 50
 /** A send not acknowledged within this long means the socket is silently dead (e.g. a lost network). */
 const ACK_TIMEOUT_MS = 10_000
+/** In long-poll mode there are no presence frames: the open room's online list is fetched this often. */
+export const PRESENCE_POLL_MS = 7_000
 /** Everyone is always in the lobby (the server creates it); it cannot be left. */
 export const LOBBY = 'lobby'
 let noticeIds = 0
@@ -76,6 +78,7 @@ export class ChatStore implements ConnectionListener {
   readonly #storage: KeyValueStore
   readonly #readKey: string
   readonly #leftKey: string
+  #presenceTimer: ReturnType<typeof setInterval> | null = null
   /** Rooms the user left; kept in localStorage so a reload or the room refresh does not rejoin them. */
   readonly #left: Set<string>
 
@@ -145,6 +148,7 @@ export class ChatStore implements ConnectionListener {
 
   selectRoom(name: string): void {
     this.#set({ current: name })
+    if (this.#presenceTimer !== null) void this.#pollPresence()
     this.#storage.setItem(`eddy.current.${this.#state.me.username}`, name)
     this.markRead(name)
     const room = this.#state.rooms[name]
@@ -279,6 +283,32 @@ export class ChatStore implements ConnectionListener {
   status(status: ConnectionStatus): void {
     // Notices like "the server is restarting" are stale once we are back.
     this.#set(status === 'online' ? { status, notice: null } : { status })
+    if (status === 'polling') this.#startPresencePolling()
+    else this.stopPresencePolling()
+  }
+
+  /** Stops fetching the online list (long-poll mode ended, or the page is going away). */
+  stopPresencePolling(): void {
+    if (this.#presenceTimer !== null) clearInterval(this.#presenceTimer)
+    this.#presenceTimer = null
+  }
+
+  #startPresencePolling(): void {
+    if (this.#presenceTimer !== null) return
+    this.#presenceTimer = setInterval(() => void this.#pollPresence(), PRESENCE_POLL_MS)
+    void this.#pollPresence()
+  }
+
+  /** Replaces the open room's online list with the server's (GET /api/rooms/:room/online). */
+  async #pollPresence(): Promise<void> {
+    const name = this.#state.current
+    if (!name || !this.#state.rooms[name]) return
+    try {
+      const online = await this.api.online(name)
+      if (this.#presenceTimer !== null) this.#patchRoom(name, { online: [...online].sort() })
+    } catch {
+      // The next tick tries again; the list on screen stays as it was.
+    }
   }
 
   ready(room: string): void {
@@ -288,6 +318,7 @@ export class ChatStore implements ConnectionListener {
   }
 
   unauthorized(): void {
+    this.stopPresencePolling()
     this.#connection?.stop()
     this.onSignedOut()
   }

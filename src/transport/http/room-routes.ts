@@ -1,8 +1,8 @@
-/** Rooms and their messages: list, create, history (before/after), long-poll (after + wait), post. */
+/** Rooms and their messages: list, create, who is online, history (before/after), long-poll (after + wait), post. */
 import type { FastifyInstance } from 'fastify'
 import type { RoomRecord } from '../../domain/ports.js'
 import { CreateRoomBody, HistoryQuery, PostMessageBody, RoomParams } from '../../protocol/api.js'
-import type { RoomView } from '../../protocol/api.js'
+import type { OnlineResponse, RoomView } from '../../protocol/api.js'
 import type { AppContext } from '../context.js'
 import { requireUser, signedInUser } from './auth.js'
 import type { LongPolls } from './long-poll.js'
@@ -31,6 +31,13 @@ export function roomRoutes(app: FastifyInstance, ctx: AppContext, polls: LongPol
   app.get('/api/rooms/:room', auth, async (request) => {
     const { room } = parse(RoomParams, request.params)
     return { room: presentRoom(await ctx.rooms.get(room)) }
+  })
+
+  // For clients without a socket (long-poll fallback): presence frames only travel over /chat.
+  app.get('/api/rooms/:room/online', auth, async (request): Promise<OnlineResponse> => {
+    const { room } = parse(RoomParams, request.params)
+    await ctx.rooms.get(room)
+    return { online: await ctx.chat.online(room) }
   })
 
   app.get('/api/rooms/:room/messages', auth, async (request, reply) => {

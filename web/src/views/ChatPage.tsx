@@ -69,6 +69,7 @@ export function ChatPage({ api, me, onSignedOut }: Props) {
     document.addEventListener('visibilitychange', visible)
     return () => {
       connection.stop()
+      chat.stopPresencePolling()
       window.clearInterval(refresh)
       removeEventListener('online', online)
       removeEventListener('offline', offline)
@@ -78,6 +79,7 @@ export function ChatPage({ api, me, onSignedOut }: Props) {
 
   const logout = async () => {
     store.connection.stop()
+    store.chat.stopPresencePolling()
     await api.logout().catch(() => undefined)
     onSignedOut()
     navigate('/login', true)

@@ -9,7 +9,9 @@ interface Props {
 
 const TEXT: Partial<Record<ConnectionStatus, string>> = {
   reconnecting: 'Reconnecting… Messages you write now will be sent when the connection is back.',
-  polling: 'Live connection unavailable: using a slower fallback and retrying in the background.',
+  polling:
+    'Live connection unavailable: using a slower fallback and retrying in the background. ' +
+    'The online list updates every few seconds; typing indicators are paused.',
 }
 
 export function StatusBanner({ status, notice, onDismiss }: Props) {
