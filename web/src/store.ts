@@ -304,7 +304,8 @@ export class ChatStore implements ConnectionListener {
     const name = this.#state.current
     if (!name || !this.#state.rooms[name]) return
     try {
-      const online = await this.api.online(name)
+      // We are polling this room, so we are in it, even if this answer beat our first parked poll.
+      const online = new Set([...(await this.api.online(name)), this.#state.me.username])
       if (this.#presenceTimer !== null) this.#patchRoom(name, { online: [...online].sort() })
     } catch {
       // The next tick tries again; the list on screen stays as it was.
