@@ -164,8 +164,8 @@ export class ChatService {
   }
 
   /** Who is online in the room on any node (sockets and recent long-pollers), sorted, once each. */
-  async online(room: string): Promise<string[]> {
-    return [...new Set(await this.#presence.online(room))].sort()
+  online(room: string): Promise<string[]> {
+    return this.#presence.online(room)
   }
 
   isJoined(subscriber: RoomSubscriber, room: string): boolean {

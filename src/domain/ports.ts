@@ -131,6 +131,7 @@ export interface PresenceRegistry {
   /** true when the user has no live entry left in the room (a "leave" to announce). */
   remove(entry: PresenceEntry): Promise<boolean>
   refresh(entries: readonly PresenceEntry[], ttlMs: number): Promise<void>
+  /** The room's users with a live entry on any node: sorted, each once (the contract suite checks). */
   online(room: string): Promise<string[]>
   /** Drops expired entries; returns the (room, user) pairs that left because of it. */
   sweep(): Promise<Array<{ room: string; user: string }>>

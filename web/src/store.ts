@@ -69,6 +69,8 @@ export const PRESENCE_POLL_MS = 7_000
 export const LOBBY = 'lobby'
 let noticeIds = 0
 
+const byName = (a: OtherRoom, b: OtherRoom): number => (a.name < b.name ? -1 : 1)
+
 export class ChatStore implements ConnectionListener {
   #state: ChatState
   readonly #listeners = new Set<() => void>()
@@ -137,7 +139,7 @@ export class ChatStore implements ConnectionListener {
       otherRooms: rooms
         .filter((room) => !this.#state.rooms[room.name])
         .map((room) => ({ name: room.name, lastSeq: room.lastSeq }))
-        .sort((a, b) => (a.name < b.name ? -1 : 1)),
+        .sort(byName),
     })
     if (this.#state.current === null) {
       const saved = this.#storage.getItem(`eddy.current.${this.#state.me.username}`)
@@ -191,9 +193,7 @@ export class ChatStore implements ConnectionListener {
     this.#left.add(name)
     this.#saveLeft()
     const { [name]: _gone, ...rooms } = this.#state.rooms
-    const otherRooms = [...this.#state.otherRooms, { name, lastSeq: room.lastSeq }].sort((a, b) =>
-      a.name < b.name ? -1 : 1,
-    )
+    const otherRooms = [...this.#state.otherRooms, { name, lastSeq: room.lastSeq }].sort(byName)
     this.#set({ rooms, roomNames: this.#state.roomNames.filter((n) => n !== name), otherRooms })
     for (const user of room.typing) this.#typing.stopped(name, user)
     if (this.#state.current === name) {
