@@ -70,6 +70,46 @@ export default tseslint.config(
     },
   },
   {
+    // Transports reach storage, fan-out, presence and limits only through the domain's services
+    // (ChatService.subscribe is the one way to read a room's stream), never the adapters or engines.
+    files: ['src/transport/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'undici',
+              message: 'Outbound HTTP goes through src/upstream/http-client.ts only.',
+            },
+          ],
+          patterns: [
+            {
+              group: [
+                '**/store/*',
+                '**/bus/*',
+                '**/presence/*',
+                '**/rate-limit/*',
+                '**/redis/*',
+                '**/upstream/*',
+                '**/engines.js',
+                '**/config.js',
+                '**/domain/room-feed.js',
+                '**/domain/room-feeds.js',
+                'ioredis',
+                'kysely',
+                'pg',
+                'better-sqlite3',
+              ],
+              message:
+                'Transports use the domain services and the shaped settings in transport/context.ts, never storage, the bus, their engines or the raw Config.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {

@@ -2,16 +2,16 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { MemoryBus } from './bus/memory-bus.js'
-import { MemoryPresence } from './bus/memory-presence.js'
-import { MemoryRateLimiter } from './bus/memory-rate-limiter.js'
+import { MemoryPresence } from './presence/memory-presence.js'
+import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter.js'
 import type { Config } from './config.js'
 import type { Bus, Clock, PresenceRegistry, RateLimiter, Store } from './domain/ports.js'
 import type { Logger } from './log.js'
 import { createSqliteStore } from './store/sqlite-store.js'
 import { createPostgresStore } from './store/postgres-store.js'
 import { createRedisBus } from './bus/redis-bus.js'
-import { createRedisPresence } from './bus/redis-presence.js'
-import { createRedisRateLimiter } from './bus/redis-rate-limiter.js'
+import { createRedisPresence } from './presence/redis-presence.js'
+import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.js'
 
 export interface Engines {
   readonly store: Store

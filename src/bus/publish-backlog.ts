@@ -3,7 +3,7 @@
  * this, a node that saw Redis blink would leave other nodes missing its last messages until the
  * room's next message revealed the gap.
  */
-import type { ErrorReporter } from './redis-connection.js'
+import type { ErrorReporter } from '../redis/redis-connection.js'
 
 interface Pending {
   readonly channel: string

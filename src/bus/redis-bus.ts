@@ -10,7 +10,7 @@ import {
   defaultReporter,
   whenReady,
   type ErrorReporter,
-} from './redis-connection.js'
+} from '../redis/redis-connection.js'
 
 export interface RedisBusOptions {
   readonly url: string

@@ -1,7 +1,9 @@
 /**
- * The chat service: send, join (with since), leave, typing, presence. A message's path is
- * check → store.append (commit) → bus.publish → ack; see docs/ARCHITECTURE.md.
- * Only this file publishes chat events on the Bus, and only after the Store has committed.
+ * The chat service: send, subscribe (with since), unsubscribe, typing, presence. A message's path
+ * is check → store.append (commit) → bus.publish → ack; see docs/ARCHITECTURE.md. Every reader
+ * of a room's stream, WebSocket or long-poll, comes in through `subscribe`, where the checks on
+ * who may read what live. Only this file publishes chat events on the Bus, and only after the
+ * Store has committed.
  */
 import { randomUUID } from 'node:crypto'
 import { countChars } from '../protocol/names.js'
@@ -12,15 +14,15 @@ import type {
   ChatMetrics,
   Clock,
   Logger,
-  PresenceEntry,
   PresenceRegistry,
   RateLimiter,
   RateLimitRule,
   Store,
 } from './ports.js'
 import { noMetrics } from './ports.js'
-import type { RoomFeed, RoomSubscriber } from './room-feed.js'
 import { RoomFeeds } from './room-feeds.js'
+import { RoomPresence } from './room-presence.js'
+import type { RoomSubscriber } from './subscriber.js'
 
 export interface ChatLimits {
   readonly maxTextChars: number
@@ -46,11 +48,19 @@ export interface Sender {
   readonly username: string
 }
 
-export interface JoinResult {
-  readonly lastSeq: number
-  readonly online: string[]
-  /** Resolves once the subscriber has been caught up and is live. */
-  readonly live: Promise<void>
+/**
+ * `socket`: a long-lived subscriber (a WebSocket) that is announced in presence and may send and
+ * type through its subscription. `poll`: a one-off reader (a parked long-poll), online until the
+ * presence TTL passes without another poll.
+ */
+export type SubscriberKind = 'socket' | 'poll'
+
+export interface SubscribeOptions {
+  readonly kind: SubscriberKind
+  /** The subscriber has seen everything up to `since`: the rest is replayed first. Default: live from now. */
+  readonly since?: number | undefined
+  /** Told the room's last seq and who is online before the replay begins (the WebSocket's `joined`). */
+  readonly onJoined?: (lastSeq: number, online: string[]) => void
 }
 
 type StoredListener = (message: ChatMessage) => void
@@ -58,26 +68,25 @@ type StoredListener = (message: ChatMessage) => void
 export class ChatService {
   readonly #store: Store
   readonly #bus: Bus
-  readonly #presence: PresenceRegistry
   readonly #limiter: RateLimiter
   readonly #clock: Clock
   readonly #log: Logger
   readonly #limits: ChatLimits
   readonly #feeds: RoomFeeds
   readonly #metrics: ChatMetrics
-  /**
-   * Local presence, refreshed by heartbeat so a dead node's users expire elsewhere: each room's
-   * joined subscribers. Keyed by the subscriber itself, so an idle connection costs one set slot
-   * here rather than an entry object and a `${room}\0${id}` key string.
-   */
-  readonly #present = new Map<string, Set<RoomSubscriber>>()
+  readonly #presence: RoomPresence
   readonly #lastTyping = new Map<string, number>()
   readonly #storedListeners: StoredListener[] = []
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store
     this.#bus = options.bus
-    this.#presence = options.presence
+    this.#presence = new RoomPresence(
+      options.presence,
+      options.bus,
+      options.log,
+      options.limits.presenceTtlMs,
+    )
     this.#limiter = options.limiter
     this.#clock = options.clock
     this.#log = options.log
@@ -91,8 +100,20 @@ export class ChatService {
     )
   }
 
-  /** Stores a message (idempotent on cid) and publishes it; resolves after commit. */
-  async send(sender: Sender, room: string, text: string, cid: string): Promise<ChatMessage> {
+  /**
+   * Stores a message (idempotent on cid) and publishes it; resolves after commit. `via` is the
+   * socket subscription it came through: a socket sends only to rooms it follows, so its sender
+   * sees the room's stream (its own message included) in order. HTTP senders (bots, long-poll
+   * clients) hold no subscription and pass none.
+   */
+  async send(
+    sender: Sender,
+    room: string,
+    text: string,
+    cid: string,
+    via?: RoomSubscriber,
+  ): Promise<ChatMessage> {
+    if (via && !this.#follows(via, room)) throw new ChatError('not_joined')
     const length = countChars(text)
     if (length < 1 || length > this.#limits.maxTextChars || text.trim() === '') {
       throw new ChatError(
@@ -134,33 +155,42 @@ export class ChatService {
   }
 
   /**
-   * Subscribes to a room. The subscriber first receives every stored message with seq > since
-   * (when given), then live ones, with no gap or duplicate at the seam.
+   * The one way to read a room's stream. The subscriber first receives every stored message with
+   * seq > since (when given), then live ones, with no gap or duplicate at the seam; resolves once
+   * it is live. Subscribing again (a second `join` on one socket) replaces the first subscription
+   * and resumes from the new `since`: one subscription per subscriber and room, never two streams.
+   * An unknown room rejects with room_not_found.
    */
-  async join(
+  async subscribe(
     subscriber: RoomSubscriber,
     room: string,
-    since: number | undefined,
-    sendJoined: (lastSeq: number, online: string[]) => void,
+    options: SubscribeOptions,
   ): Promise<void> {
     const feed = await this.#feeds.open(room)
-    if (feed.has(subscriber)) feed.detach(subscriber)
-    await this.#enter(room, subscriber)
-    const online = await this.#presence.online(room).catch((error: unknown) => {
-      this.#log.warn({ err: error }, 'presence unavailable; joined without the online list')
-      return [subscriber.user]
-    })
-    const fromSeq = since ?? feed.lastSeq
-    sendJoined(feed.lastSeq, online)
-    await feed.attach(subscriber, fromSeq)
+    try {
+      if (options.kind === 'socket') await this.#presence.enter(room, subscriber)
+      else await this.#presence.touchPoller(room, subscriber.user)
+      const lastSeq = feed.lastSeq
+      if (options.onJoined) {
+        options.onJoined(lastSeq, await this.#presence.online(room, subscriber.user))
+      }
+      await feed.attach(subscriber, options.since ?? lastSeq)
+    } finally {
+      // A subscriber that failed or left during the catch-up leaves no idle feed or presence.
+      if (!feed.has(subscriber)) {
+        this.#feeds.release(feed)
+        await this.#presence.exit(room, subscriber)
+      }
+    }
   }
 
-  async leave(subscriber: RoomSubscriber, room: string): Promise<void> {
+  /** Ends the subscriber's subscription to the room (presence "leave" after the user's last). */
+  async unsubscribe(subscriber: RoomSubscriber, room: string): Promise<void> {
     const feed = this.#feeds.get(room)
     if (!feed?.has(subscriber)) return
     feed.detach(subscriber)
     this.#feeds.release(feed)
-    await this.#exit(room, subscriber)
+    await this.#presence.exit(room, subscriber)
   }
 
   /** Who is online in the room on any node (sockets and recent long-pollers), sorted, once each. */
@@ -168,34 +198,15 @@ export class ChatService {
     return this.#presence.online(room)
   }
 
-  isJoined(subscriber: RoomSubscriber, room: string): boolean {
-    return this.#feeds.get(room)?.has(subscriber) ?? false
-  }
-
-  /** Opens a room's feed for a one-off reader (long-poll) without subscribing to presence. */
-  async openFeed(room: string): Promise<RoomFeed> {
-    return this.#feeds.open(room)
-  }
-
-  releaseFeed(feed: RoomFeed): void {
-    this.#feeds.release(feed)
-  }
-
-  async typing(user: string, room: string): Promise<void> {
-    const key = `${room}\u0000${user}`
+  /** Announces that the subscriber's user is typing in a room it follows (throttled per user). */
+  async typing(subscriber: RoomSubscriber, room: string): Promise<void> {
+    if (!this.#follows(subscriber, room)) throw new ChatError('not_joined')
+    const key = `${room}\u0000${subscriber.user}`
     const now = this.#clock.now()
     const last = this.#lastTyping.get(key)
     if (last !== undefined && now - last < this.#limits.typingIntervalMs) return
     this.#lastTyping.set(key, now)
-    await this.#bus.publish({ type: 'typing', room, user })
-  }
-
-  /** Marks a long-polling user as online in the room until the presence TTL passes. */
-  async touchPoller(user: string, room: string): Promise<void> {
-    const entry = { room, user, connectionId: `poll:${user}` }
-    if (await this.#presence.add(entry, this.#limits.presenceTtlMs)) {
-      await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
-    }
+    await this.#bus.publish({ type: 'typing', room, user: subscriber.user })
   }
 
   async publishPreview(room: string, seq: number, preview: LinkPreview): Promise<void> {
@@ -205,14 +216,7 @@ export class ChatService {
 
   /** Heartbeat: keeps this node's presence alive and announces users whose entries expired. */
   async heartbeat(): Promise<void> {
-    const entries: PresenceEntry[] = []
-    for (const [room, subscribers] of this.#present) {
-      for (const { user, id } of subscribers) entries.push({ room, user, connectionId: id })
-    }
-    await this.#presence.refresh(entries, this.#limits.presenceTtlMs)
-    for (const { room, user } of await this.#presence.sweep()) {
-      await this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
-    }
+    await this.#presence.heartbeat()
     const now = this.#clock.now()
     for (const [key, at] of this.#lastTyping) {
       if (now - at > this.#limits.typingIntervalMs) this.#lastTyping.delete(key)
@@ -223,35 +227,7 @@ export class ChatService {
     return this.#feeds.roomCount
   }
 
-  async #enter(room: string, subscriber: RoomSubscriber): Promise<void> {
-    const { user } = subscriber
-    const entry = { room, user, connectionId: subscriber.id }
-    let present = this.#present.get(room)
-    if (!present) {
-      present = new Set()
-      this.#present.set(room, present)
-    }
-    present.add(subscriber)
-    // Presence is best effort: while its engine is down, chat goes on and the heartbeat re-adds.
-    const first = await this.#presence
-      .add(entry, this.#limits.presenceTtlMs)
-      .catch((error: unknown) => {
-        this.#log.warn({ err: error }, 'presence unavailable')
-        return false
-      })
-    if (first) await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
-  }
-
-  async #exit(room: string, subscriber: RoomSubscriber): Promise<void> {
-    const { user } = subscriber
-    const present = this.#present.get(room)
-    if (present?.delete(subscriber) && present.size === 0) this.#present.delete(room)
-    const last = await this.#presence
-      .remove({ room, user, connectionId: subscriber.id })
-      .catch((error: unknown) => {
-        this.#log.warn({ err: error }, 'presence unavailable; the entry will expire')
-        return false
-      })
-    if (last) await this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
+  #follows(subscriber: RoomSubscriber, room: string): boolean {
+    return this.#feeds.get(room)?.has(subscriber) ?? false
   }
 }

@@ -4,35 +4,9 @@
  * gap is filled from the Store; a joining subscriber is caught up from the Store and switched to
  * live at the seam without a gap or duplicate (docs/ARCHITECTURE.md, "How one message travels").
  */
-import type {
-  ChatMessage,
-  PresenceFrame,
-  PreviewFrame,
-  TypingEventFrame,
-} from '../protocol/frames.js'
+import type { ChatMessage, PreviewFrame } from '../protocol/frames.js'
 import { noMetrics, type ChatMetrics, type Store } from './ports.js'
-
-/** Lets every subscriber of one broadcast share one encoding of it (serialise once, not per socket). */
-export class Broadcast<T> {
-  /** Set by the first subscriber that serialises it; the others send the same bytes. */
-  encoded: Uint8Array | undefined
-  constructor(readonly payload: T) {}
-}
-
-/** What a room's subscribers receive besides messages: exactly the wire frames. */
-export type RoomEvent = PresenceFrame | TypingEventFrame | PreviewFrame
-
-export interface RoomSubscriber {
-  readonly id: string
-  readonly user: string
-  deliver(message: Broadcast<ChatMessage>): void
-  event(event: Broadcast<RoomEvent>): void
-  /** The subscriber could not be caught up (store failure); it should resume later with `since`. */
-  fail(room: string, error: unknown): void
-  /** true while its outgoing buffer is filling up: catch-up waits for `drained` before going on. */
-  readonly congested: boolean
-  drained(): Promise<void>
-}
+import { Broadcast, type RoomEvent, type RoomSubscriber } from './subscriber.js'
 
 interface Cursor {
   seq: number
@@ -132,6 +106,11 @@ export class RoomFeed {
     if (this.#loaded) this.#drain()
   }
 
+  /** false once the subscriber detached or attached again (a newer catch-up owns it then). */
+  #owns(subscriber: RoomSubscriber, cursor: Cursor): boolean {
+    return this.#subscribers.get(subscriber) === cursor
+  }
+
   async #catchUp(subscriber: RoomSubscriber, cursor: Cursor): Promise<void> {
     while (cursor.seq < this.#lastSeq) {
       const cached = this.#recentAfter(cursor.seq)
@@ -143,7 +122,7 @@ export class RoomFeed {
           subscriber.deliver(broadcast)
           if (subscriber.congested) {
             await subscriber.drained()
-            if (!this.#subscribers.has(subscriber)) return
+            if (!this.#owns(subscriber, cursor)) return
             break
           }
         }
@@ -154,11 +133,12 @@ export class RoomFeed {
       try {
         page = await this.#store.messagesAfter(this.room, cursor.seq, want)
       } catch (error) {
+        if (!this.#owns(subscriber, cursor)) return
         this.#subscribers.delete(subscriber)
         subscriber.fail(this.room, error)
         return
       }
-      if (!this.#subscribers.has(subscriber)) return
+      if (!this.#owns(subscriber, cursor)) return
       const before = cursor.seq
       for (const message of page) {
         if (message.seq !== cursor.seq + 1) break
@@ -167,7 +147,7 @@ export class RoomFeed {
         // A replay can be far larger than a socket buffer: pace it by the reader, never drop it.
         if (subscriber.congested) {
           await subscriber.drained()
-          if (!this.#subscribers.has(subscriber)) return
+          if (!this.#owns(subscriber, cursor)) return
         }
       }
       if (cursor.seq === before) {

@@ -1,6 +1,7 @@
 /** This node's RoomFeeds: one per room with local subscribers, fed by the Bus, watched while in use. */
 import { noMetrics, type Bus, type BusEvent, type ChatMetrics, type Store } from './ports.js'
-import { RoomFeed, type RoomEvent } from './room-feed.js'
+import { RoomFeed } from './room-feed.js'
+import type { RoomEvent } from './subscriber.js'
 
 export class RoomFeeds {
   readonly #store: Store

@@ -1,36 +1,56 @@
-/** What the transports need from the composition root: domain services and a few settings. */
+/**
+ * What the transports receive from the composition root: the domain services and the settings
+ * they use, already shaped. Never the raw Config, Store or Bus: storage and fan-out are reached
+ * only through the domain (ESLint forbids transports to import store/, bus/ and the engines).
+ */
 import type { Registry } from 'prom-client'
-import type { Config } from '../config.js'
 import type { Accounts } from '../domain/accounts.js'
 import type { ChatService } from '../domain/chat-service.js'
-import type { Bus, Clock, RateLimiter, RateLimitRule, Store } from '../domain/ports.js'
+import type { HealthReport } from '../domain/health.js'
+import type { Clock, RateLimiter, RateLimitRule } from '../domain/ports.js'
 import type { Rooms } from '../domain/rooms.js'
 import type { Logger } from '../log.js'
 
-export interface HttpLimits {
+/** Throttles and caps at the edge; undefined: off (RATE_LIMITS=off, benchmarks only). */
+export interface EdgeLimits {
   readonly login: RateLimitRule | undefined
   readonly register: RateLimitRule | undefined
   readonly maxConnectionsPerUser: number | undefined
 }
 
-/** Optional upstream features; absent ones answer 503. */
-export interface Upstreams {
-  readonly movies?: { get(): Promise<unknown> }
+export interface HttpSettings {
+  /** Largest HTTP body and WebSocket frame. */
+  readonly maxFrameBytes: number
+  readonly trustProxy: boolean
+  /** How long the session cookie lives. */
+  readonly sessionTtlMs: number
+  /** Origins besides the server's own that may open /chat and post with a cookie. */
+  readonly allowedOrigins: readonly string[]
 }
 
-export interface AppContext {
-  readonly config: Config
+export interface SocketSettings {
+  /** A reader with more unread bytes than this is closed with 1013. */
+  readonly maxBufferedBytes: number
+  readonly heartbeatIntervalMs: number
+}
+
+/** The tutorial's hot-movies list; absent when not configured (answers 502). */
+export interface MoviesSource {
+  get(): Promise<unknown>
+}
+
+export interface TransportContext {
   readonly log: Logger
   readonly clock: Clock
   readonly accounts: Accounts
   readonly rooms: Rooms
   readonly chat: ChatService
   readonly limiter: RateLimiter
-  readonly limits: HttpLimits
-  readonly store: Store
-  readonly bus: Bus
-  readonly allowedOrigins: readonly string[]
-  readonly upstreams: Upstreams
+  readonly limits: EdgeLimits
+  readonly http: HttpSettings
+  readonly sockets: SocketSettings
+  readonly movies?: MoviesSource
+  readonly health: () => Promise<HealthReport>
   /** Served at /metrics; absent: no /metrics route. */
   readonly metrics?: Registry
 }

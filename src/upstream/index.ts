@@ -16,11 +16,11 @@ export {
   type MoviesService,
   type MoviesServiceOptions,
 } from './movies.js'
-export { extractUrls, fetchPreview, type FetchPreviewOptions } from './link-preview.js'
+export { extractUrls, fetchPreview, type FetchPreviewOptions } from './link-preview-fetch.js'
 export {
   createLinkPreviewer,
   type LinkPreviewer,
   type LinkPreviewerOptions,
-} from './link-previewer.js'
+} from './link-preview-queue.js'
 export { isBlockedAddress } from './ssrf-guard.js'
 export { createUpstreams, type Upstreams, type UpstreamsOptions } from './upstreams.js'

@@ -1,7 +1,7 @@
 /** One call for the composition root: the shared client plus the movies feed and link previewer built on it. */
 import type { LinkPreview } from '../protocol/frames.js'
 import { createHttpClient, type HttpClient } from './http-client.js'
-import { createLinkPreviewer, type LinkPreviewer } from './link-previewer.js'
+import { createLinkPreviewer, type LinkPreviewer } from './link-preview-queue.js'
 import { createMoviesService, DEFAULT_MOVIES_URL, type MoviesService } from './movies.js'
 
 export interface UpstreamsOptions {

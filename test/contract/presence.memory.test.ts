@@ -1,5 +1,5 @@
 // The PresenceRegistry contract against MemoryPresence.
-import { MemoryPresence } from '../../src/bus/memory-presence.js'
+import { MemoryPresence } from '../../src/presence/memory-presence.js'
 import { runPresenceContract } from './presence.contract.js'
 
 runPresenceContract('memory', {

@@ -1,6 +1,6 @@
 // The PresenceRegistry contract against RedisPresence nodes sharing one key prefix per test.
 import { afterAll, describe } from 'vitest'
-import { createRedisPresence } from '../../src/bus/redis-presence.js'
+import { createRedisPresence } from '../../src/presence/redis-presence.js'
 import { deleteKeys, probeRedis, uniquePrefix } from '../support/redis.js'
 import { runPresenceContract } from './presence.contract.js'
 

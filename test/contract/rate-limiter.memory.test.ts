@@ -1,5 +1,5 @@
 // The RateLimiter contract against MemoryRateLimiter.
-import { MemoryRateLimiter } from '../../src/bus/memory-rate-limiter.js'
+import { MemoryRateLimiter } from '../../src/rate-limit/memory-rate-limiter.js'
 import { runRateLimiterContract } from './rate-limiter.contract.js'
 
 runRateLimiterContract('memory', {

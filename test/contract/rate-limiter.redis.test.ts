@@ -1,6 +1,6 @@
 // The RateLimiter contract against RedisRateLimiter nodes sharing one key prefix per test.
 import { afterAll, describe } from 'vitest'
-import { createRedisRateLimiter } from '../../src/bus/redis-rate-limiter.js'
+import { createRedisRateLimiter } from '../../src/rate-limit/redis-rate-limiter.js'
 import { deleteKeys, probeRedis, uniquePrefix } from '../support/redis.js'
 import { runRateLimiterContract } from './rate-limiter.contract.js'
 

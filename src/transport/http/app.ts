@@ -5,12 +5,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import helmet, { type HelmetOptions } from 'helmet'
-import type { AppContext } from '../context.js'
+import type { TransportContext } from '../context.js'
 import { Gateway } from '../ws/gateway.js'
 import { authRoutes } from './auth-routes.js'
 import { errorHandler, sendError } from './errors.js'
 import { LongPolls } from './long-poll.js'
 import { TurnPacer } from './turn-pacer.js'
+import type { NodeCounts } from '../../metrics.js'
 import { opsRoutes } from './ops-routes.js'
 import { pages } from './pages.js'
 import { roomRoutes } from './room-routes.js'
@@ -20,6 +21,8 @@ export interface EddyApp {
   readonly app: FastifyInstance
   readonly gateway: Gateway
   readonly polls: LongPolls
+  /** What this node holds now: one definition for /healthz and the metrics gauges. */
+  readonly counts: () => NodeCounts
 }
 
 const SECURITY_HEADERS: HelmetOptions = {
@@ -44,7 +47,7 @@ const SECURITY_HEADERS: HelmetOptions = {
 /** Long-polls hold a request for up to 30 s; anything longer than this is a stuck client. */
 const REQUEST_TIMEOUT_MS = 60_000
 
-export async function buildApp(ctx: AppContext, webDist?: string): Promise<EddyApp> {
+export async function buildApp(ctx: TransportContext, webDist?: string): Promise<EddyApp> {
   // Typed as Fastify's base logger so the app is a plain FastifyInstance for route modules.
   const logger: FastifyBaseLogger = ctx.log
   // Admission first: a burst of HTTP requests is handled a slice per event-loop turn, so chat
@@ -62,8 +65,8 @@ export async function buildApp(ctx: AppContext, webDist?: string): Promise<EddyA
       return server
     },
     loggerInstance: logger,
-    trustProxy: ctx.config.TRUST_PROXY,
-    bodyLimit: ctx.config.MAX_FRAME_BYTES,
+    trustProxy: ctx.http.trustProxy,
+    bodyLimit: ctx.http.maxFrameBytes,
     genReqId: () => randomUUID(),
   })
   app.server.headersTimeout = 10_000
@@ -86,7 +89,7 @@ export async function buildApp(ctx: AppContext, webDist?: string): Promise<EddyA
   })
   await app.register(fastifyCookie)
   await app.register(fastifyWebsocket, {
-    options: { maxPayload: ctx.config.MAX_FRAME_BYTES, perMessageDeflate: false },
+    options: { maxPayload: ctx.http.maxFrameBytes, perMessageDeflate: false },
   })
 
   app.setErrorHandler(errorHandler)
@@ -94,17 +97,18 @@ export async function buildApp(ctx: AppContext, webDist?: string): Promise<EddyA
 
   const polls = new LongPolls(ctx.chat, ctx.clock, pacer)
   const gateway = new Gateway(ctx)
+  const counts = (): NodeCounts => ({
+    connections: gateway.size,
+    parkedPolls: polls.size,
+    rooms: ctx.chat.roomCount,
+  })
   await app.register(async (scoped) => {
     gateway.register(scoped)
     authRoutes(scoped, ctx)
     roomRoutes(scoped, ctx, polls)
     movieRoutes(scoped, ctx, pacer)
-    opsRoutes(scoped, ctx, () => ({
-      connections: gateway.size,
-      parkedPolls: polls.size,
-      rooms: ctx.chat.roomCount,
-    }))
+    opsRoutes(scoped, ctx, counts)
     await pages(scoped, webDist)
   })
-  return { app, gateway, polls }
+  return { app, gateway, polls, counts }
 }

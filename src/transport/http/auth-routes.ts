@@ -4,11 +4,11 @@ import { csrfTokenFor, hashToken, type SignedIn } from '../../domain/accounts.js
 import { ChatError } from '../../domain/errors.js'
 import type { RateLimitRule } from '../../domain/ports.js'
 import { Credentials, LoginBody, SESSION_COOKIE } from '../../protocol/api.js'
-import type { AppContext } from '../context.js'
+import type { TransportContext } from '../context.js'
 import { checkOrigin, requireUser, setSessionCookie, signedInUser } from './auth.js'
 import { parse } from './validate.js'
 
-export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
   const throttle = async (key: string, rule: RateLimitRule | undefined): Promise<void> => {
     if (!rule) return
     const waitMs = await ctx.limiter.take(key, rule)

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { csrfTokenFor, type AuthenticatedUser } from '../../domain/accounts.js'
 import { ChatError } from '../../domain/errors.js'
 import { CSRF_HEADER, SESSION_COOKIE } from '../../protocol/api.js'
-import type { AppContext } from '../context.js'
+import type { TransportContext } from '../context.js'
 import { isAllowedOrigin } from '../origin.js'
 
 declare module 'fastify' {
@@ -28,18 +28,23 @@ export function presentedToken(request: FastifyRequest): PresentedToken | undefi
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-export function checkOrigin(ctx: AppContext, request: FastifyRequest): void {
+export function checkOrigin(ctx: TransportContext, request: FastifyRequest): void {
   const origin = request.headers.origin
   if (origin === undefined) return
   if (
-    !isAllowedOrigin(origin, request.headers.host, request.protocol === 'https', ctx.allowedOrigins)
+    !isAllowedOrigin(
+      origin,
+      request.headers.host,
+      request.protocol === 'https',
+      ctx.http.allowedOrigins,
+    )
   ) {
     throw new ChatError('forbidden_origin')
   }
 }
 
 /** preHandler: requires a valid session; cookie-authenticated writes also need Origin + CSRF token. */
-export function requireUser(ctx: AppContext) {
+export function requireUser(ctx: TransportContext) {
   return async (request: FastifyRequest): Promise<void> => {
     const presented = presentedToken(request)
     const user = presented ? await ctx.accounts.authenticate(presented.token) : undefined
@@ -61,7 +66,7 @@ export function signedInUser(request: FastifyRequest): AuthenticatedUser {
 }
 
 export function setSessionCookie(
-  ctx: AppContext,
+  ctx: TransportContext,
   request: FastifyRequest,
   reply: FastifyReply,
   token: string,
@@ -71,6 +76,6 @@ export function setSessionCookie(
     sameSite: 'lax',
     secure: request.protocol === 'https',
     path: '/',
-    maxAge: ctx.config.SESSION_TTL_DAYS * 24 * 60 * 60,
+    maxAge: Math.floor(ctx.http.sessionTtlMs / 1000),
   })
 }

@@ -1,12 +1,12 @@
 /**
- * Parked long-poll requests: each is one more RoomFeed subscriber, answered on the first message
- * after its cursor or at its deadline. Deadlines are checked by one shared tick, not a timer per
+ * Parked long-poll requests: each is one more room subscriber (ChatService.subscribe, like a
+ * WebSocket), answered on the first message after its cursor or at its deadline. Deadlines are checked by one shared tick, not a timer per
  * request, so thousands of parked polls cost a closure and a set entry each.
  */
 import { randomUUID } from 'node:crypto'
 import type { ChatService } from '../../domain/chat-service.js'
 import type { Clock } from '../../domain/ports.js'
-import type { RoomSubscriber } from '../../domain/room-feed.js'
+import type { RoomSubscriber } from '../../domain/subscriber.js'
 import type { ChatMessage } from '../../protocol/frames.js'
 import type { TurnPacer } from './turn-pacer.js'
 
@@ -47,12 +47,7 @@ export class LongPolls {
     waitMs: number,
     gone: AbortSignal,
   ): Promise<ChatMessage[]> {
-    if (this.#closed) return []
-    const feed = await this.#chat.openFeed(room)
-    if (this.#closed) {
-      this.#chat.releaseFeed(feed)
-      return []
-    }
+    if (this.#closed || gone.aborted) return []
     const collected: ChatMessage[] = []
     let finished = false
     let resolveWait: (messages: ChatMessage[]) => void = () => undefined
@@ -64,8 +59,7 @@ export class LongPolls {
         if (finished) return
         finished = true
         this.#parked.delete(parked)
-        feed.detach(subscriber)
-        this.#chat.releaseFeed(feed)
+        void this.#chat.unsubscribe(subscriber, room)
         gone.removeEventListener('abort', parked.finish)
         resolveWait(collected.slice(0, limit))
       },
@@ -85,14 +79,17 @@ export class LongPolls {
       fail: () => parked.finish(),
     }
 
-    if (gone.aborted) {
-      this.#chat.releaseFeed(feed)
-      return []
-    }
     gone.addEventListener('abort', parked.finish)
     this.#parked.add(parked)
     this.#ensureTick()
-    await feed.attach(subscriber, afterSeq)
+    try {
+      await this.#chat.subscribe(subscriber, room, { kind: 'poll', since: afterSeq })
+    } catch (error) {
+      parked.finish()
+      throw error
+    }
+    // Answered (client gone, shutdown) while the subscription was being set up: end it now.
+    if (finished) await this.#chat.unsubscribe(subscriber, room)
     return result
   }
 

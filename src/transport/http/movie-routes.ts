@@ -1,16 +1,16 @@
 /** GET /api/movies: the tutorial's hot-movies list through the shared upstream client (502 on failure). */
 import type { FastifyInstance } from 'fastify'
 import { ChatError } from '../../domain/errors.js'
-import type { AppContext } from '../context.js'
+import type { TransportContext } from '../context.js'
 import { requireUser } from './auth.js'
 import type { TurnPacer } from './turn-pacer.js'
 
-export function movieRoutes(app: FastifyInstance, ctx: AppContext, pacer: TurnPacer): void {
+export function movieRoutes(app: FastifyInstance, ctx: TransportContext, pacer: TurnPacer): void {
   // The cache hands every waiting request the same object: serialise it once, not per request,
   // so a thousand answers released together do not stall the event loop.
   const serialised = new WeakMap<object, string>()
   app.get('/api/movies', { preHandler: requireUser(ctx) }, async (_request, reply) => {
-    const movies = ctx.upstreams.movies
+    const movies = ctx.movies
     if (!movies) throw new ChatError('upstream_error', 'The movies upstream is not configured.')
     try {
       const json = await movies.get()

@@ -1,26 +1,25 @@
 /** Operations: /healthz (200 ok or 503 with what is degraded) and /metrics (Prometheus text). */
 import type { FastifyInstance } from 'fastify'
-import type { AppContext } from '../context.js'
+import type { NodeCounts } from '../../metrics.js'
+import type { TransportContext } from '../context.js'
 
-export function opsRoutes(app: FastifyInstance, ctx: AppContext, counts: () => object): void {
+export function opsRoutes(
+  app: FastifyInstance,
+  ctx: TransportContext,
+  counts: () => NodeCounts,
+): void {
   app.get('/healthz', async (_request, reply) => {
-    const checks: Record<string, 'ok' | 'down'> = {}
-    try {
-      await withTimeout(ctx.store.ping(), 2_000)
-      checks['store'] = 'ok'
-    } catch {
-      checks['store'] = 'down'
-    }
-    checks['bus'] = ctx.bus.healthy() ? 'ok' : 'down'
-    const degraded = Object.entries(checks).filter(([, state]) => state === 'down')
+    const { checks, serving } = await ctx.health()
+    const degraded = Object.entries(checks)
+      .filter(([, state]) => state === 'down')
+      .map(([name]) => name)
     const body = {
       status: degraded.length === 0 ? 'ok' : 'degraded',
-      degraded: degraded.map(([name]) => name),
+      degraded,
       checks,
       ...counts(),
     }
-    // Only a dead store makes this node useless; a dead bus still serves its own clients.
-    return reply.code(checks['store'] === 'ok' ? 200 : 503).send(body)
+    return reply.code(serving ? 200 : 503).send(body)
   })
 
   const registry = ctx.metrics
@@ -31,11 +30,4 @@ export function opsRoutes(app: FastifyInstance, ctx: AppContext, counts: () => o
       return reply.type(registry.contentType).send(text)
     })
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
-    promise.then(resolve, reject).finally(() => clearTimeout(timer))
-  })
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { RoomRecord } from '../../domain/ports.js'
 import { CreateRoomBody, HistoryQuery, PostMessageBody, RoomParams } from '../../protocol/api.js'
 import type { OnlineResponse, RoomView } from '../../protocol/api.js'
-import type { AppContext } from '../context.js'
+import type { TransportContext } from '../context.js'
 import { requireUser, signedInUser } from './auth.js'
 import type { LongPolls } from './long-poll.js'
 import { parse } from './validate.js'
@@ -17,7 +17,7 @@ export function presentRoom(room: RoomRecord): RoomView {
   }
 }
 
-export function roomRoutes(app: FastifyInstance, ctx: AppContext, polls: LongPolls): void {
+export function roomRoutes(app: FastifyInstance, ctx: TransportContext, polls: LongPolls): void {
   const auth = { preHandler: requireUser(ctx) }
 
   app.get('/api/rooms', auth, async () => ({ rooms: (await ctx.rooms.list()).map(presentRoom) }))
@@ -49,7 +49,6 @@ export function roomRoutes(app: FastifyInstance, ctx: AppContext, polls: LongPol
     const ready = await ctx.rooms.after(room, query.after, query.limit)
     if (ready.length > 0 || !query.wait) return { messages: ready }
     const user = signedInUser(request).username
-    await ctx.chat.touchPoller(user, room)
     const gone = new AbortController()
     // The response's close fires when the client goes away before we answer.
     reply.raw.once('close', () => gone.abort())

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import type { ChatService, Sender } from '../../domain/chat-service.js'
 import { isChatError } from '../../domain/errors.js'
-import type { Broadcast, RoomEvent, RoomSubscriber } from '../../domain/room-feed.js'
+import type { Broadcast, RoomEvent } from '../../domain/subscriber.js'
 import { ERRORS, WS_CLOSE, type ErrorCode } from '../../protocol/error-codes.js'
 import {
   CLIENT_FRAME_TYPES,
@@ -16,7 +16,7 @@ import {
   type ServerFrame,
 } from '../../protocol/frames.js'
 import type { Logger } from '../../log.js'
-import { frameHandlers } from './frame-handlers.js'
+import { frameHandlers, type FrameSource } from './frame-handlers.js'
 
 /** Shared by every connection of a gateway. */
 export interface ConnectionOptions {
@@ -27,7 +27,7 @@ export interface ConnectionOptions {
 /** How long a socket closed for slowness may take to finish its close handshake. */
 const SLOW_CLOSE_GRACE_MS = 5_000
 
-export class Connection implements RoomSubscriber {
+export class Connection implements FrameSource {
   // Built natively in one piece: randomUUID() concatenates its 36 characters in JavaScript, and the
   // unflattened string tree it returns costs ~0.5 KiB for as long as the connection lives.
   readonly id = randomBytes(16).toString('base64url')
@@ -126,7 +126,7 @@ export class Connection implements RoomSubscriber {
   async dispose(): Promise<void> {
     const rooms = this.#rooms
     this.#rooms = NO_ROOMS
-    for (const room of rooms) await this.#chat.leave(this, room)
+    for (const room of rooms) await this.#chat.unsubscribe(this, room)
   }
 
   /** Text frames only; bytes are already UTF-8 and are written as they are, never re-encoded. */
@@ -199,7 +199,7 @@ export class Connection implements RoomSubscriber {
       await (
         frameHandlers[frame.type] as (
           c: ChatService,
-          s: Connection,
+          s: FrameSource,
           f: ClientFrame,
         ) => Promise<void>
       )(this.#chat, this, frame)

@@ -1,36 +1,42 @@
 /** One handler per client frame type, listed in a map (no god switch). */
-import type { ChatService } from '../../domain/chat-service.js'
-import { ChatError } from '../../domain/errors.js'
-import type { ClientFrame, ClientFrameType } from '../../protocol/frames.js'
-import type { Connection } from './connection.js'
+import type { ChatService, Sender } from '../../domain/chat-service.js'
+import type { RoomSubscriber } from '../../domain/subscriber.js'
+import type { ClientFrame, ClientFrameType, ServerFrame } from '../../protocol/frames.js'
+
+/** What a handler needs of the socket a frame came from (the Connection, structurally). */
+export interface FrameSource extends RoomSubscriber {
+  readonly sender: Sender
+  sendFrame(frame: ServerFrame): void
+}
 
 type FrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>
 type Handler<T extends ClientFrameType> = (
   chat: ChatService,
-  connection: Connection,
+  source: FrameSource,
   frame: FrameOf<T>,
 ) => Promise<void>
 
 export const frameHandlers: { [T in ClientFrameType]: Handler<T> } = {
-  async join(chat, connection, frame) {
-    await chat.join(connection, frame.room, frame.since, (seq, online) => {
-      connection.sendFrame({ type: 'joined', room: frame.room, seq, online })
+  async join(chat, source, frame) {
+    await chat.subscribe(source, frame.room, {
+      kind: 'socket',
+      since: frame.since,
+      onJoined: (seq, online) =>
+        source.sendFrame({ type: 'joined', room: frame.room, seq, online }),
     })
   },
 
-  async leave(chat, connection, frame) {
-    await chat.leave(connection, frame.room)
-    connection.sendFrame({ type: 'left', room: frame.room })
+  async leave(chat, source, frame) {
+    await chat.unsubscribe(source, frame.room)
+    source.sendFrame({ type: 'left', room: frame.room })
   },
 
-  async send(chat, connection, frame) {
-    if (!chat.isJoined(connection, frame.room)) throw new ChatError('not_joined')
-    const message = await chat.send(connection.sender, frame.room, frame.text, frame.cid)
-    connection.sendFrame({ type: 'ack', cid: frame.cid, seq: message.seq, room: frame.room })
+  async send(chat, source, frame) {
+    const message = await chat.send(source.sender, frame.room, frame.text, frame.cid, source)
+    source.sendFrame({ type: 'ack', cid: frame.cid, seq: message.seq, room: frame.room })
   },
 
-  async typing(chat, connection, frame) {
-    if (!chat.isJoined(connection, frame.room)) throw new ChatError('not_joined')
-    await chat.typing(connection.user, frame.room)
+  async typing(chat, source, frame) {
+    await chat.typing(source, frame.room)
   },
 }

@@ -10,7 +10,7 @@ import type { RawData, WebSocket } from 'ws'
 import type { Sender } from '../../domain/chat-service.js'
 import { ChatError } from '../../domain/errors.js'
 import { WS_CLOSE } from '../../protocol/error-codes.js'
-import type { AppContext } from '../context.js'
+import type { TransportContext } from '../context.js'
 import { presentedToken } from '../http/auth.js'
 import { isAllowedOrigin } from '../origin.js'
 import { Connection, type ConnectionOptions } from './connection.js'
@@ -22,7 +22,7 @@ interface LocalUser {
 }
 
 export class Gateway {
-  readonly #ctx: AppContext
+  readonly #ctx: TransportContext
   readonly #connections = new Map<WebSocket, Connection>()
   readonly #users = new Map<string, LocalUser>()
   /** The upgrade's response, from the checks until the socket is accepted (see #release). */
@@ -36,9 +36,9 @@ export class Gateway {
   readonly #onError: (this: WebSocket, error: Error) => void
   #heartbeat: NodeJS.Timeout | undefined
 
-  constructor(ctx: AppContext) {
+  constructor(ctx: TransportContext) {
     this.#ctx = ctx
-    this.#connectionOptions = { maxBufferedBytes: ctx.config.MAX_SOCKET_BUFFER_BYTES, log: ctx.log }
+    this.#connectionOptions = { maxBufferedBytes: ctx.sockets.maxBufferedBytes, log: ctx.log }
     const connections = this.#connections
     const closed = (socket: WebSocket) => this.#closed(socket)
     this.#onMessage = function (data, isBinary) {
@@ -80,7 +80,7 @@ export class Gateway {
               origin,
               request.headers.host,
               request.protocol === 'https',
-              ctx.allowedOrigins,
+              ctx.http.allowedOrigins,
             )
           ) {
             throw new ChatError('forbidden_origin')
@@ -98,7 +98,7 @@ export class Gateway {
       },
       (socket: WebSocket, request: FastifyRequest) => this.#accept(socket, request),
     )
-    this.#heartbeat = setInterval(() => this.#beat(), ctx.config.HEARTBEAT_INTERVAL_MS)
+    this.#heartbeat = setInterval(() => this.#beat(), ctx.sockets.heartbeatIntervalMs)
     this.#heartbeat.unref()
   }
 

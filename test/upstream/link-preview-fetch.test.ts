@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { LinkPreview } from '../../src/protocol/frames.js'
 import { createHttpClient, type HttpClient } from '../../src/upstream/http-client.js'
-import { extractUrls, fetchPreview } from '../../src/upstream/link-preview.js'
-import { createLinkPreviewer } from '../../src/upstream/link-previewer.js'
+import { extractUrls, fetchPreview } from '../../src/upstream/link-preview-fetch.js'
+import { createLinkPreviewer } from '../../src/upstream/link-preview-queue.js'
 import { delay, useLocalServers } from './support/local-server.js'
 
 const startServer = useLocalServers()

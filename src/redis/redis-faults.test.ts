@@ -5,9 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { BusEvent } from '../domain/ports.js'
 import { deleteKeys, probeRedis, uniquePrefix } from '../../test/support/redis.js'
 import { startTcpProxy, type TcpProxy } from '../../test/support/tcp-proxy.js'
-import { createRedisBus } from './redis-bus.js'
-import { createRedisPresence } from './redis-presence.js'
-import { createRedisRateLimiter } from './redis-rate-limiter.js'
+import { createRedisBus } from '../bus/redis-bus.js'
+import { createRedisPresence } from '../presence/redis-presence.js'
+import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter.js'
 
 const redis = await probeRedis()
 const prefix = uniquePrefix('faults')

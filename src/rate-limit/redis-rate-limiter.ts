@@ -6,8 +6,8 @@ import {
   connectRedis,
   defaultReporter,
   type ErrorReporter,
-} from './redis-connection.js'
-import { lua, runScript } from './redis-script.js'
+} from '../redis/redis-connection.js'
+import { lua, runScript } from '../redis/redis-script.js'
 import { ruleError } from './token-bucket.js'
 
 /**

@@ -6,9 +6,9 @@ import {
   connectRedis,
   defaultReporter,
   type ErrorReporter,
-} from './redis-connection.js'
+} from '../redis/redis-connection.js'
 import { ADD, REFRESH, REMOVE, SWEEP_ROOM } from './redis-presence-scripts.js'
-import { runScript } from './redis-script.js'
+import { runScript } from '../redis/redis-script.js'
 
 export interface RedisPresenceOptions {
   readonly url: string

@@ -1,7 +1,7 @@
 /** Background link previews: a bounded queue drained by a few workers, off the message's send path. */
 import type { LinkPreview } from '../protocol/frames.js'
 import type { HttpClient } from './http-client.js'
-import { extractUrls, fetchPreview } from './link-preview.js'
+import { extractUrls, fetchPreview } from './link-preview-fetch.js'
 
 export interface LinkPreviewerOptions {
   readonly client: HttpClient

@@ -4,7 +4,7 @@
  * Each script runs atomically, so "first entry", "last entry" and "who left" have one answer
  * even when several nodes ask at once. Times come from the caller's Clock (ARGV), never TIME.
  */
-import { lua } from './redis-script.js'
+import { lua } from '../redis/redis-script.js'
 
 // Shared tail: the user's room score follows their newest connection, or the user leaves.
 // Returns 1 when the user has no connection left (and removes them from the room).

@@ -1,0 +1,93 @@
+/**
+ * Who is in which room, as the chat service announces it: this node's socket subscribers (kept
+ * alive by heartbeat so a dead node's users expire elsewhere) and recent long-pollers, on top of
+ * the PresenceRegistry port. Presence is best effort: while its engine is down chat goes on.
+ */
+import type { Bus, Logger, PresenceEntry, PresenceRegistry } from './ports.js'
+import type { RoomSubscriber } from './subscriber.js'
+
+export class RoomPresence {
+  readonly #registry: PresenceRegistry
+  readonly #bus: Bus
+  readonly #log: Logger
+  readonly #ttlMs: number
+  /**
+   * Each room's joined socket subscribers. Keyed by the subscriber itself, so an idle connection
+   * costs one set slot here rather than an entry object and a `${room}\0${id}` key string.
+   */
+  readonly #present = new Map<string, Set<RoomSubscriber>>()
+
+  constructor(registry: PresenceRegistry, bus: Bus, log: Logger, ttlMs: number) {
+    this.#registry = registry
+    this.#bus = bus
+    this.#log = log
+    this.#ttlMs = ttlMs
+  }
+
+  /** A socket subscriber entered the room: "join" is announced for the user's first one. */
+  async enter(room: string, subscriber: RoomSubscriber): Promise<void> {
+    const { user } = subscriber
+    let present = this.#present.get(room)
+    if (!present) {
+      present = new Set()
+      this.#present.set(room, present)
+    }
+    present.add(subscriber)
+    const first = await this.#registry
+      .add({ room, user, connectionId: subscriber.id }, this.#ttlMs)
+      .catch((error: unknown) => {
+        // The heartbeat re-adds the entry once the engine is back.
+        this.#log.warn({ err: error }, 'presence unavailable')
+        return false
+      })
+    if (first) await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
+  }
+
+  /** A subscriber that entered left: "leave" is announced after the user's last one. */
+  async exit(room: string, subscriber: RoomSubscriber): Promise<void> {
+    const { user } = subscriber
+    const present = this.#present.get(room)
+    // Only subscribers that entered leave: a long-poller's presence expires by TTL instead.
+    if (!present?.delete(subscriber)) return
+    if (present.size === 0) this.#present.delete(room)
+    const last = await this.#registry
+      .remove({ room, user, connectionId: subscriber.id })
+      .catch((error: unknown) => {
+        this.#log.warn({ err: error }, 'presence unavailable; the entry will expire')
+        return false
+      })
+    if (last) await this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
+  }
+
+  /** A long-poller counts as online until the TTL passes without another poll. */
+  async touchPoller(room: string, user: string): Promise<void> {
+    const first = await this.#registry
+      .add({ room, user, connectionId: `poll:${user}` }, this.#ttlMs)
+      .catch((error: unknown) => {
+        this.#log.warn({ err: error }, 'presence unavailable; the poller is not listed online')
+        return false
+      })
+    if (first) await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
+  }
+
+  /** The room's users online on any node; while the engine is down, `fallback` alone. */
+  async online(room: string, fallback?: string): Promise<string[]> {
+    if (fallback === undefined) return this.#registry.online(room)
+    return this.#registry.online(room).catch((error: unknown) => {
+      this.#log.warn({ err: error }, 'presence unavailable; answering without the online list')
+      return [fallback]
+    })
+  }
+
+  /** Keeps this node's entries alive and announces users whose entries expired. */
+  async heartbeat(): Promise<void> {
+    const entries: PresenceEntry[] = []
+    for (const [room, subscribers] of this.#present) {
+      for (const { user, id } of subscribers) entries.push({ room, user, connectionId: id })
+    }
+    await this.#registry.refresh(entries, this.#ttlMs)
+    for (const { room, user } of await this.#registry.sweep()) {
+      await this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/** Wires one Eddy node from a Config: engines → domain services → the context the transports get. */
+import { randomUUID } from 'node:crypto'
+import { allowedOrigins, type Config } from './config.js'
+import { Accounts } from './domain/accounts.js'
+import { ChatService } from './domain/chat-service.js'
+import { probeHealth } from './domain/health.js'
+import { MovieBot } from './domain/movie-bot.js'
+import type { Clock, RateLimitRule } from './domain/ports.js'
+import { Rooms } from './domain/rooms.js'
+import { createEngines, type Engines } from './engines.js'
+import type { Logger } from './log.js'
+import { EddyMetrics } from './metrics.js'
+import type { LinkPreview } from './protocol/frames.js'
+import { Argon2Hasher } from './security/argon2-hasher.js'
+import type { TransportContext } from './transport/context.js'
+import { createUpstreams, topTitles, type Upstreams } from './upstream/index.js'
+
+export interface WiredNode {
+  readonly nodeId: string
+  readonly engines: Engines
+  readonly chat: ChatService
+  readonly metrics: EddyMetrics
+  readonly upstreams: Upstreams
+  readonly transport: TransportContext
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+export async function wireNode(config: Config, clock: Clock, log: Logger): Promise<WiredNode> {
+  const nodeId = config.NODE_ID ?? randomUUID()
+  const engines = await createEngines(config, clock, log, nodeId)
+  const limitsOn = config.RATE_LIMITS === 'on'
+  const perMinute = (count: number): RateLimitRule => ({
+    capacity: count,
+    refillPerSecond: count / 60,
+  })
+  const metrics = new EddyMetrics(engines.store, engines.bus)
+  const chat = new ChatService({
+    store: engines.store,
+    bus: engines.bus,
+    presence: engines.presence,
+    limiter: engines.limiter,
+    clock,
+    log,
+    limits: {
+      maxTextChars: config.MAX_TEXT_CHARS,
+      send: limitsOn
+        ? { capacity: config.SEND_BURST, refillPerSecond: config.SENDS_PER_SECOND }
+        : undefined,
+      typingIntervalMs: config.TYPING_INTERVAL_MS,
+      presenceTtlMs: config.PRESENCE_TTL_MS,
+    },
+    metrics,
+  })
+  const upstreams = createUpstreams({
+    allowPrivate: config.ALLOW_PRIVATE_UPSTREAMS,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    ...(config.MOVIES_UPSTREAM_URL ? { moviesUrl: config.MOVIES_UPSTREAM_URL } : {}),
+    moviesCacheTtlMs: config.MOVIES_CACHE_TTL_MS,
+    ...(config.LINK_PREVIEWS === 'on'
+      ? {
+          onPreview: (room: string, seq: number, preview: LinkPreview) =>
+            chat.publishPreview(room, seq, preview),
+        }
+      : {}),
+    onError: (error) => log.debug({ err: error }, 'background upstream work failed'),
+  })
+  const previewer = upstreams.previewer
+  if (previewer)
+    chat.onStored((message) => previewer.enqueue(message.room, message.seq, message.text))
+  await MovieBot.reserveName(engines.store, clock)
+  const movieBot = new MovieBot(
+    chat,
+    { top: async (count) => topTitles(await upstreams.movies.get(), count) },
+    log,
+  )
+  chat.onStored(movieBot.onStored)
+
+  const transport: TransportContext = {
+    log,
+    clock,
+    accounts: new Accounts({
+      store: engines.store,
+      hasher: new Argon2Hasher(),
+      clock,
+      sessionTtlMs: config.SESSION_TTL_DAYS * DAY_MS,
+    }),
+    rooms: new Rooms(engines.store, clock),
+    chat,
+    limiter: engines.limiter,
+    limits: {
+      login: limitsOn ? perMinute(config.LOGIN_ATTEMPTS_PER_MINUTE) : undefined,
+      register: limitsOn
+        ? {
+            capacity: config.REGISTRATIONS_PER_HOUR,
+            refillPerSecond: config.REGISTRATIONS_PER_HOUR / 3600,
+          }
+        : undefined,
+      maxConnectionsPerUser: limitsOn ? config.MAX_CONNECTIONS_PER_USER : undefined,
+    },
+    http: {
+      maxFrameBytes: config.MAX_FRAME_BYTES,
+      trustProxy: config.TRUST_PROXY,
+      sessionTtlMs: config.SESSION_TTL_DAYS * DAY_MS,
+      allowedOrigins: allowedOrigins(config),
+    },
+    sockets: {
+      maxBufferedBytes: config.MAX_SOCKET_BUFFER_BYTES,
+      heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+    },
+    movies: upstreams.movies,
+    health: () => probeHealth(engines.store, engines.bus),
+    metrics: metrics.registry,
+  }
+  return { nodeId, engines, chat, metrics, upstreams, transport }
+}
