@@ -1,6 +1,6 @@
 // Lint gate: type-aware rules stay on (no-floating-promises catches a dropped await in a ws handler),
 // and no-restricted-imports keeps the domain free of transports and engines (later blocks win,
-// so the stricter domain block comes after the src-wide one).
+// so the stricter domain block comes after the src-wide one) and web/ to the shared protocol.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import globals from 'globals'
@@ -63,6 +63,23 @@ export default tseslint.config(
               group: [...engines, '../transport/*', '../store/*', '../bus/*', '../upstream/*'],
               message:
                 'The domain and protocol know nothing of HTTP, WebSocket, SQL or Redis: depend on a port in domain/ports.ts instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(?!protocol/index\\.js$)',
+              message:
+                'The web client shares only the wire protocol with the server: import src/protocol/index.js, nothing else from src/.',
             },
           ],
         },
