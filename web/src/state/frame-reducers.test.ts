@@ -101,6 +101,13 @@ describe('own messages: ack and echo', () => {
     expect(acked.rooms['lobby']?.messages[0]).toBe(echoed.rooms['lobby']?.messages[0])
   })
 
+  test('an ack clears the outbox even if the room was left before it came', () => {
+    const gone = initialChatState(me, { ...nothingSaved, outbox: [pending('c1', 'hi', 'dev')] })
+    const { state } = run(gone, { type: 'ack', room: 'dev', cid: 'c1', seq: 2 })
+    expect(state.outbox).toEqual([])
+    expect(state.rooms['dev']).toBeUndefined()
+  })
+
   test('an ack for a cid we do not hold (another tab) shows nothing by itself', () => {
     const state = run(chat(), { type: 'ack', room: 'lobby', cid: 'zzz', seq: 3 }).state
     expect(seqs(state)).toEqual([])
@@ -124,6 +131,12 @@ describe('resume after reconnect', () => {
     expect(seqs(replayed)).toEqual([1, 2, 3, 4, 5])
   })
 
+  test('a joined older than what we hold never moves lastSeq back', () => {
+    const ahead = run(chat(), frameOf(msg(1)), frameOf(msg(6))).state
+    const { state } = run(ahead, { type: 'joined', room: 'lobby', seq: 3, online: [] })
+    expect(state.rooms['lobby']?.lastSeq).toBe(6)
+  })
+
   test('joined for the open room holding no messages asks for history', () => {
     const open = { ...chat(), current: 'lobby' }
     const { effects, state } = run(open, { type: 'joined', room: 'lobby', seq: 9, online: [] })
@@ -145,6 +158,16 @@ describe('resume after reconnect', () => {
     const { state: after } = run(state, { type: 'joined', room: 'dev', seq: 3, online: [] })
     expect(after.rooms['dev']).toBeUndefined()
     expect(after.roomNames).toEqual([])
+  })
+})
+
+describe('read marks', () => {
+  test('a room starts from its saved mark, and reading it updates the marks to save', () => {
+    const state = addRoom(chat({ readMarks: { dev: 2 } }), 'dev', 7)
+    expect(unreadCount(state.rooms['dev']!, 'ann')).toBe(5)
+    const opened = run({ ...state, current: 'dev' }, frameOf(msg(8, 'bob', 'dev'))).state
+    expect(opened.rooms['dev']?.readSeq).toBe(8)
+    expect(opened.readMarks).toEqual({ lobby: 0, dev: 8 })
   })
 })
 
