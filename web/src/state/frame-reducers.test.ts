@@ -12,7 +12,7 @@ import {
 } from './chat-state.js'
 import { type FrameEnv, type Reduced, reduceFrame } from './frame-reducers.js'
 
-const me = { username: 'ann' } as ChatState['me']
+const me: ChatState['me'] = { id: 'u1', username: 'ann' }
 const env: FrameEnv = { now: 1_000, visible: true }
 const nothingSaved: SavedChat = { outbox: [], left: [], readMarks: {} }
 
