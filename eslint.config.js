@@ -110,6 +110,23 @@ export default tseslint.config(
     },
   },
   {
+    files: ['web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(?!protocol/index\\.js$)',
+              message:
+                'The web client shares only the wire protocol with the server: import src/protocol/index.js, nothing else from src/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
