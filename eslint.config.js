@@ -70,6 +70,32 @@ export default tseslint.config(
     },
   },
   {
+    // Domain unit tests run on the in-memory adapters (style.md #4: no mocks), and on nothing else.
+    files: ['src/domain/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                ...engines,
+                '../transport/*',
+                '../upstream/*',
+                '../store/*',
+                '!../store/memory-store.js',
+                '../bus/*',
+                '!../bus/memory-*.js',
+              ],
+              message:
+                'Domain unit tests use only the in-memory adapters (store/memory-store, bus/memory-*).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
