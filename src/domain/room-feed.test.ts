@@ -1,11 +1,11 @@
 // RoomFeed on the memory store: strict seq order, gap fill with retries, the catch-up/live seam,
 // the recent-message cache, congested catch-up, resync after a bus outage, and event fan-out.
 import { describe, expect, it } from 'vitest'
+import { controlReads } from '../../test/support/controlled-store.js'
 import { FakeSubscriber } from '../../test/support/fake-subscriber.js'
 import type { ChatMessage } from '../protocol/frames.js'
 import { createMemoryStore } from '../store/memory-store.js'
 import { ChatError } from './errors.js'
-import type { Store } from './ports.js'
 import { RoomFeed } from './room-feed.js'
 
 const ROOM = 'r'
@@ -15,46 +15,10 @@ const RECENT_MESSAGES = 512
 const range = (from: number, to: number): number[] =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i)
 
-const unavailable = () => new ChatError('store_unavailable')
-
-/** A store whose messagesAfter the test can break, count and slow down. */
-interface StoreControl {
-  readonly store: Store
-  readonly reads: Array<{ afterSeq: number; limit: number }>
-  /** The next `failures` reads reject; Infinity breaks the store until reset. */
-  failures: number
-  /** Each read first awaits this, so live messages can arrive mid-read. */
-  before: () => Promise<void>
-  /** Rewrites what a read returns (a lagging or broken store). */
-  transform: (page: ChatMessage[]) => ChatMessage[]
-}
-
-function controlled(inner: Store): StoreControl {
-  const control: StoreControl = {
-    reads: [],
-    failures: 0,
-    before: () => Promise.resolve(),
-    transform: (page) => page,
-    store: {
-      ...inner,
-      messagesAfter: async (room, afterSeq, limit) => {
-        control.reads.push({ afterSeq, limit })
-        await control.before()
-        if (control.failures > 0) {
-          control.failures -= 1
-          throw unavailable()
-        }
-        return control.transform(await inner.messagesAfter(room, afterSeq, limit))
-      },
-    },
-  }
-  return control
-}
-
 async function setup() {
   const memory = createMemoryStore()
   await memory.createRoom({ name: ROOM, createdAt: 0, createdBy: null })
-  const control = controlled(memory)
+  const control = controlReads(memory)
   const errors: unknown[] = []
   const sleeps: number[] = []
   // Yields a macrotask instead of waiting in real time, so a retry loop cannot starve the test.
@@ -266,7 +230,7 @@ describe('RoomFeed catch-up', () => {
     await feed.attach(sub, 0)
     control.failures = 0
     await publish(1)
-    expect(sub.failures).toEqual([{ room: ROOM, error: unavailable() }])
+    expect(sub.failures).toEqual([{ room: ROOM, error: new ChatError('store_unavailable') }])
     expect(sub.seqs).toEqual([])
     expect(feed.has(sub)).toBe(false)
   })
