@@ -70,6 +70,37 @@ export default tseslint.config(
     },
   },
   {
+    // Domain unit tests run on the in-memory adapters (no mocks), and on nothing else.
+    files: ['src/domain/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                ...engines,
+                '../transport/*',
+                '../upstream/*',
+                '../store/*',
+                '!../store/memory-store.js',
+                '../bus/*',
+                '!../bus/memory-bus.js',
+                '../presence/*',
+                '!../presence/memory-presence.js',
+                '../rate-limit/*',
+                '!../rate-limit/memory-rate-limiter.js',
+                '../redis/*',
+              ],
+              message:
+                'Domain unit tests use only the in-memory adapters (store/memory-store, bus/memory-bus, presence/memory-presence, rate-limit/memory-rate-limiter).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Transports reach storage, fan-out, presence and limits only through the domain's services
     // (ChatService.subscribe is the one way to read a room's stream), never the adapters or engines.
     files: ['src/transport/**'],
