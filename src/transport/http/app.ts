@@ -16,6 +16,7 @@ import { opsRoutes } from './ops-routes.js'
 import { pages } from './pages.js'
 import { roomRoutes } from './room-routes.js'
 import { movieRoutes } from './movie-routes.js'
+import { previewImageRoutes } from './preview-image-routes.js'
 
 export interface EddyApp {
   readonly app: FastifyInstance
@@ -31,7 +32,8 @@ const SECURITY_HEADERS: HelmetOptions = {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
       styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:', 'https:'],
+      // Preview images come through /api/rooms/…/previews/image, never from their own sites.
+      imgSrc: ["'self'", 'data:'],
       connectSrc: ["'self'"],
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
@@ -106,6 +108,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     gateway.register(scoped)
     authRoutes(scoped, ctx)
     roomRoutes(scoped, ctx, polls)
+    previewImageRoutes(scoped, ctx)
     movieRoutes(scoped, ctx, pacer)
     opsRoutes(scoped, ctx, counts)
     await pages(scoped, webDist)
