@@ -29,10 +29,9 @@ describe('sniffImageType', () => {
 describe('createPreviewImages', () => {
   it('shares concurrent fetches, caches by bytes (LRU), and refuses oversize and non-images', async () => {
     const server = await startServer((req, res) => {
-      if (req.url === '/big') return res.end(png(3000))
-      if (req.url === '/svg')
-        return res.writeHead(200, { 'content-type': 'image/png' }).end('<svg/>')
-      res.end(png(400))
+      if (req.url === '/big') res.end(png(3000))
+      else if (req.url === '/svg') res.writeHead(200, { 'content-type': 'image/png' }).end('<svg/>')
+      else res.end(png(400))
     })
     const client = createHttpClient({ allowPrivate: true })
     const images = createPreviewImages({ client, maxBytes: 2000, cacheBytes: 1000 })
