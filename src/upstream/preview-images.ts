@@ -18,6 +18,11 @@ export interface PreviewImagesOptions {
   readonly cacheBytes?: number
   /** A cached image is refetched after this long. Default 1 hour. */
   readonly cacheTtlMs?: number
+  /**
+   * A failed image is not asked for again this long: without it every viewer's page load
+   * would send the image's site one more request. Default 1 min.
+   */
+  readonly failureTtlMs?: number
   readonly clock?: { now(): number }
 }
 
@@ -54,12 +59,17 @@ export function sniffImageType(bytes: Buffer): PreviewImageType | undefined {
   return MAGIC.find((magic) => magic.test(bytes))?.type
 }
 
+const MAX_FAILURES_REMEMBERED = 1_000
+
 export function createPreviewImages(options: PreviewImagesOptions): PreviewImages {
   const maxBytes = options.maxBytes ?? 2 * 1024 * 1024
   const timeoutMs = options.timeoutMs ?? 5_000
   const cacheBytes = options.cacheBytes ?? 32 * 1024 * 1024
   const cacheTtlMs = options.cacheTtlMs ?? 3_600_000
+  const failureTtlMs = options.failureTtlMs ?? 60_000
   const clock = options.clock ?? Date
+  // Recent failures, oldest first, at most MAX_FAILURES_REMEMBERED.
+  const failures = new Map<string, { readonly at: number; readonly error: Error }>()
   // Map order is the LRU order; `held` is the sum of the cached images' sizes.
   const cache = new Map<string, { readonly at: number; readonly image: PreviewImage }>()
   let held = 0
@@ -105,9 +115,24 @@ export function createPreviewImages(options: PreviewImagesOptions): PreviewImage
           return Promise.resolve(hit.image)
         }
       }
+      const failed = failures.get(url)
+      if (failed !== undefined && clock.now() - failed.at < failureTtlMs) {
+        return Promise.reject(failed.error)
+      }
+      failures.delete(url)
       let pending = inFlight.get(url)
       if (pending === undefined) {
-        pending = download(url).finally(() => inFlight.delete(url))
+        pending = download(url)
+          .catch((error: unknown) => {
+            const failure = error instanceof Error ? error : new Error(String(error))
+            failures.set(url, { at: clock.now(), error: failure })
+            for (const oldest of failures.keys()) {
+              if (failures.size <= MAX_FAILURES_REMEMBERED) break
+              failures.delete(oldest)
+            }
+            throw error
+          })
+          .finally(() => inFlight.delete(url))
         inFlight.set(url, pending)
       }
       return pending

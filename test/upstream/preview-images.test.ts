@@ -51,6 +51,23 @@ describe('createPreviewImages', () => {
     await client.close()
   })
 
+  it('remembers a failure for a while instead of asking the site again per viewer', async () => {
+    const clock = { ms: 0, now: () => clock.ms }
+    const server = await startServer((_req, res) => res.writeHead(404).end())
+    const client = createHttpClient({ allowPrivate: true })
+    const images = createPreviewImages({ client, clock, failureTtlMs: 1_000 })
+    for (let i = 0; i < 3; i++) {
+      await expect(images.fetch(`${server.url}/gone`)).rejects.toMatchObject({
+        reason: 'bad_status',
+      })
+    }
+    expect(server.hits.get('/gone')).toBe(1)
+    clock.ms += 1_000
+    await expect(images.fetch(`${server.url}/gone`)).rejects.toMatchObject({ reason: 'bad_status' })
+    expect(server.hits.get('/gone')).toBe(2)
+    await client.close()
+  })
+
   it('goes through the SSRF guard', async () => {
     const server = await startServer((_req, res) => res.end(png(100)))
     const client = createHttpClient({ allowPrivate: false })

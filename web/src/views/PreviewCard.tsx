@@ -13,7 +13,18 @@ export function PreviewCard({ preview, imageSrc: image }: Props) {
   if (!href || (!preview.title && !preview.description)) return null
   return (
     <a class="preview" href={href} target="_blank" rel="noopener noreferrer">
-      {image && <img src={image} alt="" loading="lazy" referrerpolicy="no-referrer" />}
+      {image && (
+        <img
+          src={image}
+          alt=""
+          loading="lazy"
+          referrerpolicy="no-referrer"
+          // The server answers 502 for an address that is not an image: show the card without it.
+          onError={(event) => {
+            event.currentTarget.hidden = true
+          }}
+        />
+      )}
       <span class="preview-body">
         <span class="preview-host">{new URL(href).hostname}</span>
         {preview.title && <span class="preview-title">{preview.title}</span>}
