@@ -24,6 +24,8 @@ export interface ModeOptions {
   readonly entry: NodeEntry
   /** Default: every fault the mode supports, in a seeded order. */
   readonly faults?: readonly Fault[]
+  /** Stop injecting a fault after this many times (default 6); the run ends when all are done. */
+  readonly maxPerFault?: number
   /** Each fault is held for a seeded time in this range. */
   readonly holdMs?: readonly [number, number]
   /** Sends per second per client. */
@@ -191,7 +193,7 @@ async function injectFaults(
   const end = now() + options.durationMs
   for (let i = 0; now() < end; i++) {
     const fault = order[i % order.length]
-    if (!fault || (counts.get(fault) ?? 0) >= MAX_PER_FAULT) break
+    if (!fault || (counts.get(fault) ?? 0) >= (options.maxPerFault ?? MAX_PER_FAULT)) break
     counts.set(fault, (counts.get(fault) ?? 0) + 1)
     await sleep(rng.int(1_000, 2_500))
     const start = now()
