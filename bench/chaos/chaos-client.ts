@@ -155,7 +155,8 @@ export class ChaosClient {
   async close(): Promise<void> {
     this.#stopped = true
     this.#wakeReconnect?.()
-    this.#ws?.close()
+    // No close handshake: a node that is down or stuck would hold it for ws's 30 s timeout.
+    this.#ws?.terminate()
     await this.#loop
   }
 
@@ -213,7 +214,7 @@ export class ChaosClient {
       }),
     )
     ws.on('error', () => {})
-    if (this.#stopped) ws.close()
+    if (this.#stopped) ws.terminate()
     ws.on('message', (data: Buffer) =>
       this.#receive(JSON.parse(data.toString('utf8')) as ServerFrame),
     )

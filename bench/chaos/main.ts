@@ -10,6 +10,7 @@ import { runMode, type ModeResult } from './run-mode.js'
 
 const USAGE = `usage: npm run chaos -- [--mode sqlite|cluster|both] [--duration SECONDS] [--clients N]
        [--seed N] [--rate SENDS_PER_SECOND_PER_CLIENT] [--faults kill,storm,...] [--entry dist|tsx]
+       [--rounds MAX_TIMES_PER_FAULT] [--hold MIN_MS-MAX_MS]
 faults: ${Object.keys(FAULT_KEYS).join(', ')}`
 
 const { values } = parseArgs({
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '4' },
     faults: { type: 'string' },
     entry: { type: 'string', default: 'dist' },
+    rounds: { type: 'string', default: '6' },
+    hold: { type: 'string', default: '1500-4000' },
     help: { type: 'boolean', default: false },
   },
 })
@@ -48,6 +51,10 @@ const durationMs = number('duration', values.duration) * 1_000
 const clients = number('clients', values.clients)
 const seed = number('seed', values.seed)
 const rate = number('rate', values.rate)
+const maxPerFault = number('rounds', values.rounds)
+const [holdMin, holdMax] = values.hold.split('-').map((part) => number('hold', part))
+if (holdMin === undefined || holdMax === undefined || holdMax < holdMin)
+  fail(`bad --hold ${values.hold}`)
 const entry: NodeEntry =
   values.entry === 'tsx' || values.entry === 'dist'
     ? values.entry
@@ -77,6 +84,8 @@ for (const mode of modes) {
     seed,
     rate,
     entry,
+    maxPerFault,
+    holdMs: [holdMin, holdMax],
     ...(faults ? { faults } : {}),
     ...(mode === 'cluster' ? { cluster } : {}),
     log: (line) => console.log(line),

@@ -142,6 +142,7 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
     ]
     const unsettled = await drain(clients, fences, now, log)
     clearInterval(load)
+    log(`${options.mode}: drained, auditing`)
 
     const stored = new Map<string, Awaited<ReturnType<typeof readHistory>>>()
     const alive = nodes.nodes.find((n) => n.alive) ?? first
@@ -197,6 +198,7 @@ async function injectFaults(
     counts.set(fault, (counts.get(fault) ?? 0) + 1)
     await sleep(rng.int(1_000, 2_500))
     const start = now()
+    log(`  … ${fault.name}`)
     const injected = await fault.run(ctx, rng.int(holdMin, holdMax))
     const healed = now()
     const recoverMs = await awaitRecovery(clients, healed, now)
@@ -232,7 +234,30 @@ async function awaitRecovery(
     if (targets && caughtUp(targets)) return now() - healed
     await sleep(20)
   }
+  stuck(clients, healed, targets)
   return undefined
+}
+
+/** Says on stderr who kept a recovery from completing, for whoever reads a failed run. */
+function stuck(
+  clients: readonly ChaosClient[],
+  healed: number,
+  targets: ReadonlyMap<string, number> | undefined,
+): void {
+  const why = clients
+    .map((c) => {
+      const behind = c.rooms
+        .filter((r) => targets && c.last(r) < (targets.get(r) ?? 0))
+        .map((r) => `${r} at ${c.last(r)}/${targets?.get(r)}`)
+      const parts = [
+        c.ready ? '' : 'not joined',
+        c.pendingSince(healed) > 0 ? `${c.pendingSince(healed)} unacked` : '',
+        ...behind,
+      ].filter(Boolean)
+      return parts.length > 0 ? `${c.name}: ${parts.join(', ')}` : ''
+    })
+    .filter(Boolean)
+  console.error(`  not recovered: ${why.join('; ') || 'no client is behind'}`)
 }
 
 /** No new sends: wait for every pending send to be acked and every subscriber to reach the head. */

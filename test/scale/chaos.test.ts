@@ -1,7 +1,7 @@
 // The chaos run, short: each fault once against real nodes (SQLite; two nodes on PostgreSQL +
 // Redis), then the audit must find nothing lost, duplicated or out of order. `npm run chaos` is
 // the long version (docs/reliability.md).
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFailed } from 'vitest'
 import { FAULT_KEYS, type Fault } from '../../bench/chaos/faults.js'
 import { formatMode, passed } from '../../bench/chaos/report.js'
 import { runMode, type ModeOptions, type ModeResult } from '../../bench/chaos/run-mode.js'
@@ -21,7 +21,12 @@ function faults(...keys: string[]): Fault[] {
 async function chaos(
   options: Omit<ModeOptions, 'durationMs' | 'seed' | 'entry'>,
 ): Promise<ModeResult> {
+  // What the run did, shown only when the test fails (a timeout included).
+  const started = Date.now()
+  const lines: string[] = []
+  onTestFailed(() => console.log(lines.join('\n')))
   const result = await runMode({
+    log: (line) => lines.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${line}`),
     durationMs: 600_000,
     maxPerFault: 1,
     holdMs: [600, 1_200],
