@@ -146,6 +146,7 @@ export const FLOOD_TEXT_CHARS = 60_000
 const FLOOD_MAX_MESSAGES = 400
 /** Bytes the server must hold for the reader beyond the kernel's before it closes it. */
 export const STALL_SERVER_BUFFER_BYTES = 256 * 1024
+const STALL_MARGIN_BYTES = 768 * 1024
 const STALL_TIMEOUT_MS = 30_000
 
 /**
@@ -153,7 +154,7 @@ const STALL_TIMEOUT_MS = 30_000
  * buffers for that connection are full (their size varies: a few MB on loopback), then keeps the
  * rest itself and closes the reader with 1013 once that passes STALL_SERVER_BUFFER_BYTES. The
  * reader must read again within the server's close grace (5 s) to receive its close frame, so it
- * watches the kernel's queues (/proc/net/tcp) to resume just after the overflow.
+ * watches the kernel's queues (/proc/net/tcp) to resume soon after the overflow.
  */
 const stalledReader: Fault = {
   name: 'stalled reader',
@@ -180,8 +181,9 @@ const stalledReader: Fault = {
       const queued = ports ? kernelQueuedBytes(ports.local, ports.remote) : undefined
       if (queued === undefined) break
       overflow = written() - queued
-      // Past the server's limit with a margin for bytes in flight: it has closed the reader.
-      if (overflow > 2 * STALL_SERVER_BUFFER_BYTES) break
+      // Past the server's limit by a margin (the estimate is rough, and the server checks its
+      // buffer only when it writes again): it has closed the reader.
+      if (overflow > STALL_SERVER_BUFFER_BYTES + STALL_MARGIN_BYTES) break
       while (flooder.pendingCount < 4 && sent < FLOOD_MAX_MESSAGES) {
         if (flooder.send(room, `${sent} ${text}`)) sent += 1
       }

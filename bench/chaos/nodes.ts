@@ -14,7 +14,8 @@ import { deleteKeys } from '../../test/support/redis.js'
 import { freePort } from '../servers/launch.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const READY_TIMEOUT_MS = 30_000
+/** Generous: on a loaded machine tsx and migrations can take most of a minute. */
+const READY_TIMEOUT_MS = 90_000
 
 /** How nodes are run: the built server (fast start) or the sources through tsx (always current). */
 export type NodeEntry = 'dist' | 'tsx'
