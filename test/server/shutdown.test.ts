@@ -24,7 +24,13 @@ describe('graceful shutdown', () => {
         token: user.token,
       },
     )
-    await new Promise((r) => setTimeout(r, 200))
+    // SIGTERM must find the poll parked, not still on its way in.
+    await expect
+      .poll(
+        async () =>
+          ((await api(server.url, '/healthz')).body as { parkedPolls: number }).parkedPolls,
+      )
+      .toBe(1)
 
     const started = Date.now()
     const exitCode = await server.stop('SIGTERM')

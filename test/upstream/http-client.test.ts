@@ -143,12 +143,13 @@ describe('http client (allowPrivate for local test servers)', () => {
   })
 
   it("honours the caller's AbortSignal", async () => {
+    const controller = new AbortController()
+    // The caller gives up once the request is in flight, while the upstream still dawdles.
     const server = await startServer((_req, res) => {
       setTimeout(() => res.end('late'), 2_000).unref()
+      controller.abort()
     })
-    const controller = new AbortController()
     const call = client({ allowPrivate: true }).request(server.url, { signal: controller.signal })
-    setTimeout(() => controller.abort(), 50)
     expect(await reason(call)).toBe('aborted')
   })
 

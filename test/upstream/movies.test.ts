@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHttpClient, UpstreamError, type HttpClient } from '../../src/upstream/http-client.js'
 import { createMoviesService, topTitles } from '../../src/upstream/movies.js'
-import { delay, useLocalServers, type Handler } from './support/local-server.js'
+import { useLocalServers, type Handler } from './support/local-server.js'
 
 const startServer = useLocalServers()
 const clients: HttpClient[] = []
@@ -72,9 +72,9 @@ describe('movies service', () => {
     expect(performance.now() - started).toBeLessThan(40) // did not wait for the 50 ms upstream
     expect(staleAnswers.every((a) => (a as { version: number }).version === 1)).toBe(true)
 
-    await delay(150)
+    // Stale reads while the refresh runs start no other: wait until it has landed.
+    await expect.poll(async () => ((await movies.get()) as { version: number }).version).toBe(2)
     expect(hits()).toBe(2) // one refresh for twenty stale readers
-    expect(await movies.get()).toMatchObject({ version: 2 })
   })
 
   it('keeps serving stale when the background refresh fails, and reports it', async () => {
@@ -89,7 +89,7 @@ describe('movies service', () => {
     fail = true
     clock.ms += 61_000
     expect(await movies.get()).toMatchObject({ version: 1 })
-    await delay(100)
+    await expect.poll(() => refreshErrors.length).toBe(1)
     expect(refreshErrors.map((e) => e.reason)).toEqual(['bad_status'])
     expect(await movies.get()).toMatchObject({ version: 1 })
   })
