@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { SpreadSequencer } from './test/support/spread-sequencer.js'
 
 // One project per kind of test, so each can run alone (`npm run test:<name>`); `npm test` runs all.
 export default defineConfig({
@@ -9,6 +10,7 @@ export default defineConfig({
     // on sockets, child processes and browsers: three files at once roughly halve the run here
     // without starving the browser tests (measured in the PR that added the projects).
     maxWorkers: 3,
+    sequence: { sequencer: SpreadSequencer },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     allowOnly: !process.env['CI'],
