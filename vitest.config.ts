@@ -6,10 +6,11 @@ export default defineConfig({
   test: {
     // Forks, not threads: better-sqlite3 and bufferutil are native modules.
     pool: 'forks',
-    // Vitest's default on a 2-core machine is one worker, yet most files spend their time waiting
-    // on sockets, child processes and browsers: three files at once roughly halve the run here
-    // without starving the browser tests (measured in the PR that added the projects).
-    maxWorkers: 3,
+    // Vitest's default on a 2-core machine is one worker, yet most files spend much of their time
+    // waiting on sockets, child processes and browsers. Two at once, browser files spread among the
+    // others (see the sequencer), on 2 shared cores: three starved the browser and process tests
+    // into timeouts when the machine was busy. VITEST_MAX_WORKERS=N overrides it on bigger machines.
+    maxWorkers: 2,
     sequence: { sequencer: SpreadSequencer },
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -27,8 +27,11 @@ describe('web client: recovery from a restart', () => {
       await bob.page.locator('.msg.pending', { hasText: 'four (written offline)' }).waitFor()
 
       // The server restarts (same data dir) while alice writes.
+      // Watched from before the stop: after a few failed retries the banner moves on to the
+      // long-poll fallback, which a slow shutdown on a busy machine could outlast.
+      const reconnecting = alice.page.getByText('Reconnecting…').waitFor()
       await server.stop('SIGTERM')
-      await alice.page.getByText('Reconnecting…').waitFor()
+      await reconnecting
       await send(alice.page, 'five (server down)')
       await alice.page.locator('.msg.pending', { hasText: 'five (server down)' }).waitFor()
       server = await spawnServer(env)

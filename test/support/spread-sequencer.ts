@@ -7,7 +7,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
  * starts at once: on 2 cores they starve each other (and their page timeouts) while the cheap
  * files wait behind them. Here files go longest first across projects (the last run's durations,
  * else the largest file first, unknown before known as vitest does), and the browser project's
- * files alternate with the others, so about every other worker drives a browser.
+ * files alternate with the others, so they seldom run side by side.
  */
 export class SpreadSequencer extends BaseSequencer {
   override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
