@@ -86,6 +86,7 @@ describe('http client (allowPrivate for local test servers)', () => {
       }
       res.writeHead(200) // chunked: no length up front
       res.write(big.subarray(0, 32 * 1024))
+      // The rest comes later, as its own chunk: the client must count across chunks.
       setTimeout(() => res.end(big.subarray(32 * 1024)), 20)
     })
     const c = client({ allowPrivate: true, maxBodyBytes: 40 * 1024 })
