@@ -58,7 +58,16 @@ export const ERRORS = {
     message: 'That username is reserved: it looks like the name of a bot. Choose another.',
   },
   room_exists: { status: 409, message: 'A room with that name exists already.' },
+  request_timeout: { status: 408, message: 'The request took too long to arrive.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  uri_too_long: {
+    status: 414,
+    message: 'A segment of the URL is too long; names are at most 32 characters.',
+  },
+  headers_too_large: {
+    status: 431,
+    message: 'The request headers are too large (cookies included); the limit is 16 KiB.',
+  },
   rate_limited: { status: 429, message: 'Too many requests; slow down and retry later.' },
   too_many_connections: {
     status: 429,
