@@ -14,11 +14,11 @@ export function onFrameworkError(
   error: FastifyError,
   _request: FastifyRequest,
   reply: FastifyReply,
-): FastifyReply {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 'uri_too_long')
-  if (error.code === 'FST_ERR_BAD_URL')
-    return sendError(reply, 'invalid_request', 'The URL is not valid (bad percent-encoding).')
-  return sendError(reply, 'internal')
+): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendError(reply, 'uri_too_long')
+  else if (error.code === 'FST_ERR_BAD_URL')
+    void sendError(reply, 'invalid_request', 'The URL is not valid (bad percent-encoding).')
+  else void sendError(reply, 'internal')
 }
 
 const PARSER_ERRORS: Readonly<Record<string, ErrorCode>> = {
