@@ -264,6 +264,60 @@ function migratedCases(newStore: NewStore): void {
     })
   })
 
+  describe('rows an engine cannot store', () => {
+    const bad: ReadonlyArray<[string, (i: AppendInput) => AppendInput]> = [
+      ['U+0000 in the text', (i) => ({ ...i, text: 'poison\u0000pill' })],
+      ['U+0000 in the cid', (i) => ({ ...i, cid: 'c\u0000' })],
+      ['an unpaired surrogate in the text', (i) => ({ ...i, text: 'half \uD83D pair' })],
+    ]
+    it.each(bad)('refuses %s with unstorable, alone: its batch commits', async (_name, spoil) => {
+      const inputs = Array.from({ length: 15 }, (_, i) => input('alpha', `u${i % 3}`, `ok${i}`))
+      const poisoned = spoil(input('alpha', 'u9', 'bad'))
+      // All queued in one turn: they share a batch (group commit), the bad one in the middle.
+      const settled = await Promise.allSettled([
+        ...inputs.slice(0, 7).map((i) => store.append(i)),
+        store.append(poisoned),
+        ...inputs.slice(7).map((i) => store.append(i)),
+      ])
+      const refused = settled[7]
+      expect(
+        refused?.status === 'rejected' && isChatError(refused.reason) && refused.reason.code,
+      ).toBe('unstorable')
+      const stored = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value.message)
+      expect(stored.map((m) => m.cid)).toEqual(inputs.map((i) => i.cid))
+      expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1))
+      expect(await store.lastSeq('alpha')).toBe(15)
+      expect((await store.messagesAfter('alpha', 0, 100)).map((m) => m.cid)).toEqual(
+        inputs.map((i) => i.cid),
+      )
+    })
+
+    it('a row the engine itself refuses (ts not an integer) fails alone; the rest commit', async () => {
+      const inputs = Array.from({ length: 15 }, (_, i) =>
+        input(i % 2 ? 'alpha' : 'beta', 'u1', `e${i}`),
+      )
+      const settled = await Promise.allSettled([
+        ...inputs.slice(0, 4).map((i) => store.append(i)),
+        store.append({ ...input('alpha', 'u2', 'nan'), ts: Number.NaN }),
+        ...inputs.slice(4).map((i) => store.append(i)),
+      ])
+      const refused = settled[4]
+      expect(
+        refused?.status === 'rejected' && isChatError(refused.reason) && refused.reason.code,
+      ).toBe('unstorable')
+      const stored = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value.message)
+      expect(stored.map((m) => m.cid)).toEqual(inputs.map((i) => i.cid))
+      for (const room of ['alpha', 'beta']) {
+        const mine = inputs.filter((i) => i.room === room).map((i) => i.cid)
+        const history = await store.messagesAfter(room, 0, 100)
+        expect(history.map((m) => m.cid)).toEqual(mine)
+        expect(history.map((m) => m.seq)).toEqual(mine.map((_, i) => i + 1))
+      }
+      // The store is not left broken: the next append commits.
+      expect((await store.append(input('alpha', 'u1', 'next'))).message.seq).toBe(8)
+    })
+  })
+
   describe('history', () => {
     beforeEach(async () => {
       for (let i = 1; i <= 10; i++) await store.append(input('alpha', 'u1', `h${i}`))
