@@ -1,23 +1,14 @@
 /** The web client shows a link preview's image from Eddy's own origin, under the page CSP img-src 'self' data:. */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { useLocalServers } from '../upstream/support/local-server.js'
 import { startServer } from '../support/start-server.js'
-import { buildWeb, launch, registerInUi, send, waitForMessage, type Browser } from './support.js'
+import { browser, registerInUi, send, uniqueName, waitForMessage } from './support.js'
 
 // A 1×1 transparent PNG.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
   'base64',
 )
-const open: Browser[] = []
-
-beforeAll(async () => {
-  await buildWeb()
-}, 60_000)
-
-afterAll(async () => {
-  await Promise.all(open.map((b) => b.close()))
-})
 
 describe('preview images in the web client', () => {
   const localServer = useLocalServers()
@@ -35,9 +26,8 @@ describe('preview images in the web client', () => {
         )
     })
     const server = await startServer({ ALLOW_PRIVATE_UPSTREAMS: '1' })
-    const b = await launch()
-    open.push(b)
-    await registerInUi(b.page, server.url, `pic${Math.random().toString(36).slice(2, 8)}`)
+    const b = await browser()
+    await registerInUi(b.page, server.url, uniqueName('pic'))
     await b.page.getByRole('heading', { name: '# lobby' }).waitFor()
     await send(b.page, `look ${upstream.url}/page`)
     await waitForMessage(b.page, 'look')
