@@ -36,8 +36,9 @@ const ConfigSchema = z.object({
   MAX_SOCKET_BUFFER_BYTES: int(1024 * 1024, 16 * 1024),
   /** Per node: WebSockets one user may hold open on one node. */
   MAX_CONNECTIONS_PER_USER: int(20, 1),
-  /** Per node: long-polls one user may have parked at once; more answer 429 too_many_polls. */
-  MAX_POLLS_PER_USER: int(20, 1),
+  /** Per node: long-polls one user may have parked at once (the web client parks one per joined
+   * room, at most 50); more answer 429 too_many_polls. */
+  MAX_POLLS_PER_USER: int(100, 1),
   /** Rooms one user may have created (existing ones; deleting one frees its place). */
   MAX_ROOMS_PER_USER: int(50, 1),
   ROOM_CREATIONS_PER_HOUR: int(20, 1),

@@ -95,7 +95,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'))
 
-  const polls = new LongPolls(ctx.chat, ctx.clock, pacer)
+  const polls = new LongPolls(ctx.chat, ctx.clock, pacer, ctx.limits.maxPollsPerUser)
   const gateway = new Gateway(ctx)
   const counts = (): NodeCounts => ({
     connections: gateway.size,
