@@ -55,6 +55,15 @@ export class SqliteReads {
     return this.#deleteRoom(name)
   }
 
+  lastSeqs(rooms: readonly string[]): Map<string, number> {
+    const seqs = new Map<string, number>()
+    for (const name of rooms) {
+      const row = this.#room.get(name)
+      if (row !== undefined) seqs.set(name, Number(row.last_seq))
+    }
+    return seqs
+  }
+
   messagesAfter(room: string, afterSeq: number, limit: number): ChatMessage[] {
     return this.#after.all(room, afterSeq, limit).map(toChatMessage)
   }
