@@ -16,9 +16,10 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
   const throttleLogin = async (username: string, ip: string): Promise<void> => {
     const limits = ctx.limits.login
     if (!limits) return
-    const name = encodeURIComponent(username.toLowerCase())
+    // JSON keeps keys unambiguous (names and IPv6 addresses hold ':') and escapes lone surrogates.
+    const name = JSON.stringify(username.toLowerCase())
     await throttle(ctx, `login:ip:${ip}`, limits.perIp)
-    await throttle(ctx, `login:pair:${ip}:${name}`, limits.perPair)
+    await throttle(ctx, `login:pair:${JSON.stringify([ip, name])}`, limits.perPair)
     if ((await waitFor(ctx, `login:user:${name}`, limits.perUser)) > 0) {
       await sleep(limits.slowdownMs)
     }
