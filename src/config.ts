@@ -48,6 +48,8 @@ const ConfigSchema = z.object({
   UPSTREAM_TIMEOUT_MS: int(5_000, 1),
   ALLOW_PRIVATE_UPSTREAMS: flag.default(false),
   LINK_PREVIEWS: z.enum(['on', 'off']).default('on'),
+  /** Comma-separated usernames of server admins: they read and moderate every room. */
+  ADMIN_USERS: z.string().default(''),
 })
 
 export type Config = z.infer<typeof ConfigSchema>
@@ -65,4 +67,10 @@ export function allowedOrigins(config: Config): string[] {
   return config.ALLOWED_ORIGINS.split(',')
     .map((o) => o.trim())
     .filter((o) => o !== '')
+}
+
+export function adminUsers(config: Config): string[] {
+  return config.ADMIN_USERS.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
 }

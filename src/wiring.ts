@@ -1,8 +1,10 @@
 /** Wires one Eddy node from a Config: engines → domain services → the context the transports get. */
 import { randomUUID } from 'node:crypto'
-import { allowedOrigins, type Config } from './config.js'
+import { adminUsers, allowedOrigins, type Config } from './config.js'
 import { Accounts } from './domain/accounts.js'
 import { ChatService } from './domain/chat-service.js'
+import { DirectMessages } from './domain/direct-messages.js'
+import { Membership } from './domain/membership.js'
 import { probeHealth } from './domain/health.js'
 import { MovieBot } from './domain/movie-bot.js'
 import type { Clock, RateLimitRule } from './domain/ports.js'
@@ -35,6 +37,12 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     refillPerSecond: count / 60,
   })
   const metrics = new EddyMetrics(engines.store, engines.bus)
+  const membership = new Membership({
+    store: engines.store,
+    bus: engines.bus,
+    clock,
+    admins: adminUsers(config),
+  })
   const chat = new ChatService({
     store: engines.store,
     bus: engines.bus,
@@ -50,6 +58,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       typingIntervalMs: config.TYPING_INTERVAL_MS,
       presenceTtlMs: config.PRESENCE_TTL_MS,
     },
+    membership,
     metrics,
   })
   const upstreams = createUpstreams({
@@ -85,7 +94,9 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       clock,
       sessionTtlMs: config.SESSION_TTL_DAYS * DAY_MS,
     }),
-    rooms: new Rooms(engines.store, clock),
+    rooms: new Rooms(engines.store, membership),
+    membership,
+    dms: new DirectMessages(engines.store, clock),
     chat,
     limiter: engines.limiter,
     limits: {

@@ -2,6 +2,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { ChatError } from './errors.js'
 import type { Clock, PasswordHasher, Store } from './ports.js'
+import { LOBBY } from './rooms.js'
 
 export interface AuthenticatedUser {
   readonly id: string
@@ -59,6 +60,8 @@ export class Accounts {
       createdAt: this.#clock.now(),
     }
     await this.#store.createUser(user)
+    // A new user belongs to the lobby only: no other room joins anyone who did not choose it.
+    await this.#store.addMembers(LOBBY, [{ userId: user.id, role: 'member' }])
     return { user: { id: user.id, username }, token: await this.#startSession(user.id, username) }
   }
 

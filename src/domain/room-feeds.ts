@@ -1,6 +1,6 @@
 /** This node's RoomFeeds: one per room with local subscribers, fed by the Bus, watched while in use. */
 import { noMetrics, type Bus, type BusEvent, type ChatMetrics, type Store } from './ports.js'
-import { RoomFeed } from './room-feed.js'
+import { RoomFeed, type OnEnded } from './room-feed.js'
 import type { RoomEvent } from './subscriber.js'
 
 export class RoomFeeds {
@@ -9,17 +9,20 @@ export class RoomFeeds {
   readonly #feeds = new Map<string, RoomFeed>()
   readonly #onError: (error: unknown) => void
   readonly #metrics: ChatMetrics
+  readonly #onEnded: OnEnded
 
   constructor(
     store: Store,
     bus: Bus,
     onError: (error: unknown) => void,
     metrics: ChatMetrics = noMetrics,
+    onEnded: OnEnded = () => undefined,
   ) {
     this.#store = store
     this.#bus = bus
     this.#onError = onError
     this.#metrics = metrics
+    this.#onEnded = onEnded
     bus.onEvent((event) => this.#route(event))
     bus.onReconnect(() => {
       for (const feed of this.#feeds.values()) feed.resync()
@@ -30,7 +33,7 @@ export class RoomFeeds {
   async open(room: string): Promise<RoomFeed> {
     let feed = this.#feeds.get(room)
     if (!feed) {
-      feed = new RoomFeed(room, this.#store, this.#onError, this.#metrics)
+      feed = new RoomFeed(room, this.#store, this.#onError, this.#metrics, this.#onEnded)
       this.#feeds.set(room, feed)
       // Watch before loading lastSeq so nothing published in between is missed.
       const watched = this.#bus.watch(room)
@@ -62,8 +65,8 @@ export class RoomFeeds {
   }
 
   #route(event: BusEvent): void {
-    if (event.type === 'message') {
-      this.#feeds.get(event.message.room)?.accept(event.message)
+    if (event.type === 'log') {
+      this.#feeds.get(event.event.room)?.accept(event.event)
       return
     }
     const feed = this.#feeds.get(event.room)
@@ -72,7 +75,7 @@ export class RoomFeeds {
   }
 }
 
-function toRoomEvent(event: Exclude<BusEvent, { type: 'message' }>): RoomEvent {
+function toRoomEvent(event: Exclude<BusEvent, { type: 'log' }>): RoomEvent {
   if (event.type === 'preview') {
     return { type: 'preview', room: event.room, seq: event.seq, ...event.preview }
   }

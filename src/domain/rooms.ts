@@ -1,43 +1,58 @@
-/** Rooms: public rooms anyone signed in may list, create, read and join; `lobby` always exists. */
-import type { ChatMessage } from '../protocol/frames.js'
-import { ChatError } from './errors.js'
-import type { Clock, RoomRecord, Store } from './ports.js'
+/** Rooms: listing, creating, and reading a room's timeline and log, each behind the access check. */
+import type { ChatMessage, RoomLogEvent } from '../protocol/frames.js'
+import type { Actor, Membership } from './membership.js'
+import type { RoomRecord, Store } from './ports.js'
 
 export const LOBBY = 'lobby'
 
 export class Rooms {
   readonly #store: Store
-  readonly #clock: Clock
+  readonly #membership: Membership
 
-  constructor(store: Store, clock: Clock) {
+  constructor(store: Store, membership: Membership) {
     this.#store = store
-    this.#clock = clock
+    this.#membership = membership
   }
 
-  list(): Promise<RoomRecord[]> {
-    return this.#store.listRooms()
+  /** Public rooms plus the private rooms and DMs the actor belongs to. */
+  list(actor: Actor): Promise<RoomRecord[]> {
+    return this.#membership.visibleRooms(actor)
   }
 
   /** `name` is already canonical (lower case, valid). */
-  create(name: string, createdBy: string): Promise<RoomRecord> {
-    return this.#store.createRoom({ name, createdAt: this.#clock.now(), createdBy })
+  create(
+    actor: Actor,
+    name: string,
+    kind: 'public' | 'private' = 'public',
+    topic?: string,
+  ): Promise<RoomRecord> {
+    return this.#membership.create(actor, name, kind, topic)
   }
 
-  async get(name: string): Promise<RoomRecord> {
-    const room = await this.#store.findRoom(name)
-    if (!room) throw new ChatError('room_not_found')
-    return room
+  /** The room, or room_not_found when it is missing or the actor may not read it. */
+  get(actor: Actor, name: string): Promise<RoomRecord> {
+    return this.#membership.readable(actor, name)
   }
 
-  /** Newest first, before `beforeSeq` (or the latest). */
-  async before(room: string, beforeSeq: number | undefined, limit: number): Promise<ChatMessage[]> {
-    await this.get(room)
+  /** The timeline: messages only, newest first, before `beforeSeq` (or the latest). */
+  async before(
+    actor: Actor,
+    room: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<ChatMessage[]> {
+    await this.get(actor, room)
     return this.#store.messagesBefore(room, beforeSeq, limit)
   }
 
-  /** Oldest first, after `afterSeq`. */
-  async after(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
-    await this.get(room)
+  /** The log: every event, oldest first, after `afterSeq`. */
+  async after(
+    actor: Actor,
+    room: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<RoomLogEvent[]> {
+    await this.get(actor, room)
     return this.#store.messagesAfter(room, afterSeq, limit)
   }
 }

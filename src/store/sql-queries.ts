@@ -2,9 +2,16 @@
 import { sql, type Kysely } from 'kysely'
 import { ChatError, isChatError } from '../domain/errors.js'
 import type { RoomRecord, SessionRecord, UserRecord } from '../domain/ports.js'
-import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
+import type { ChatMessage, LinkPreview, RoomLogEvent } from '../protocol/frames.js'
 import type { SqlDialect } from './migrations/index.js'
-import { MESSAGE_COLUMNS, toChatMessage, type Database, type RoomsTable } from './schema.js'
+import {
+  LOG_COLUMNS,
+  MESSAGE_COLUMNS,
+  toChatMessage,
+  toLogEvent,
+  type Database,
+  type RoomsTable,
+} from './schema.js'
 
 /** Runs `work`, turning engine failures into ChatErrors; `onUnique` names a unique-key clash. */
 export async function guard<T>(
@@ -113,21 +120,6 @@ export class SqlQueries {
     })
   }
 
-  createRoom(room: Omit<RoomRecord, 'lastSeq'>): Promise<RoomRecord> {
-    return this.run(async () => {
-      await this.db
-        .insertInto('rooms')
-        .values({
-          name: room.name,
-          created_at: room.createdAt,
-          created_by: room.createdBy,
-          last_seq: 0,
-        })
-        .execute()
-      return { ...room, lastSeq: 0 }
-    }, 'room_exists')
-  }
-
   findRoom(name: string): Promise<RoomRecord | undefined> {
     return this.run(async () => {
       const row = await this.db
@@ -146,17 +138,17 @@ export class SqlQueries {
     })
   }
 
-  messagesAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
+  messagesAfter(room: string, afterSeq: number, limit: number): Promise<RoomLogEvent[]> {
     return this.run(async () => {
       const rows = await this.db
         .selectFrom('messages')
-        .select(MESSAGE_COLUMNS)
+        .select(LOG_COLUMNS)
         .where('room', '=', room)
         .where('seq', '>', afterSeq)
         .orderBy('seq', 'asc')
         .limit(limit)
         .execute()
-      return rows.map(toChatMessage)
+      return rows.map(toLogEvent)
     })
   }
 
@@ -170,6 +162,7 @@ export class SqlQueries {
         .selectFrom('messages')
         .select(MESSAGE_COLUMNS)
         .where('room', '=', room)
+        .where('type', '=', 'message')
         .orderBy('seq', 'desc')
         .limit(limit)
       if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq)
@@ -238,5 +231,7 @@ export function toRoomRecord(row: RoomsTable): RoomRecord {
     createdAt: Number(row.created_at),
     createdBy: row.created_by,
     lastSeq: Number(row.last_seq),
+    kind: row.kind,
+    topic: row.topic,
   }
 }

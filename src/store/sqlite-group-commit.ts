@@ -6,6 +6,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
 import type { AppendOutcome, PendingAppend } from './append-queue.js'
 import type { AppendInput, AppendResult } from '../domain/ports.js'
+import type { MessageFrame } from '../protocol/frames.js'
 import { toChatMessage, type MessageRow } from './schema.js'
 
 /** A full queue flushes at once instead of waiting for the next turn of the event loop. */
@@ -61,7 +62,8 @@ export class SqliteGroupCommit {
           return { message: toChatMessage(existing), created: false }
         }
         lastSeqs.set(input.room, seq)
-        const message = {
+        const message: MessageFrame = {
+          type: 'message',
           room: input.room,
           seq,
           id: input.id,

@@ -5,14 +5,14 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
 import type { RoomRecord, SessionRecord } from '../domain/ports.js'
-import type { ChatMessage } from '../protocol/frames.js'
-import { MESSAGE_COLUMNS, toChatMessage, type MessageRow, type RoomsTable } from './schema.js'
+import type { RoomLogEvent } from '../protocol/frames.js'
+import { LOG_COLUMNS, toLogEvent, type LogRow, type RoomsTable } from './schema.js'
 import { toRoomRecord, toSessionRecord, type SessionRow } from './sql-queries.js'
 
 export class SqliteReads {
   readonly #session: BetterSqlite3.Statement<[string], SessionRow>
   readonly #room: BetterSqlite3.Statement<[string], RoomsTable>
-  readonly #after: BetterSqlite3.Statement<[string, number, number], MessageRow>
+  readonly #after: BetterSqlite3.Statement<[string, number, number], LogRow>
 
   constructor(db: BetterSqlite3.Database) {
     this.#session = db.prepare(
@@ -21,7 +21,7 @@ export class SqliteReads {
     )
     this.#room = db.prepare('select * from rooms where name = ?')
     this.#after = db.prepare(
-      `select ${MESSAGE_COLUMNS.join(', ')} from messages
+      `select ${LOG_COLUMNS.join(', ')} from messages
        where room = ? and seq > ? order by seq asc limit ?`,
     )
   }
@@ -42,7 +42,7 @@ export class SqliteReads {
     return Number(row.last_seq)
   }
 
-  messagesAfter(room: string, afterSeq: number, limit: number): ChatMessage[] {
-    return this.#after.all(room, afterSeq, limit).map(toChatMessage)
+  messagesAfter(room: string, afterSeq: number, limit: number): RoomLogEvent[] {
+    return this.#after.all(room, afterSeq, limit).map(toLogEvent)
   }
 }

@@ -102,8 +102,17 @@ export function runBusContract(name: string, options: BusContractOptions): void 
         const atA = new Collector(a)
         const atB = new Collector(b)
         const message: BusEvent = {
-          type: 'message',
-          message: { room: 'lobby', seq: 1, id: 'm1', user: 'ann', text: 'hi', ts: 1, cid: 'c1' },
+          type: 'log',
+          event: {
+            type: 'message',
+            room: 'lobby',
+            seq: 1,
+            id: 'm1',
+            user: 'ann',
+            text: 'hi',
+            ts: 1,
+            cid: 'c1',
+          },
         }
         await a.publish(message)
         await atB.waitFor(1)
@@ -183,8 +192,9 @@ export function runBusContract(name: string, options: BusContractOptions): void 
             const atA = new Collector(a)
             const atB = new Collector(b)
             const message = (seq: number): BusEvent => ({
-              type: 'message',
-              message: {
+              type: 'log',
+              event: {
+                type: 'message',
                 room: 'lobby',
                 seq,
                 id: `m${seq}`,

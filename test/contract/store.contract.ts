@@ -1,7 +1,8 @@
 /** The Store contract (src/domain/ports.ts), run unchanged against every adapter, with no mocks. */
 import { describe, expect, it, beforeEach, afterEach } from 'vitest'
 import { isChatError } from '../../src/domain/errors.js'
-import type { AppendInput, Store } from '../../src/domain/ports.js'
+import type { AppendInput, NewRoom, Store } from '../../src/domain/ports.js'
+import { membershipCases } from './store-membership.contract.js'
 
 export interface StoreHandle {
   readonly store: Store
@@ -28,6 +29,14 @@ function input(room: string, userId: string, cid: string, text = `text ${cid}`):
     cid,
     ts: 1_700_000_000_000 + counter,
   }
+}
+
+export function newRoom(room: {
+  name: string
+  createdAt: number
+  createdBy: string | null
+}): NewRoom {
+  return { ...room, kind: 'public', topic: null, members: [] }
 }
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
@@ -90,12 +99,14 @@ function migratedCases(newStore: () => Promise<StoreHandle>): void {
     handle = await newStore()
     store = handle.store
     await store.migrate()
-    await store.createRoom({ name: 'alpha', createdAt: 1, createdBy: 'u1' })
-    await store.createRoom({ name: 'beta', createdAt: 2, createdBy: null })
+    await store.createRoom(newRoom({ name: 'alpha', createdAt: 1, createdBy: 'u1' }))
+    await store.createRoom(newRoom({ name: 'beta', createdAt: 2, createdBy: null }))
   })
   afterEach(async () => {
     await handle.cleanup()
   })
+
+  describe('membership', () => membershipCases(() => store))
 
   describe('migrate', () => {
     it('creates the lobby with no creator', async () => {
@@ -141,6 +152,7 @@ function migratedCases(newStore: () => Promise<StoreHandle>): void {
       const appended = input('alpha', 'u7', 'x1', 'hello')
       const { message } = await store.append(appended)
       expect(message).toEqual({
+        type: 'message',
         room: 'alpha',
         seq: 1,
         id: appended.id,
@@ -262,10 +274,10 @@ function migratedCases(newStore: () => Promise<StoreHandle>): void {
       const preview = { url: 'https://a.example/', title: 'A', description: null, image: null }
       const second = { url: 'https://b.example/', title: null, description: 'B', image: 'i' }
       await store.addPreview('alpha', 5, preview)
-      expect((await store.messagesAfter('alpha', 4, 1))[0]?.previews).toEqual([preview])
+      expect((await store.messagesBefore('alpha', 6, 1))[0]?.previews).toEqual([preview])
       await store.addPreview('alpha', 5, second)
       expect((await store.messagesBefore('alpha', 6, 1))[0]?.previews).toEqual([preview, second])
-      expect((await store.messagesAfter('alpha', 5, 1))[0]?.previews).toBeUndefined()
+      expect((await store.messagesBefore('alpha', 7, 1))[0]?.previews).toBeUndefined()
     })
   })
 
@@ -313,8 +325,15 @@ function migratedCases(newStore: () => Promise<StoreHandle>): void {
 
   describe('rooms', () => {
     it('creates, finds and lists rooms', async () => {
-      const room = await store.createRoom({ name: 'gamma', createdAt: 7, createdBy: 'u9' })
-      expect(room).toEqual({ name: 'gamma', createdAt: 7, createdBy: 'u9', lastSeq: 0 })
+      const room = await store.createRoom(newRoom({ name: 'gamma', createdAt: 7, createdBy: 'u9' }))
+      expect(room).toEqual({
+        name: 'gamma',
+        createdAt: 7,
+        createdBy: 'u9',
+        lastSeq: 0,
+        kind: 'public',
+        topic: null,
+      })
       expect(await store.findRoom('gamma')).toEqual(room)
       expect(await store.findRoom('nope')).toBeUndefined()
       await store.append(input('gamma', 'u9', 'c'))
@@ -325,11 +344,11 @@ function migratedCases(newStore: () => Promise<StoreHandle>): void {
 
     it('rejects an existing name with room_exists', async () => {
       await rejectsWith(
-        store.createRoom({ name: 'alpha', createdAt: 1, createdBy: null }),
+        store.createRoom(newRoom({ name: 'alpha', createdAt: 1, createdBy: null })),
         'room_exists',
       )
       await rejectsWith(
-        store.createRoom({ name: 'lobby', createdAt: 1, createdBy: null }),
+        store.createRoom(newRoom({ name: 'lobby', createdAt: 1, createdBy: null })),
         'room_exists',
       )
     })

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import type { ChatService } from '../../domain/chat-service.js'
 import type { Clock } from '../../domain/ports.js'
 import type { RoomSubscriber } from '../../domain/subscriber.js'
-import type { ChatMessage } from '../../protocol/frames.js'
+import type { RoomLogEvent } from '../../protocol/frames.js'
 import type { TurnPacer } from './turn-pacer.js'
 
 interface ParkedPoll {
@@ -36,22 +36,23 @@ export class LongPolls {
   }
 
   /**
-   * Resolves with up to `limit` messages with seq > afterSeq, oldest first, as soon as one exists,
-   * or with [] when waitMs passes, the client goes away (`gone`) or the server shuts down.
+   * Resolves with up to `limit` log events with seq > afterSeq, oldest first, as soon as one
+   * exists, or with [] when waitMs passes, the client goes away (`gone`) or the server shuts down.
+   * A user removed from the room meanwhile gets the removal event and nothing after it.
    */
   async wait(
     room: string,
-    user: string,
+    user: { readonly id: string; readonly username: string },
     afterSeq: number,
     limit: number,
     waitMs: number,
     gone: AbortSignal,
-  ): Promise<ChatMessage[]> {
+  ): Promise<RoomLogEvent[]> {
     if (this.#closed || gone.aborted) return []
-    const collected: ChatMessage[] = []
+    const collected: RoomLogEvent[] = []
     let finished = false
-    let resolveWait: (messages: ChatMessage[]) => void = () => undefined
-    const result = new Promise<ChatMessage[]>((resolve) => (resolveWait = resolve))
+    let resolveWait: (messages: RoomLogEvent[]) => void = () => undefined
+    const result = new Promise<RoomLogEvent[]>((resolve) => (resolveWait = resolve))
 
     const parked: ParkedPoll = {
       deadline: this.#clock.now() + waitMs,
@@ -66,7 +67,8 @@ export class LongPolls {
     }
     const subscriber: RoomSubscriber = {
       id: randomUUID(),
-      user,
+      user: user.username,
+      userId: user.id,
       deliver: (broadcast) => {
         if (broadcast.payload.seq <= afterSeq || collected.length >= limit) return
         // A catch-up page arrives synchronously: answer once it has all been collected, and one
@@ -77,6 +79,7 @@ export class LongPolls {
       congested: false,
       drained: () => Promise.resolve(),
       fail: () => parked.finish(),
+      ended: () => parked.finish(),
     }
 
     gone.addEventListener('abort', parked.finish)
