@@ -67,7 +67,10 @@ export class Membership {
   /** A socket joining: readable, and a public room's non-member becomes a member (a join event). */
   async enter(actor: Actor, name: string): Promise<RoomRecord> {
     const room = await this.readable(actor, name)
-    if (room.kind === 'public') await this.#change(actor, name, memberChange(actor, 'join'))
+    // Rejoining (every reconnect) is a read, not a write transaction.
+    if (room.kind === 'public' && !(await this.#store.findMember(name, actor.id))) {
+      await this.#change(actor, name, memberChange(actor, 'join'))
+    }
     return room
   }
 

@@ -4,8 +4,8 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
-import type { RoomRecord, SessionRecord } from '../domain/ports.js'
-import type { RoomLogEvent } from '../protocol/frames.js'
+import type { MemberRecord, RoomRecord, SessionRecord } from '../domain/ports.js'
+import type { Role, RoomLogEvent } from '../protocol/frames.js'
 import { LOG_COLUMNS, toLogEvent, type LogRow, type RoomsTable } from './schema.js'
 import { toRoomRecord, toSessionRecord, type SessionRow } from './sql-queries.js'
 
@@ -13,6 +13,10 @@ export class SqliteReads {
   readonly #session: BetterSqlite3.Statement<[string], SessionRow>
   readonly #room: BetterSqlite3.Statement<[string], RoomsTable>
   readonly #after: BetterSqlite3.Statement<[string, number, number], LogRow>
+  readonly #member: BetterSqlite3.Statement<
+    [string, string],
+    { user_id: string; username: string; role: Role; read_seq: number }
+  >
 
   constructor(db: BetterSqlite3.Database) {
     this.#session = db.prepare(
@@ -24,6 +28,23 @@ export class SqliteReads {
       `select ${LOG_COLUMNS.join(', ')} from messages
        where room = ? and seq > ? order by seq asc limit ?`,
     )
+    this.#member = db.prepare(
+      `select m.user_id, u.username, m.role, m.read_seq
+       from members m join users u on u.id = m.user_id where m.room = ? and m.user_id = ?`,
+    )
+  }
+
+  /** Every join and every HTTP read of a private room asks this. */
+  findMember(room: string, userId: string): MemberRecord | undefined {
+    const row = this.#member.get(room, userId)
+    return row === undefined
+      ? undefined
+      : {
+          userId: row.user_id,
+          username: row.username,
+          role: row.role,
+          readSeq: Number(row.read_seq),
+        }
   }
 
   findSession(tokenHash: string): SessionRecord | undefined {

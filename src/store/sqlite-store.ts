@@ -63,7 +63,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     listVisibleRooms: (userId) => membership.listVisibleRooms(userId),
     applyChange: (input) => guard(isUniqueViolation, () => Promise.resolve(changes().apply(input))),
     addMembers: (room, members) => membership.addMembers(room, members),
-    findMember: (room, userId) => membership.findMember(room, userId),
+    findMember: (room, userId) => read((r) => r.findMember(room, userId)),
     listMembers: (room) => membership.listMembers(room),
     myRooms: (userId, username) => membership.myRooms(userId, username),
     markRead: (room, userId, seq) => membership.markRead(room, userId, seq),

@@ -123,6 +123,30 @@ export function runBusContract(name: string, options: BusContractOptions): void 
         expect(atB.events).toEqual([message, typing('bob')])
       })
 
+      it('carries membership and room events of the log across nodes', async () => {
+        const { a, b } = await pair()
+        await b.watch('lobby')
+        const atB = new Collector(b)
+        const base = { room: 'lobby', user: 'ann', ts: 1 }
+        const events: BusEvent[] = [
+          {
+            type: 'log',
+            event: {
+              type: 'member',
+              ...base,
+              seq: 2,
+              subject: 'bob',
+              op: 'invite',
+              role: 'member',
+            },
+          },
+          { type: 'log', event: { type: 'member', ...base, seq: 3, subject: 'bob', op: 'remove' } },
+          { type: 'log', event: { type: 'room', ...base, seq: 4, topic: 'news' } },
+        ]
+        for (const event of events) await a.publish(event)
+        expect(await atB.waitFor(3)).toEqual(events)
+      })
+
       it('keeps publish order across nodes', async () => {
         const { a, b } = await pair()
         await b.watch('lobby')
