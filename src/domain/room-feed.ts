@@ -32,6 +32,7 @@ export class RoomFeed {
   readonly #onEnded: OnEnded
   /** user → seq of the last removal or leave this feed emitted for them. */
   readonly #lostAccess = new Map<string, number>()
+  readonly #sleep: (ms: number) => Promise<void>
   #lastSeq = 0
   #loaded = false
   #filling = false
@@ -42,6 +43,8 @@ export class RoomFeed {
     store: Store,
     onError: (error: unknown) => void,
     metrics: ChatMetrics = noMetrics,
+    /** The retry backoff's wait; injectable so unit tests need not wait in real time. */
+    sleep: (ms: number) => Promise<void> = realSleep,
     onEnded: OnEnded = () => undefined,
   ) {
     this.room = room
@@ -49,6 +52,7 @@ export class RoomFeed {
     this.#onError = onError
     this.#metrics = metrics
     this.#onEnded = onEnded
+    this.#sleep = sleep
     this.ready = store.lastSeq(room).then((seq) => {
       this.#lastSeq = Math.max(seq, this.#lastSeq)
       this.#loaded = true
@@ -247,7 +251,7 @@ export class RoomFeed {
           if (want > 0) page = await this.#store.messagesAfter(this.room, this.#lastSeq, want)
         } catch (error) {
           this.#onError(error)
-          await sleep(delayMs)
+          await this.#sleep(delayMs)
           delayMs = Math.min(delayMs * 2, 5_000)
           continue
         }
@@ -259,7 +263,7 @@ export class RoomFeed {
         if (readAll && page.length < want) this.#held.delete(CATCH_UP)
         if (this.#lastSeq === before && this.#held.size > 0) {
           // A seq arrived whose predecessor is not readable here yet: wait rather than spin.
-          await sleep(delayMs)
+          await this.#sleep(delayMs)
           delayMs = Math.min(delayMs * 2, 5_000)
         }
       }
@@ -269,7 +273,7 @@ export class RoomFeed {
   }
 }
 
-function sleep(ms: number): Promise<void> {
+function realSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 

@@ -3,11 +3,11 @@ import { describe, expect, test } from 'vitest'
 import type { ChatMessage, ServerFrame } from '../../src/protocol/index.js'
 import { ApiError } from '../../web/src/api.js'
 import {
-  Connection,
-  type ConnectionStatus,
+  ChatLink,
+  type LinkStatus,
   type PollApi,
   type SocketHandlers,
-} from '../../web/src/connection.js'
+} from '../../web/src/chat-link.js'
 
 class FakeSocket {
   sent: unknown[] = []
@@ -54,7 +54,7 @@ function setup(api: Partial<PollApi> = {}) {
   const sockets: FakeSocket[] = []
   const timers = new FakeTimers()
   const frames: ServerFrame[] = []
-  const statuses: ConnectionStatus[] = []
+  const statuses: LinkStatus[] = []
   const ready: string[] = []
   const fullApi: PollApi = {
     messagesAfter: () => new Promise(() => undefined),
@@ -62,7 +62,7 @@ function setup(api: Partial<PollApi> = {}) {
     postMessage: () => Promise.reject(new ApiError(0, 'network', 'down')),
     ...api,
   }
-  const connection = new Connection(
+  const connection = new ChatLink(
     {
       openSocket: (handlers) => {
         const socket = new FakeSocket(handlers)
@@ -84,7 +84,7 @@ function setup(api: Partial<PollApi> = {}) {
   return { connection, sockets, last, timers, frames, statuses, ready }
 }
 
-describe('Connection', () => {
+describe('ChatLink', () => {
   test('joins on open, resumes with since = last seq seen after a reconnect', () => {
     const { connection, last, timers, statuses, ready } = setup()
     connection.join('lobby')
