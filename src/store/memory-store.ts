@@ -15,6 +15,7 @@ interface MemoryMember {
   role: Role
   readSeq: number
 }
+import { refusedAsUnstorable } from './append-queue.js'
 
 interface MemoryRoom {
   record: Omit<RoomRecord, 'lastSeq'>
@@ -218,6 +219,10 @@ export function createMemoryStore(): Store {
       }),
     append: (input) =>
       op(() => {
+        const refused = refusedAsUnstorable(input)
+        if (refused !== undefined) throw refused
+        // What the SQL engines' `ts bigint not null` column refuses.
+        if (!Number.isSafeInteger(input.ts)) throw new ChatError('unstorable')
         const room = roomOf(input.room)
         const key = `${input.userId}\0${input.cid}`
         const existing = room.byCid.get(key)

@@ -4,6 +4,7 @@ import { ChatError, isChatError } from '../domain/errors.js'
 import type { RoomRecord, SessionRecord, UserRecord } from '../domain/ports.js'
 import type { ChatMessage, LinkPreview, RoomLogEvent } from '../protocol/frames.js'
 import type { SqlDialect } from './migrations/index.js'
+import { isRowError } from './row-errors.js'
 import {
   LOG_COLUMNS,
   MESSAGE_COLUMNS,
@@ -24,6 +25,8 @@ export async function guard<T>(
   } catch (error) {
     if (isChatError(error)) throw error
     if (onUnique !== undefined && isUniqueViolation(error)) throw new ChatError(onUnique)
+    // A value the engine refuses (U+0000 in a name) is the caller's to fix, not a storage outage.
+    if (isRowError(error)) throw new ChatError('unstorable', undefined, { cause: error })
     throw new ChatError('store_unavailable', undefined, { cause: error })
   }
 }
