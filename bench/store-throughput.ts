@@ -51,7 +51,15 @@ async function run(kind: string): Promise<void> {
   const { store, cleanup } = await open(kind)
   await store.migrate()
   const rooms = Array.from({ length: ROOMS }, (_, i) => `bench${i}`)
-  for (const name of rooms) await store.createRoom({ name, createdAt: Date.now(), createdBy: null })
+  for (const name of rooms)
+    await store.createRoom({
+      name,
+      createdAt: Date.now(),
+      createdBy: null,
+      kind: 'public',
+      topic: null,
+      members: [],
+    })
 
   let next = 0
   const worker = async (): Promise<void> => {

@@ -25,7 +25,7 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Comma-separated extra origins allowed for WebSocket upgrades and cookie-authenticated writes. */
   ALLOWED_ORIGINS: z.string().default(''),
-  /** Comma-separated usernames that may delete any room (server admins); compared ignoring case. */
+  /** Comma-separated usernames of server admins: they read, moderate and delete every room (any case). */
   ADMIN_USERS: z.string().default(''),
   /** `off` lifts every throttle and per-user cap (sends, logins, rooms, sockets, polls): benchmarks only. */
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
@@ -68,6 +68,7 @@ const ConfigSchema = z.object({
   UPSTREAM_TIMEOUT_MS: int(5_000, 1),
   ALLOW_PRIVATE_UPSTREAMS: flag.default(false),
   LINK_PREVIEWS: z.enum(['on', 'off']).default('on'),
+  /** Comma-separated usernames of server admins: they read and moderate every room. */
 })
 
 export type Config = z.infer<typeof ConfigSchema>

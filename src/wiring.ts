@@ -4,6 +4,8 @@ import { adminUsers, allowedOrigins, type Config } from './config.js'
 import { Accounts } from './domain/accounts.js'
 import { serverAdmins } from './domain/admins.js'
 import { ChatService } from './domain/chat-service.js'
+import { DirectMessages } from './domain/direct-messages.js'
+import { Membership } from './domain/membership.js'
 import { probeHealth } from './domain/health.js'
 import { MovieBot } from './domain/movie-bot.js'
 import type { Clock, RateLimitRule } from './domain/ports.js'
@@ -40,6 +42,12 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     refillPerSecond: count / 3600,
   })
   const metrics = new EddyMetrics(engines.store, engines.bus)
+  const membership = new Membership({
+    store: engines.store,
+    bus: engines.bus,
+    clock,
+    admins: adminUsers(config),
+  })
   const chat = new ChatService({
     store: engines.store,
     bus: engines.bus,
@@ -55,6 +63,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       typingIntervalMs: config.TYPING_INTERVAL_MS,
       presenceTtlMs: config.PRESENCE_TTL_MS,
     },
+    membership,
     metrics,
   })
   const upstreams = createUpstreams({
@@ -92,11 +101,13 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       clock,
       sessionTtlMs: config.SESSION_TTL_DAYS * DAY_MS,
     }),
-    rooms: new Rooms(engines.store, clock, {
+    rooms: new Rooms(engines.store, membership, {
       maxRoomsPerUser: limitsOn ? config.MAX_ROOMS_PER_USER : undefined,
       isServerAdmin: serverAdmins(adminUsers(config)),
       onDeleted: (room) => chat.roomDeleted(room),
     }),
+    membership,
+    dms: new DirectMessages(engines.store, clock),
     chat,
     limiter: engines.limiter,
     limits: {

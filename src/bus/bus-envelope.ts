@@ -1,10 +1,10 @@
 /** The Redis bus wire format: a BusEvent tagged with its origin node, parsed with zod on receipt. */
 import { z } from 'zod'
-import { ChatMessage, LinkPreview } from '../protocol/frames.js'
+import { LinkPreview, RoomLogEvent } from '../protocol/frames.js'
 import type { BusEvent } from '../domain/ports.js'
 
 const BusEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('message'), message: ChatMessage }),
+  z.object({ type: z.literal('log'), event: RoomLogEvent }),
   z.object({
     type: z.literal('presence'),
     room: z.string(),
@@ -43,5 +43,5 @@ export function decodeEnvelope(payload: string): { node: string; event: BusEvent
 }
 
 export function roomOf(event: BusEvent): string {
-  return event.type === 'message' ? event.message.room : event.room
+  return event.type === 'log' ? event.event.room : event.room
 }

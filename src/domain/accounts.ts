@@ -4,6 +4,7 @@ import { STORED_NAME_CHARS } from '../protocol/names.js'
 import { ChatError } from './errors.js'
 import { checkNewPassword } from './password-policy.js'
 import type { Clock, PasswordHasher, Store } from './ports.js'
+import { LOBBY } from './rooms.js'
 import { isReservedName } from './reserved-names.js'
 
 export interface AuthenticatedUser {
@@ -64,6 +65,8 @@ export class Accounts {
       createdAt: this.#clock.now(),
     }
     await this.#store.createUser(user)
+    // A new user belongs to the lobby only: no other room joins anyone who did not choose it.
+    await this.#store.addMembers(LOBBY, [{ userId: user.id, role: 'member' }])
     return { user: { id: user.id, username }, token: await this.#startSession(user.id, username) }
   }
 

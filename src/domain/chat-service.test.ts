@@ -9,6 +9,7 @@ import type { ChatMessage } from '../protocol/frames.js'
 import { createMemoryStore } from '../store/memory-store.js'
 import { ChatService, type ChatLimits } from './chat-service.js'
 import { ChatError } from './errors.js'
+import { Membership } from './membership.js'
 import type { AppendResult, BusEvent, RateLimiter, Store } from './ports.js'
 
 const ROOM = 'lobby'
@@ -31,6 +32,11 @@ async function setup(options: Options = {}) {
   const clock = { t: 1_000_000, now: () => clock.t }
   const memory = createMemoryStore()
   await memory.migrate()
+  // The tests' users are lobby members already, so joining stores no membership event.
+  await memory.addMembers(
+    ROOM,
+    ['ann', 'bob', 'carol'].map((name) => ({ userId: `u-${name}`, role: 'member' as const })),
+  )
   const store = options.store?.(memory) ?? memory
   const bus = new MemoryBus({
     onHandlerError: (error) => {
@@ -49,13 +55,16 @@ async function setup(options: Options = {}) {
     clock,
     log: { ...log, error: log.warn },
     limits: { ...limits, ...options.limits },
+    membership: new Membership({ store, bus, clock, admins: [] }),
   })
   const presenceEvents = () =>
     published.flatMap((event) =>
       event.type === 'presence' ? [`${event.user} ${event.event}`] : [],
     )
   const messageSeqs = () =>
-    published.flatMap((event) => (event.type === 'message' ? [event.message.seq] : []))
+    published.flatMap((event) =>
+      event.type === 'log' && event.event.type === 'message' ? [event.event.seq] : [],
+    )
   return { clock, memory, service, published, warnings, presenceEvents, messageSeqs }
 }
 
@@ -171,7 +180,14 @@ describe('ChatService.send', () => {
 describe('ChatService.typing', () => {
   it('publishes at most once per interval per user and room', async () => {
     const { service, clock, published, memory } = await setup()
-    await memory.createRoom({ name: 'elsewhere', createdAt: 0, createdBy: null })
+    await memory.createRoom({
+      name: 'elsewhere',
+      createdAt: 0,
+      createdBy: null,
+      kind: 'public',
+      topic: null,
+      members: [{ userId: 'u-ann', role: 'member' }],
+    })
     const annTab = new FakeSubscriber('c1', 'ann')
     const bobTab = new FakeSubscriber('c2', 'bob')
     await join(service, annTab)
@@ -201,10 +217,10 @@ describe('ChatService presence', () => {
     expect(presenceEvents()).toEqual(['ann join'])
     await service.unsubscribe(tab1, ROOM)
     expect(presenceEvents()).toEqual(['ann join'])
-    expect(await service.online(ROOM)).toEqual(['ann'])
+    expect(await service.online(ann, ROOM)).toEqual(['ann'])
     await service.unsubscribe(tab2, ROOM)
     expect(presenceEvents()).toEqual(['ann join', 'ann leave'])
-    expect(await service.online(ROOM)).toEqual([])
+    expect(await service.online(ann, ROOM)).toEqual([])
   })
 
   it('heartbeat keeps joined users and announces those whose entries expired', async () => {
@@ -214,10 +230,10 @@ describe('ChatService presence', () => {
     clock.t += limits.presenceTtlMs
     await service.heartbeat()
     expect(presenceEvents()).toEqual(['ann join', 'bob join', 'bob leave'])
-    expect(await service.online(ROOM)).toEqual(['ann'])
+    expect(await service.online(ann, ROOM)).toEqual(['ann'])
     clock.t += limits.presenceTtlMs - 1
     await service.heartbeat()
-    expect(await service.online(ROOM)).toEqual(['ann'])
+    expect(await service.online(ann, ROOM)).toEqual(['ann'])
   })
 })
 
@@ -250,7 +266,7 @@ describe('ChatService.join', () => {
     const preview = { url: 'https://x.io/', title: 'X', description: null, image: null }
     await service.publishPreview(ROOM, 1, preview)
     expect(sub.events.map((event) => event.payload.type)).toEqual(['presence', 'typing', 'preview'])
-    const [stored] = await memory.messagesAfter(ROOM, 0, 1)
+    const [stored] = await memory.messagesBefore(ROOM, 2, 1)
     expect(stored?.previews).toEqual([preview])
   })
 })

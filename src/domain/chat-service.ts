@@ -10,6 +10,7 @@ import { countChars } from '../protocol/names.js'
 import { textProblem } from '../protocol/text-rules.js'
 import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
 import { ChatError } from './errors.js'
+import type { Actor, Membership } from './membership.js'
 import type {
   Bus,
   ChatMetrics,
@@ -41,6 +42,7 @@ export interface ChatServiceOptions {
   readonly clock: Clock
   readonly log: Logger
   readonly limits: ChatLimits
+  readonly membership: Membership
   readonly metrics?: ChatMetrics
 }
 
@@ -78,6 +80,7 @@ export class ChatService {
   readonly #presence: RoomPresence
   readonly #lastTyping = new Map<string, number>()
   readonly #storedListeners: StoredListener[] = []
+  readonly #membership: Membership
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store
@@ -93,20 +96,29 @@ export class ChatService {
     this.#log = options.log
     this.#limits = options.limits
     this.#metrics = options.metrics ?? noMetrics
+    this.#membership = options.membership
     this.#feeds = new RoomFeeds(
       options.store,
       options.bus,
       (error) => this.#log.warn({ err: error }, 'room feed could not read the store; retrying'),
       (room, subscribers) => this.#roomEnded(room, subscribers),
       this.#metrics,
+      // A subscriber whose user lost access: its feed and presence go like after an unsubscribe.
+      (feed, subscriber) => {
+        this.#feeds.release(feed)
+        void this.#presence.exit(feed.room, subscriber).catch((error: unknown) => {
+          this.#log.warn({ err: error }, 'could not clear presence after a removal')
+        })
+      },
     )
   }
 
   /**
    * Stores a message (idempotent on cid) and publishes it; resolves after commit. `via` is the
    * socket subscription it came through: a socket sends only to rooms it follows, so its sender
-   * sees the room's stream (its own message included) in order. HTTP senders (bots, long-poll
-   * clients) hold no subscription and pass none.
+   * sees the room's stream (its own message included) in order; following implies access was
+   * checked at subscribe and removal ends it. HTTP senders (bots, long-poll clients) hold no
+   * subscription and pass none: their access is checked here.
    */
   async send(
     sender: Sender,
@@ -115,7 +127,9 @@ export class ChatService {
     cid: string,
     via?: RoomSubscriber,
   ): Promise<ChatMessage> {
-    if (via && !this.#follows(via, room)) throw new ChatError('not_joined')
+    if (via) {
+      if (!this.#follows(via, room)) await this.#notFollowing(via, room)
+    } else await this.#membership.readable(sender, room)
     const length = countChars(text)
     if (length < 1 || length > this.#limits.maxTextChars) {
       throw new ChatError(
@@ -148,7 +162,7 @@ export class ChatService {
     this.#metrics.messageStored((performance.now() - started) / 1000, created)
     // A repeat is published again: harmless (feeds drop seen seqs) and it repairs a publish lost
     // when a node died between commit and publish.
-    await this.#bus.publish({ type: 'message', message })
+    await this.#bus.publish({ type: 'log', event: message })
     if (created) for (const listener of this.#storedListeners) listener(message)
     return message
   }
@@ -159,11 +173,13 @@ export class ChatService {
   }
 
   /**
-   * The one way to read a room's stream. The subscriber first receives every stored message with
+   * The one way to read a room's stream. The subscriber first receives every stored event with
    * seq > since (when given), then live ones, with no gap or duplicate at the seam; resolves once
    * it is live. Subscribing again (a second `join` on one socket) replaces the first subscription
    * and resumes from the new `since`: one subscription per subscriber and room, never two streams.
-   * An unknown room rejects with room_not_found.
+   * An unknown room, or one the user may not read, rejects with room_not_found; a socket joining
+   * a public room makes its user a member. The subscription ends by itself (`ended`) when the
+   * user is removed from the room or leaves it.
    */
   async subscribe(
     subscriber: RoomSubscriber,
@@ -172,13 +188,18 @@ export class ChatService {
   ): Promise<void> {
     const feed = await this.#feeds.open(room)
     try {
+      // A removal emitted after this point is seen by attach, one before it by the check.
+      const checkedAt = feed.lastSeq
+      const actor = { id: subscriber.userId, username: subscriber.user }
+      if (options.kind === 'socket') await this.#membership.enter(actor, room)
+      else await this.#membership.readable(actor, room)
       if (options.kind === 'socket') await this.#presence.enter(room, subscriber)
       else await this.#presence.touchPoller(room, subscriber.user)
       const lastSeq = feed.lastSeq
       if (options.onJoined) {
         options.onJoined(lastSeq, await this.#presence.online(room, subscriber.user))
       }
-      await feed.attach(subscriber, options.since ?? lastSeq)
+      await feed.attach(subscriber, options.since ?? lastSeq, checkedAt)
     } finally {
       // A subscriber that failed or left during the catch-up leaves no idle feed or presence.
       if (!feed.has(subscriber)) {
@@ -201,7 +222,8 @@ export class ChatService {
    * Who is online in the room on any node (sockets and recent long-pollers), sorted, once each.
    * Rejects with presence_unavailable while the presence engine cannot be reached.
    */
-  online(room: string): Promise<string[]> {
+  async online(actor: Actor, room: string): Promise<string[]> {
+    await this.#membership.readable(actor, room)
     return this.#presence.online(room).catch((error: unknown) => {
       throw new ChatError('presence_unavailable', undefined, { cause: error })
     })
@@ -215,9 +237,14 @@ export class ChatService {
     await this.#bus.publish({ type: 'room_deleted', room })
   }
 
+  /** Moves the reader's read mark forward (never back). */
+  markRead(actor: Actor, room: string, seq: number): Promise<void> {
+    return this.#membership.markRead(actor, room, seq)
+  }
+
   /** Announces that the subscriber's user is typing in a room it follows (throttled per user). */
   async typing(subscriber: RoomSubscriber, room: string): Promise<void> {
-    if (!this.#follows(subscriber, room)) throw new ChatError('not_joined')
+    if (!this.#follows(subscriber, room)) await this.#notFollowing(subscriber, room)
     const key = `${room}\u0000${subscriber.user}`
     const now = this.#clock.now()
     const last = this.#lastTyping.get(key)
@@ -261,5 +288,11 @@ export class ChatService {
 
   #follows(subscriber: RoomSubscriber, room: string): boolean {
     return this.#feeds.get(room)?.has(subscriber) ?? false
+  }
+
+  /** Off the hot path: a room the user may not read is room_not_found, else join it first. */
+  async #notFollowing(subscriber: RoomSubscriber, room: string): Promise<never> {
+    await this.#membership.readable({ id: subscriber.userId, username: subscriber.user }, room)
+    throw new ChatError('not_joined')
   }
 }

@@ -6,7 +6,12 @@
 import type {
   ChatMessage,
   LinkPreview,
+  MemberOp,
+  MessageFrame,
   PresenceFrame,
+  Role,
+  RoomKind,
+  RoomLogEvent,
   TypingEventFrame,
 } from '../protocol/frames.js'
 
@@ -30,6 +35,66 @@ export interface RoomRecord {
   readonly createdAt: number
   readonly createdBy: string | null
   readonly lastSeq: number
+  readonly kind: RoomKind
+  readonly topic: string | null
+}
+
+export interface NewRoom {
+  readonly name: string
+  readonly createdAt: number
+  /** Username of the creator; null for the lobby. */
+  readonly createdBy: string | null
+  readonly kind: RoomKind
+  readonly topic: string | null
+  /** Members from the start (the creator as owner; every DM member), stored without events. */
+  readonly members: ReadonlyArray<{ readonly userId: string; readonly role: Role }>
+}
+
+export interface MemberRecord {
+  readonly userId: string
+  readonly username: string
+  readonly role: Role
+  readonly readSeq: number
+}
+
+/** One of a user's rooms as `GET /api/me/rooms` shows it. */
+export interface MyRoomRecord {
+  readonly name: string
+  readonly kind: RoomKind
+  readonly role: Role
+  readonly lastSeq: number
+  readonly readSeq: number
+  /** Messages by others after the read mark. */
+  readonly unread: number
+  /** Messages by others after the read mark whose text says @username (word-bounded, any case). */
+  readonly mentions: number
+  /** DMs only: every member's username, sorted. */
+  readonly members?: string[]
+}
+
+/**
+ * A membership or settings change, stored with its log event in one transaction. The membership
+ * row follows the op: join/invite insert `role` (default member) when the subject is not a member,
+ * leave/remove delete the row when it is, role updates it when it differs; `room` sets the topic.
+ */
+export type RoomChange =
+  | {
+      readonly type: 'member'
+      readonly subjectId: string
+      readonly subject: string
+      readonly op: MemberOp
+      readonly role?: Role
+    }
+  | { readonly type: 'room'; readonly topic: string | null }
+
+export interface ChangeInput {
+  readonly id: string
+  readonly room: string
+  /** Who made the change. */
+  readonly userId: string
+  readonly username: string
+  readonly ts: number
+  readonly change: RoomChange
 }
 
 export interface RoomPage {
@@ -48,7 +113,7 @@ export interface AppendInput {
 }
 
 export interface AppendResult {
-  readonly message: ChatMessage
+  readonly message: MessageFrame
   /** false when (room, userId, cid) was stored before: `message` is that first copy. */
   readonly created: boolean
 }
@@ -74,7 +139,8 @@ export interface Store {
   findSession(tokenHash: string): Promise<SessionRecord | undefined>
   extendSession(tokenHash: string, expiresAt: number): Promise<void>
   deleteSession(tokenHash: string): Promise<void>
-  createRoom(room: Omit<RoomRecord, 'lastSeq'>): Promise<RoomRecord>
+  /** Creates the room and its first members in one transaction. */
+  createRoom(room: NewRoom): Promise<RoomRecord>
   findRoom(name: string): Promise<RoomRecord | undefined>
   /** Rooms in name order: those named after `page.after` (all when absent), at most `page.limit`. */
   listRooms(page?: RoomPage): Promise<RoomRecord[]>
@@ -86,10 +152,27 @@ export interface Store {
    * room_not_found.
    */
   deleteRoom(name: string): Promise<boolean>
+  /** Public rooms plus the rooms `userId` is a member of, in name order, paged like listRooms. */
+  listVisibleRooms(userId: string, page?: RoomPage): Promise<RoomRecord[]>
   append(input: AppendInput): Promise<AppendResult>
-  /** Messages with seq > afterSeq, oldest first, at most `limit`. */
-  messagesAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]>
-  /** Messages with seq < beforeSeq (or the newest when undefined), newest first, at most `limit`. */
+  /**
+   * Applies a membership or settings change and appends its event (next seq, like `append`) in
+   * one transaction; resolves with the event, or undefined when the change changed nothing
+   * (joining twice, removing a non-member): then no event is stored. Unknown room: room_not_found.
+   */
+  applyChange(input: ChangeInput): Promise<RoomLogEvent | undefined>
+  /** Adds members without log events (registration's lobby membership); existing ones are kept. */
+  addMembers(room: string, members: ReadonlyArray<{ userId: string; role: Role }>): Promise<void>
+  findMember(room: string, userId: string): Promise<MemberRecord | undefined>
+  /** The room's members, by username. */
+  listMembers(room: string): Promise<MemberRecord[]>
+  /** The rooms `userId` is a member of, by name, with unread and mention counts for `username`. */
+  myRooms(userId: string, username: string): Promise<MyRoomRecord[]>
+  /** Moves the member's read mark to `seq` (at most the room's last seq), never back. */
+  markRead(room: string, userId: string, seq: number): Promise<void>
+  /** The room's log: every event with seq > afterSeq, oldest first, contiguous, at most `limit`. */
+  messagesAfter(room: string, afterSeq: number, limit: number): Promise<RoomLogEvent[]>
+  /** The timeline: messages only, seq < beforeSeq (or the newest), newest first, at most `limit`. */
   messagesBefore(room: string, beforeSeq: number | undefined, limit: number): Promise<ChatMessage[]>
   /** The room's last seq, 0 when empty; rejects with room_not_found for an unknown room. */
   lastSeq(room: string): Promise<number>
@@ -103,7 +186,7 @@ export interface Store {
 }
 
 export type BusEvent =
-  | { readonly type: 'message'; readonly message: ChatMessage }
+  | { readonly type: 'log'; readonly event: RoomLogEvent }
   | PresenceFrame
   | TypingEventFrame
   | {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { controlReads } from '../../test/support/controlled-store.js'
 import { FakeSubscriber } from '../../test/support/fake-subscriber.js'
-import type { ChatMessage } from '../protocol/frames.js'
+import type { MessageFrame } from '../protocol/frames.js'
 import { createMemoryStore } from '../store/memory-store.js'
 import { ChatError } from './errors.js'
 import { RoomFeed } from './room-feed.js'
@@ -17,7 +17,14 @@ const range = (from: number, to: number): number[] =>
 
 async function setup() {
   const memory = createMemoryStore()
-  await memory.createRoom({ name: ROOM, createdAt: 0, createdBy: null })
+  await memory.createRoom({
+    name: ROOM,
+    createdAt: 0,
+    createdBy: null,
+    kind: 'public',
+    topic: null,
+    members: [],
+  })
   const control = controlReads(memory)
   const errors: unknown[] = []
   const sleeps: number[] = []
@@ -30,8 +37,8 @@ async function setup() {
   await feed.ready
   let n = 0
   /** Stores messages as chat-service does, without publishing them. */
-  const store = async (count: number): Promise<ChatMessage[]> => {
-    const stored: ChatMessage[] = []
+  const store = async (count: number): Promise<MessageFrame[]> => {
+    const stored: MessageFrame[] = []
     for (let i = 0; i < count; i++) {
       n += 1
       const input = { id: `m${n}`, room: ROOM, userId: 'u1', username: 'ann', cid: `c${n}` }
@@ -41,7 +48,7 @@ async function setup() {
     return stored
   }
   /** Stores messages and hands each to the feed, as the bus does. */
-  const publish = async (count: number): Promise<ChatMessage[]> => {
+  const publish = async (count: number): Promise<MessageFrame[]> => {
     const stored = await store(count)
     for (const message of stored) feed.accept(message)
     return stored

@@ -1,10 +1,11 @@
 /**
- * One room's ordered stream on this node: messages leave it strictly in seq order with no gap and
- * no duplicate, whatever order the bus delivers them in. Out-of-order arrivals are held and the
+ * One room's ordered stream on this node: log events (messages, membership changes, settings)
+ * leave it strictly in seq order with no gap and no duplicate, whatever order the bus delivers them in. Out-of-order arrivals are held and the
  * gap is filled from the Store; a joining subscriber is caught up from the Store and switched to
  * live at the seam without a gap or duplicate (docs/ARCHITECTURE.md, "How one message travels").
  */
-import type { ChatMessage, PreviewFrame } from '../protocol/frames.js'
+import type { PreviewFrame, RoomLogEvent } from '../protocol/frames.js'
+import { ChatError } from './errors.js'
 import { noMetrics, type ChatMetrics, type Store } from './ports.js'
 import { Broadcast, type RoomEvent, type RoomSubscriber } from './subscriber.js'
 
@@ -14,17 +15,23 @@ interface Cursor {
 }
 
 const PAGE = 500
-/** How many recent messages a room keeps in memory, encoded, for reconnecting clients. */
+/** How many recent events a room keeps in memory, encoded, for reconnecting clients. */
 const RECENT_MESSAGES = 512
+
+/** Told when the feed ends a subscription itself (its user lost access to the room). */
+export type OnEnded = (feed: RoomFeed, subscriber: RoomSubscriber) => void
 
 export class RoomFeed {
   readonly room: string
   readonly #store: Store
   readonly #subscribers = new Map<RoomSubscriber, Cursor>()
-  readonly #held = new Map<number, ChatMessage>()
-  readonly #recent: Array<Broadcast<ChatMessage>> = []
+  readonly #held = new Map<number, RoomLogEvent>()
+  readonly #recent: Array<Broadcast<RoomLogEvent>> = []
   readonly #onError: (error: unknown) => void
   readonly #metrics: ChatMetrics
+  readonly #onEnded: OnEnded
+  /** user → seq of the last removal or leave this feed emitted for them. */
+  readonly #lostAccess = new Map<string, number>()
   readonly #sleep: (ms: number) => Promise<void>
   #lastSeq = 0
   #loaded = false
@@ -38,11 +45,13 @@ export class RoomFeed {
     metrics: ChatMetrics = noMetrics,
     /** The retry backoff's wait; injectable so unit tests need not wait in real time. */
     sleep: (ms: number) => Promise<void> = realSleep,
+    onEnded: OnEnded = () => undefined,
   ) {
     this.room = room
     this.#store = store
     this.#onError = onError
     this.#metrics = metrics
+    this.#onEnded = onEnded
     this.#sleep = sleep
     this.ready = store.lastSeq(room).then((seq) => {
       this.#lastSeq = Math.max(seq, this.#lastSeq)
@@ -64,8 +73,8 @@ export class RoomFeed {
     return this.#subscribers.has(subscriber)
   }
 
-  /** A message from the bus, in any order, possibly repeated. */
-  accept(message: ChatMessage): void {
+  /** A log event from the bus, in any order, possibly repeated. */
+  accept(message: RoomLogEvent): void {
     if (message.seq <= this.#lastSeq) return
     this.#held.set(message.seq, message)
     if (this.#loaded) this.#drain()
@@ -80,9 +89,16 @@ export class RoomFeed {
 
   /**
    * Adds a subscriber that has seen everything up to `fromSeq`: replays the rest from the Store,
-   * then goes live. Resolves once live.
+   * then goes live. Resolves once live. `checkedAt` is this feed's lastSeq when the user's access
+   * was checked: a removal emitted since then refuses the subscriber with room_not_found.
    */
-  async attach(subscriber: RoomSubscriber, fromSeq: number): Promise<void> {
+  async attach(
+    subscriber: RoomSubscriber,
+    fromSeq: number,
+    checkedAt = this.#lastSeq,
+  ): Promise<void> {
+    if ((this.#lostAccess.get(subscriber.user) ?? 0) > checkedAt)
+      throw new ChatError('room_not_found')
     const cursor: Cursor = { seq: Math.min(fromSeq, this.#lastSeq), live: false }
     this.#subscribers.set(subscriber, cursor)
     await this.#catchUp(subscriber, cursor)
@@ -94,7 +110,7 @@ export class RoomFeed {
     if (first === undefined) return
     const index = event.seq - first
     const cached = this.#recent[index]
-    if (!cached) return
+    if (cached?.payload.type !== 'message') return
     const { url, title, description, image } = event
     const previews = [...(cached.payload.previews ?? []), { url, title, description, image }]
     this.#recent[index] = new Broadcast({ ...cached.payload, previews })
@@ -141,7 +157,7 @@ export class RoomFeed {
         continue
       }
       const want = Math.min(PAGE, this.#lastSeq - cursor.seq)
-      let page: ChatMessage[]
+      let page: RoomLogEvent[]
       try {
         page = await this.#store.messagesAfter(this.room, cursor.seq, want)
       } catch (error) {
@@ -174,13 +190,13 @@ export class RoomFeed {
   }
 
   /** The remembered broadcasts after `seq`, when memory reaches back that far. */
-  #recentAfter(seq: number): Array<Broadcast<ChatMessage>> | undefined {
+  #recentAfter(seq: number): Array<Broadcast<RoomLogEvent>> | undefined {
     const first = this.#recent[0]?.payload.seq
     if (first === undefined || seq + 1 < first) return undefined
     return this.#recent.slice(seq + 1 - first)
   }
 
-  #emit(message: ChatMessage): void {
+  #emit(message: RoomLogEvent): void {
     this.#lastSeq = message.seq
     const broadcast = new Broadcast(message)
     this.#recent.push(broadcast)
@@ -195,6 +211,23 @@ export class RoomFeed {
       recipients += 1
     }
     if (recipients > 0) this.#metrics.broadcast(recipients, (performance.now() - started) / 1000)
+    if (message.type === 'member' && (message.op === 'remove' || message.op === 'leave')) {
+      this.#endAccess(message.subject, message.seq, message.op === 'remove' ? 'removed' : 'left')
+    }
+  }
+
+  /**
+   * The subject lost access: every subscription of theirs here ends now, caught up or not, after
+   * the event itself was delivered to those that were live.
+   */
+  #endAccess(user: string, seq: number, reason: 'removed' | 'left'): void {
+    this.#lostAccess.set(user, seq)
+    for (const subscriber of [...this.#subscribers.keys()]) {
+      if (subscriber.user !== user) continue
+      this.#subscribers.delete(subscriber)
+      subscriber.ended(this.room, reason)
+      this.#onEnded(this, subscriber)
+    }
   }
 
   #drain(): void {
@@ -221,7 +254,7 @@ export class RoomFeed {
         const readAll = this.#held.has(CATCH_UP)
         const target = readAll ? this.#lastSeq + PAGE + 1 : Math.max(...this.#held.keys())
         const want = Math.min(PAGE, target - this.#lastSeq - 1)
-        let page: ChatMessage[] = []
+        let page: RoomLogEvent[] = []
         try {
           if (want > 0) page = await this.#store.messagesAfter(this.room, this.#lastSeq, want)
         } catch (error) {
@@ -254,12 +287,4 @@ function realSleep(ms: number): Promise<void> {
 
 /** A held key that makes #fill read everything the Store has beyond lastSeq (after a bus outage). */
 const CATCH_UP = Number.MAX_SAFE_INTEGER
-const PLACEHOLDER: ChatMessage = {
-  room: '',
-  seq: CATCH_UP,
-  id: '',
-  user: '',
-  text: '',
-  ts: 0,
-  cid: '',
-}
+const PLACEHOLDER: RoomLogEvent = { type: 'room', room: '', seq: CATCH_UP, user: '', ts: 0 }

@@ -1,10 +1,10 @@
 /** This node's RoomFeeds: one per room with local subscribers, fed by the Bus, watched while in use. */
 import { noMetrics, type Bus, type BusEvent, type ChatMetrics, type Store } from './ports.js'
-import { RoomFeed } from './room-feed.js'
+import { RoomFeed, type OnEnded } from './room-feed.js'
 import type { RoomEvent, RoomSubscriber } from './subscriber.js'
 
 /** Told which subscribers a deleted room's feed had, so their presence and transports can end. */
-export type RoomEndedHandler = (room: string, subscribers: RoomSubscriber[]) => void
+export type RoomDeletedHandler = (room: string, subscribers: RoomSubscriber[]) => void
 
 export class RoomFeeds {
   readonly #store: Store
@@ -12,7 +12,8 @@ export class RoomFeeds {
   readonly #feeds = new Map<string, RoomFeed>()
   readonly #onError: (error: unknown) => void
   readonly #metrics: ChatMetrics
-  readonly #onEnded: RoomEndedHandler
+  readonly #onDeleted: RoomDeletedHandler
+  readonly #onEnded: OnEnded
   /** Each feed's room seq in the Store at the previous audit. */
   readonly #audited = new Map<RoomFeed, number>()
   #auditing = false
@@ -21,14 +22,16 @@ export class RoomFeeds {
     store: Store,
     bus: Bus,
     onError: (error: unknown) => void,
-    onEnded: RoomEndedHandler,
+    onDeleted: RoomDeletedHandler,
     metrics: ChatMetrics = noMetrics,
+    onEnded: OnEnded = () => undefined,
   ) {
     this.#store = store
     this.#bus = bus
     this.#onError = onError
-    this.#onEnded = onEnded
+    this.#onDeleted = onDeleted
     this.#metrics = metrics
+    this.#onEnded = onEnded
     bus.onEvent((event) => this.#route(event))
     bus.onReconnect(() => {
       for (const feed of this.#feeds.values()) feed.resync()
@@ -39,7 +42,7 @@ export class RoomFeeds {
   async open(room: string): Promise<RoomFeed> {
     let feed = this.#feeds.get(room)
     if (!feed) {
-      feed = new RoomFeed(room, this.#store, this.#onError, this.#metrics)
+      feed = new RoomFeed(room, this.#store, this.#onError, this.#metrics, undefined, this.#onEnded)
       this.#feeds.set(room, feed)
       // Watch before loading lastSeq so nothing published in between is missed.
       const watched = this.#bus.watch(room)
@@ -100,8 +103,8 @@ export class RoomFeeds {
   }
 
   #route(event: BusEvent): void {
-    if (event.type === 'message') {
-      this.#feeds.get(event.message.room)?.accept(event.message)
+    if (event.type === 'log') {
+      this.#feeds.get(event.event.room)?.accept(event.event)
       return
     }
     const feed = this.#feeds.get(event.room)
@@ -111,7 +114,7 @@ export class RoomFeeds {
       this.#feeds.delete(feed.room)
       this.#audited.delete(feed)
       void this.#bus.unwatch(feed.room).catch(this.#onError)
-      this.#onEnded(feed.room, feed.end())
+      this.#onDeleted(feed.room, feed.end())
       return
     }
     feed.event(toRoomEvent(event))
@@ -119,7 +122,7 @@ export class RoomFeeds {
 }
 
 function toRoomEvent(
-  event: Exclude<BusEvent, { type: 'message' } | { type: 'room_deleted' }>,
+  event: Exclude<BusEvent, { type: 'log' } | { type: 'room_deleted' }>,
 ): RoomEvent {
   if (event.type === 'preview') {
     return { type: 'preview', room: event.room, seq: event.seq, ...event.preview }

@@ -1,11 +1,12 @@
 /**
- * Rooms: public rooms anyone signed in may list (a page at a time), create (up to a per-user cap),
- * read and join; their creator or a server admin may delete them. `lobby` always exists.
+ * Rooms: listing (a page at a time), creating (up to a per-user cap), deleting, and reading a
+ * room's timeline and log, each behind the one access check (membership.ts). `lobby` always exists.
  */
-import type { ChatMessage } from '../protocol/frames.js'
+import type { ChatMessage, RoomLogEvent } from '../protocol/frames.js'
 import { noServerAdmins, type IsServerAdmin } from './admins.js'
 import { ChatError } from './errors.js'
-import type { Clock, RoomRecord, Store } from './ports.js'
+import type { Actor, Membership } from './membership.js'
+import type { RoomRecord, Store } from './ports.js'
 
 export const LOBBY = 'lobby'
 
@@ -25,23 +26,26 @@ export interface RoomListPage {
 
 export class Rooms {
   readonly #store: Store
-  readonly #clock: Clock
+  readonly #membership: Membership
   readonly #maxPerUser: number | undefined
   readonly #isAdmin: IsServerAdmin
   readonly #onDeleted: (room: string) => Promise<void>
 
-  constructor(store: Store, clock: Clock, options: RoomsOptions = {}) {
+  constructor(store: Store, membership: Membership, options: RoomsOptions = {}) {
     this.#store = store
-    this.#clock = clock
+    this.#membership = membership
     this.#maxPerUser = options.maxRoomsPerUser
     this.#isAdmin = options.isServerAdmin ?? noServerAdmins
     this.#onDeleted = options.onDeleted ?? (() => Promise.resolve())
   }
 
-  /** Up to `limit` rooms in name order, named after `after` (from the first when undefined). */
-  async list(limit: number, after?: string): Promise<RoomListPage> {
+  /**
+   * Up to `limit` of the rooms the actor may see (public ones, plus the private rooms and DMs it
+   * belongs to) in name order, named after `after` (from the first when undefined).
+   */
+  async list(actor: Actor, limit: number, after?: string): Promise<RoomListPage> {
     // One more than asked tells whether another page exists without a count query.
-    const rows = await this.#store.listRooms({ after, limit: limit + 1 })
+    const rows = await this.#store.listVisibleRooms(actor.id, { after, limit: limit + 1 })
     const rooms = rows.slice(0, limit)
     const last = rooms.at(-1)
     return { rooms, next: rows.length > limit && last ? last.name : null }
@@ -51,54 +55,72 @@ export class Rooms {
    * `name` is already canonical (lower case, valid). The cap is checked before the insert, so two
    * creations racing past it may overshoot by one each; the per-user creation rate bounds that.
    */
-  async create(name: string, createdBy: string): Promise<RoomRecord> {
+  async create(
+    actor: Actor,
+    name: string,
+    kind: 'public' | 'private' = 'public',
+    topic?: string,
+  ): Promise<RoomRecord> {
     const max = this.#maxPerUser
-    if (max !== undefined && !this.#isAdmin(createdBy)) {
-      if ((await this.#store.countRoomsCreatedBy(createdBy)) >= max) {
+    if (max !== undefined && !this.#isAdmin(actor.username)) {
+      if ((await this.#store.countRoomsCreatedBy(actor.username)) >= max) {
         throw new ChatError('too_many_rooms')
       }
     }
-    return this.#store.createRoom({ name, createdAt: this.#clock.now(), createdBy })
+    return this.#membership.create(actor, name, kind, topic)
   }
 
-  async get(name: string): Promise<RoomRecord> {
-    const room = await this.#store.findRoom(name)
-    if (!room) throw new ChatError('room_not_found')
-    return room
+  /** The room, or room_not_found when it is missing or the actor may not read it. */
+  get(actor: Actor, name: string): Promise<RoomRecord> {
+    return this.#membership.readable(actor, name)
   }
 
-  /** Deletes the room and its messages, by its creator or a server admin; never the lobby. */
-  async delete(name: string, by: string): Promise<void> {
+  /** Deletes the room and its log, by its creator or a server admin; never the lobby. */
+  async delete(actor: Actor, name: string): Promise<void> {
     if (name === LOBBY) throw new ChatError('room_protected')
-    const room = await this.get(name)
+    const room = await this.get(actor, name)
     const creator = room.createdBy?.toLowerCase()
-    if (creator !== by.toLowerCase() && !this.#isAdmin(by)) throw new ChatError('not_room_owner')
+    if (creator !== actor.username.toLowerCase() && !this.#isAdmin(actor.username)) {
+      throw new ChatError('not_room_owner')
+    }
     if (!(await this.#store.deleteRoom(name))) throw new ChatError('room_not_found')
     await this.#onDeleted(name)
   }
 
-  /** Newest first, before `beforeSeq` (or the latest). */
-  async before(room: string, beforeSeq: number | undefined, limit: number): Promise<ChatMessage[]> {
-    await this.get(room)
+  /** The timeline: messages only, newest first, before `beforeSeq` (or the latest). */
+  async before(
+    actor: Actor,
+    room: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<ChatMessage[]> {
+    await this.get(actor, room)
     return this.#store.messagesBefore(room, beforeSeq, limit)
+  }
+
+  /** The log: every event, oldest first, after `afterSeq`. */
+  async after(
+    actor: Actor,
+    room: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<RoomLogEvent[]> {
+    await this.get(actor, room)
+    return this.#store.messagesAfter(room, afterSeq, limit)
   }
 
   /**
    * The stored image address of message `seq`'s preview of `pageUrl`, for the server to fetch on
-   * a reader's behalf: only an address a preview in this room already names, never one the
-   * caller supplies. Readable rooms only (every room today; membership checks belong here).
+   * a reader's behalf: only an address a preview in a room the actor may read already names,
+   * never one the caller supplies.
    */
-  async previewImage(room: string, seq: number, pageUrl: string): Promise<string> {
-    const [message] = await this.after(room, seq - 1, 1)
+  async previewImage(actor: Actor, room: string, seq: number, pageUrl: string): Promise<string> {
+    const [event] = await this.after(actor, room, seq - 1, 1)
     const preview =
-      message?.seq === seq ? message.previews?.find((p) => p.url === pageUrl) : undefined
+      event?.type === 'message' && event.seq === seq
+        ? event.previews?.find((p) => p.url === pageUrl)
+        : undefined
     if (preview?.image == null) throw new ChatError('not_found', 'No such preview image.')
     return preview.image
-  }
-
-  /** Oldest first, after `afterSeq`. */
-  async after(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
-    await this.get(room)
-    return this.#store.messagesAfter(room, afterSeq, limit)
   }
 }

@@ -1,7 +1,7 @@
 /** HTTP API bodies, queries and responses (docs/protocol.md), shared with the web client. */
 import { z } from 'zod'
-import { ChatMessage } from './frames.js'
-import { Cid, MessageText, Password, RoomName, Username } from './names.js'
+import { ChatMessage, Role, RoomKind, RoomLogEvent } from './frames.js'
+import { Cid, MessageText, Password, RoomName, Seq, Username } from './names.js'
 
 export const Credentials = z.strictObject({ username: Username, password: Password })
 /** Login accepts any string so that a malformed name gets the same 401 as a wrong password. */
@@ -9,7 +9,18 @@ export const LoginBody = z.strictObject({
   username: z.string().max(256),
   password: z.string().max(1024),
 })
-export const CreateRoomBody = z.strictObject({ name: RoomName })
+export const Topic = z.string().max(256)
+export const CreateRoomBody = z.strictObject({
+  name: RoomName,
+  visibility: z.enum(['public', 'private']).default('public'),
+  topic: Topic.optional(),
+})
+export const SetTopicBody = z.strictObject({ topic: Topic.nullable() })
+export const DmBody = z.strictObject({ users: z.array(Username).min(1).max(64) })
+export const AddMemberBody = z.strictObject({ username: Username })
+export const SetRoleBody = z.strictObject({ role: Role })
+export const ReadBody = z.strictObject({ seq: Seq })
+export const MemberParams = z.strictObject({ room: RoomName, username: Username })
 export const PostMessageBody = z.strictObject({ text: MessageText, cid: Cid })
 
 /**
@@ -75,8 +86,28 @@ export const RoomView = z.object({
   lastSeq: z.number().int(),
   createdAt: z.number(),
   createdBy: z.string().nullable(),
+  kind: RoomKind,
+  topic: z.string().nullable(),
 })
 export type RoomView = z.infer<typeof RoomView>
+export const MyRoomView = z.object({
+  name: z.string(),
+  kind: RoomKind,
+  role: Role,
+  lastSeq: z.number().int(),
+  readSeq: z.number().int(),
+  unread: z.number().int(),
+  mentions: z.number().int(),
+  /** DMs: every member's username (the opener included), sorted. */
+  members: z.array(z.string()).optional(),
+})
+export type MyRoomView = z.infer<typeof MyRoomView>
+export const MyRoomsResponse = z.object({ rooms: z.array(MyRoomView) })
+export type MyRoomsResponse = z.infer<typeof MyRoomsResponse>
+export const MemberView = z.object({ username: z.string(), role: Role })
+export type MemberView = z.infer<typeof MemberView>
+export const MembersResponse = z.object({ members: z.array(MemberView) })
+export type MembersResponse = z.infer<typeof MembersResponse>
 
 export const AuthResponse = z.object({ user: UserView, token: z.string(), csrfToken: z.string() })
 export type AuthResponse = z.infer<typeof AuthResponse>
@@ -86,7 +117,9 @@ export type MeResponse = z.infer<typeof MeResponse>
 export const RoomsResponse = z.object({ rooms: z.array(RoomView), next: z.string().nullable() })
 export type RoomsResponse = z.infer<typeof RoomsResponse>
 export const RoomResponse = z.object({ room: RoomView })
+/** `?before=`: the timeline (messages only); `?after=` and long-polls: the log (every event). */
 export const MessagesResponse = z.object({ messages: z.array(ChatMessage) })
+export const LogResponse = z.object({ messages: z.array(RoomLogEvent) })
 export const MessageResponse = z.object({ message: ChatMessage })
 /** `GET /api/rooms/:room/online`: usernames online in the room (socket or long-poll), sorted. */
 export const OnlineResponse = z.object({ online: z.array(z.string()) })

@@ -24,7 +24,7 @@ export const ERRORS = {
   },
   unknown_frame_type: {
     status: 400,
-    message: 'Unknown frame type; expected join, leave, send or typing.',
+    message: 'Unknown frame type; expected join, leave, send, typing or read.',
   },
   invalid_text: { status: 400, message: 'Message text must be 1-4000 characters.' },
   weak_password: {
@@ -59,7 +59,16 @@ export const ERRORS = {
     status: 403,
     message: 'You have created as many rooms as allowed (MAX_ROOMS_PER_USER); delete one first.',
   },
+  forbidden: {
+    status: 403,
+    message: 'Your role in this room does not allow that; ask a room owner or admin.',
+  },
+  last_owner: {
+    status: 400,
+    message: 'A room keeps at least one owner; make someone else owner first.',
+  },
   not_found: { status: 404, message: 'Not found.' },
+  user_not_found: { status: 404, message: 'No user with that name.' },
   room_not_found: { status: 404, message: 'No such room; create it with POST /api/rooms.' },
   username_taken: { status: 409, message: 'That username is taken.' },
   username_reserved: {

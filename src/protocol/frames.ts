@@ -15,16 +15,25 @@ export const SendFrame = z.strictObject({
   cid: Cid,
 })
 export const TypingFrame = z.strictObject({ type: z.literal('typing'), room: RoomName })
+/** Moves the sender's read mark in the room forward (never back); not acked. */
+export const ReadFrame = z.strictObject({ type: z.literal('read'), room: RoomName, seq: Seq })
 
 export const ClientFrame = z.discriminatedUnion('type', [
   JoinFrame,
   LeaveFrame,
   SendFrame,
   TypingFrame,
+  ReadFrame,
 ])
 export type ClientFrame = z.infer<typeof ClientFrame>
 export type ClientFrameType = ClientFrame['type']
-export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = ['join', 'leave', 'send', 'typing']
+export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = [
+  'join',
+  'leave',
+  'send',
+  'typing',
+  'read',
+]
 
 export const LinkPreview = z.object({
   url: z.string(),
@@ -54,6 +63,41 @@ export const JoinedFrame = z.object({
   online: z.array(z.string()),
 })
 export const MessageFrame = ChatMessage.extend({ type: z.literal('message') })
+export const RoomKind = z.enum(['public', 'private', 'dm'])
+export type RoomKind = z.infer<typeof RoomKind>
+export const Role = z.enum(['owner', 'admin', 'member'])
+export type Role = z.infer<typeof Role>
+export const MemberOp = z.enum(['join', 'invite', 'leave', 'remove', 'role'])
+export type MemberOp = z.infer<typeof MemberOp>
+/** Log event fields every room event shares; `cid` only when a client frame caused it. */
+const LogEventBase = {
+  room: z.string(),
+  seq: z.number().int(),
+  user: z.string(),
+  ts: z.number(),
+  cid: z.string().optional(),
+}
+/** A membership change in the room's log: `user` did `op` to `subject`. */
+export const MemberEventFrame = z.object({
+  type: z.literal('member'),
+  ...LogEventBase,
+  subject: z.string(),
+  op: MemberOp,
+  role: Role.optional(),
+})
+/** Changed room settings in the room's log. */
+export const RoomEventFrame = z.object({
+  type: z.literal('room'),
+  ...LogEventBase,
+  topic: z.string().nullable().optional(),
+})
+/** One entry of a room's log: what `join` with `since`, `?after=` and long-polls return, in seq order. */
+export const RoomLogEvent = z.discriminatedUnion('type', [
+  MessageFrame,
+  MemberEventFrame,
+  RoomEventFrame,
+])
+export type RoomLogEvent = z.infer<typeof RoomLogEvent>
 export const AckFrame = z.object({
   type: z.literal('ack'),
   cid: z.string(),
@@ -76,7 +120,12 @@ export const PreviewFrame = LinkPreview.extend({
   room: z.string(),
   seq: z.number().int(),
 })
-export const LeftFrame = z.object({ type: z.literal('left'), room: z.string() })
+/** The subscription ended: asked for (`leave`), or `reason` says why the server ended it. */
+export const LeftFrame = z.object({
+  type: z.literal('left'),
+  room: z.string(),
+  reason: z.enum(['removed', 'left']).optional(),
+})
 export const ErrorFrame = z.object({
   type: z.literal('error'),
   code: z.string(),
@@ -88,6 +137,8 @@ export const ErrorFrame = z.object({
 export const ServerFrame = z.discriminatedUnion('type', [
   JoinedFrame,
   MessageFrame,
+  MemberEventFrame,
+  RoomEventFrame,
   AckFrame,
   PresenceFrame,
   TypingEventFrame,
@@ -98,6 +149,9 @@ export const ServerFrame = z.discriminatedUnion('type', [
 export type ServerFrame = z.infer<typeof ServerFrame>
 export type JoinedFrame = z.infer<typeof JoinedFrame>
 export type MessageFrame = z.infer<typeof MessageFrame>
+export type MemberEventFrame = z.infer<typeof MemberEventFrame>
+export type RoomEventFrame = z.infer<typeof RoomEventFrame>
+export type LeftFrame = z.infer<typeof LeftFrame>
 export type AckFrame = z.infer<typeof AckFrame>
 export type PresenceFrame = z.infer<typeof PresenceFrame>
 export type TypingEventFrame = z.infer<typeof TypingEventFrame>

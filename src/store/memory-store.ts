@@ -1,15 +1,38 @@
 /** An in-memory Store for fast domain unit tests; never for production (nothing survives a restart). */
 import { ChatError } from '../domain/errors.js'
-import type { RoomRecord, SessionRecord, Store, UserRecord } from '../domain/ports.js'
-import type { ChatMessage } from '../protocol/frames.js'
+import type {
+  MemberRecord,
+  MyRoomRecord,
+  RoomRecord,
+  SessionRecord,
+  Store,
+  UserRecord,
+} from '../domain/ports.js'
+import type { ChatMessage, MessageFrame, Role, RoomLogEvent } from '../protocol/frames.js'
+import { changeEvent, plan } from './room-change.js'
+
+interface MemoryMember {
+  role: Role
+  readSeq: number
+}
 import { refusedAsUnstorable } from './append-queue.js'
 
 interface MemoryRoom {
   record: Omit<RoomRecord, 'lastSeq'>
-  /** messages[i] has seq i + 1. */
-  messages: ChatMessage[]
+  /** messages[i] has seq i + 1: the room's whole log, every event type. */
+  messages: RoomLogEvent[]
+  /** Author user id per seq (the log shows usernames; unread counts compare ids). */
+  authors: string[]
   /** `${userId}\0${cid}` → seq, for dedupe. */
   byCid: Map<string, number>
+  /** userId → membership. */
+  members: Map<string, MemoryMember>
+}
+
+/** The same test the SQL stores run (sql-membership.ts mentionPattern), in JavaScript. */
+function mentions(text: string, username: string): boolean {
+  const escaped = username.replaceAll('.', '\\.')
+  return new RegExp(`(^|[^A-Za-z0-9_])@${escaped}($|[^A-Za-z0-9_-])`, 'i').test(text)
 }
 
 // Copies on the way in and out, so a test that mutates a result cannot corrupt the store.
@@ -38,13 +61,33 @@ export function createMemoryStore(): Store {
   })
   const userById = (id: string): UserRecord | undefined =>
     [...users.values()].find((user) => user.id === id)
+  const newRoom = (record: Omit<RoomRecord, 'lastSeq'>): MemoryRoom => ({
+    record,
+    messages: [],
+    authors: [],
+    byCid: new Map(),
+    members: new Map(),
+  })
+  const memberRecord = (userId: string, member: MemoryMember): MemberRecord => ({
+    userId,
+    username: userById(userId)?.username ?? userId,
+    role: member.role,
+    readSeq: member.readSeq,
+  })
+  const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : 1)
 
   return {
     migrate: () =>
       op(() => {
         if (!rooms.has('lobby')) {
-          const record = { name: 'lobby', createdAt: Date.now(), createdBy: null }
-          rooms.set('lobby', { record, messages: [], byCid: new Map() })
+          const record = {
+            name: 'lobby',
+            createdAt: Date.now(),
+            createdBy: null,
+            kind: 'public' as const,
+            topic: null,
+          }
+          rooms.set('lobby', newRoom(record))
         }
       }),
     createUser: (user) =>
@@ -74,8 +117,10 @@ export function createMemoryStore(): Store {
     createRoom: (room) =>
       op(() => {
         if (rooms.has(room.name)) throw new ChatError('room_exists')
-        const record = { name: room.name, createdAt: room.createdAt, createdBy: room.createdBy }
-        rooms.set(room.name, { record, messages: [], byCid: new Map() })
+        const { members, ...record } = copy(room)
+        const created = newRoom(record)
+        for (const m of members) created.members.set(m.userId, { role: m.role, readSeq: 0 })
+        rooms.set(room.name, created)
         return { ...record, lastSeq: 0 }
       }),
     findRoom: (name) =>
@@ -93,6 +138,97 @@ export function createMemoryStore(): Store {
     countRoomsCreatedBy: (username) =>
       op(() => [...rooms.values()].filter((room) => room.record.createdBy === username).length),
     deleteRoom: (name) => op(() => rooms.delete(name)),
+    listVisibleRooms: (userId, page = {}) =>
+      op(() => {
+        const after = page.after
+        const visible = [...rooms.values()]
+          .filter((r) => r.record.kind === 'public' || r.members.has(userId))
+          .filter((r) => after === undefined || r.record.name > after)
+          .map(toRecord)
+          .sort(byName)
+        return visible.slice(0, page.limit ?? visible.length)
+      }),
+    applyChange: (input) =>
+      op(() => {
+        const room = roomOf(input.room)
+        const change = input.change
+        const subjectId = change.type === 'member' ? change.subjectId : ''
+        const current = change.type === 'member' ? room.members.get(subjectId)?.role : undefined
+        const write = plan(input, current)
+        if (write === undefined) return undefined
+        const seq = room.messages.length + 1
+        if (write.kind === 'insert') room.members.set(subjectId, { role: write.role, readSeq: seq })
+        else if (write.kind === 'delete') room.members.delete(subjectId)
+        else if (write.kind === 'update') room.members.get(subjectId)!.role = write.role
+        else room.record = { ...room.record, topic: write.topic }
+        const event = changeEvent(input, seq)
+        room.messages.push(event)
+        room.authors.push(input.userId)
+        return copy(event)
+      }),
+    addMembers: (name, members) =>
+      op(() => {
+        const room = rooms.get(name)
+        if (!room) return
+        for (const m of members) {
+          if (!room.members.has(m.userId)) {
+            room.members.set(m.userId, { role: m.role, readSeq: room.messages.length })
+          }
+        }
+      }),
+    findMember: (name, userId) =>
+      op(() => {
+        const member = rooms.get(name)?.members.get(userId)
+        return member && memberRecord(userId, member)
+      }),
+    listMembers: (name) =>
+      op(() =>
+        [...(rooms.get(name)?.members ?? new Map<string, MemoryMember>())]
+          .map(([userId, member]) => memberRecord(userId, member))
+          .sort((a, b) => (a.username.toLowerCase() < b.username.toLowerCase() ? -1 : 1)),
+      ),
+    myRooms: (userId, username) =>
+      op(() => {
+        const mine: MyRoomRecord[] = []
+        for (const room of [...rooms.values()].sort((a, b) => byName(a.record, b.record))) {
+          const member = room.members.get(userId)
+          if (!member) continue
+          let unread = 0
+          let mentioned = 0
+          room.messages.forEach((event, i) => {
+            if (event.seq <= member.readSeq || event.type !== 'message') return
+            if (room.authors[i] === userId) return
+            unread++
+            if (mentions(event.text, username)) mentioned++
+          })
+          const others =
+            room.record.kind === 'dm'
+              ? {
+                  members: [...room.members.keys()]
+                    .map((id) => userById(id)?.username ?? id)
+                    .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)),
+                }
+              : {}
+          mine.push({
+            name: room.record.name,
+            kind: room.record.kind,
+            role: member.role,
+            lastSeq: room.messages.length,
+            readSeq: member.readSeq,
+            unread,
+            mentions: mentioned,
+            ...others,
+          })
+        }
+        return mine
+      }),
+    markRead: (name, userId, seq) =>
+      op(() => {
+        const room = rooms.get(name)
+        const member = room?.members.get(userId)
+        if (room && member)
+          member.readSeq = Math.max(member.readSeq, Math.min(seq, room.messages.length))
+      }),
     append: (input) =>
       op(() => {
         const refused = refusedAsUnstorable(input)
@@ -103,9 +239,10 @@ export function createMemoryStore(): Store {
         const key = `${input.userId}\0${input.cid}`
         const existing = room.byCid.get(key)
         if (existing !== undefined) {
-          return { message: copy(room.messages[existing - 1]!), created: false }
+          return { message: copy(room.messages[existing - 1] as MessageFrame), created: false }
         }
-        const message: ChatMessage = {
+        const message: MessageFrame = {
+          type: 'message',
           room: input.room,
           seq: room.messages.length + 1,
           id: input.id,
@@ -115,6 +252,7 @@ export function createMemoryStore(): Store {
           cid: input.cid,
         }
         room.messages.push(message)
+        room.authors.push(input.userId)
         room.byCid.set(key, message.seq)
         return { message: copy(message), created: true }
       }),
@@ -124,9 +262,14 @@ export function createMemoryStore(): Store {
       ),
     messagesBefore: (name, beforeSeq, limit) =>
       op(() => {
-        const messages = rooms.get(name)?.messages ?? []
-        const end = Math.min(messages.length, beforeSeq === undefined ? Infinity : beforeSeq - 1)
-        return copy(messages.slice(Math.max(0, end - limit), Math.max(0, end)).reverse())
+        const log = rooms.get(name)?.messages ?? []
+        const end = Math.min(log.length, beforeSeq === undefined ? Infinity : beforeSeq - 1)
+        const page: ChatMessage[] = []
+        for (let i = end - 1; i >= 0 && page.length < limit; i--) {
+          const event = log[i]!
+          if (event.type === 'message') page.push(event)
+        }
+        return copy(page)
       }),
     lastSeq: (room) => op(() => roomOf(room).messages.length),
     lastSeqs: (names) =>
@@ -141,7 +284,8 @@ export function createMemoryStore(): Store {
     addPreview: (room, seq, preview) =>
       op(() => {
         const message = rooms.get(room)?.messages[seq - 1]
-        if (message) message.previews = [...(message.previews ?? []), copy(preview)]
+        if (message?.type === 'message')
+          message.previews = [...(message.previews ?? []), copy(preview)]
       }),
     ping: () => op(() => undefined),
     close: async () => {

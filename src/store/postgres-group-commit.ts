@@ -11,7 +11,7 @@ import {
   type PendingAppend,
 } from './append-queue.js'
 import type { AppendInput, AppendResult } from '../domain/ports.js'
-import type { ChatMessage } from '../protocol/frames.js'
+import type { MessageFrame } from '../protocol/frames.js'
 import { isRowError } from './row-errors.js'
 import { toChatMessage, type MessageRow } from './schema.js'
 
@@ -136,7 +136,7 @@ async function assign(
 function planBatch(
   inputs: readonly AppendInput[],
   startSeqs: ReadonlyMap<string, number>,
-  known: Map<string, ChatMessage>,
+  known: Map<string, MessageFrame>,
 ): { outcomes: AppendOutcome[]; fresh: Fresh; lastSeqs: Map<string, number> } {
   const lastSeqs = new Map(startSeqs)
   const fresh: Fresh = []
@@ -150,7 +150,8 @@ function planBatch(
     if (last === undefined) return new ChatError('room_not_found')
     const seq = last + 1
     lastSeqs.set(input.room, seq)
-    const message: ChatMessage = {
+    const message: MessageFrame = {
+      type: 'message',
       room: input.room,
       seq,
       id: input.id,
@@ -170,7 +171,7 @@ function planBatch(
 async function earlierCopies(
   client: PoolClient,
   inputs: readonly AppendInput[],
-): Promise<Map<string, ChatMessage>> {
+): Promise<Map<string, MessageFrame>> {
   const existing = await client.query<MessageRow & { user_id: string }>(
     `select m.room, m.seq, m.id, m.user_id, m.username, m.text, m.cid, m.ts, m.previews
      from messages m

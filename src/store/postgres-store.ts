@@ -5,6 +5,7 @@ import type { Store } from '../domain/ports.js'
 import { migrate } from './migrate.js'
 import { PostgresGroupCommit } from './postgres-group-commit.js'
 import type { Database } from './schema.js'
+import { SqlMembership } from './sql-membership.js'
 import { guard, SqlQueries } from './sql-queries.js'
 
 export interface PostgresStoreOptions {
@@ -54,6 +55,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const queries = new SqlQueries(db, 'postgres', isUniqueViolation)
+  const membership = new SqlMembership(db, 'postgres', isUniqueViolation)
   const appender = new PostgresGroupCommit(pool)
   let closed = false
 
@@ -66,11 +68,18 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
     findSession: (tokenHash) => queries.findSession(tokenHash),
     extendSession: (tokenHash, expiresAt) => queries.extendSession(tokenHash, expiresAt),
     deleteSession: (tokenHash) => queries.deleteSession(tokenHash),
-    createRoom: (room) => queries.createRoom(room),
+    createRoom: (room) => membership.createRoom(room),
     findRoom: (name) => queries.findRoom(name),
     listRooms: (page) => queries.listRooms(page),
     countRoomsCreatedBy: (username) => queries.countRoomsCreatedBy(username),
     deleteRoom: (name) => queries.deleteRoomLocked(name),
+    listVisibleRooms: (userId, page) => membership.listVisibleRooms(userId, page),
+    applyChange: (input) => membership.applyChange(input),
+    addMembers: (room, members) => membership.addMembers(room, members),
+    findMember: (room, userId) => membership.findMember(room, userId),
+    listMembers: (room) => membership.listMembers(room),
+    myRooms: (userId, username) => membership.myRooms(userId, username),
+    markRead: (room, userId, seq) => membership.markRead(room, userId, seq),
     append: (input) => appender.append(input),
     messagesAfter: (room, afterSeq, limit) => queries.messagesAfter(room, afterSeq, limit),
     messagesBefore: (room, beforeSeq, limit) => queries.messagesBefore(room, beforeSeq, limit),

@@ -1,5 +1,12 @@
-/** Table types shared by the SQL stores, and the one place a message row becomes a ChatMessage. */
-import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
+/** Table types shared by the SQL stores, and the one place a log row becomes a RoomLogEvent. */
+import type {
+  LinkPreview,
+  MessageFrame,
+  MemberOp,
+  Role,
+  RoomKind,
+  RoomLogEvent,
+} from '../protocol/frames.js'
 
 // Times are milliseconds since the epoch (bigint in PostgreSQL, read back as numbers).
 export interface UsersTable {
@@ -23,6 +30,16 @@ export interface RoomsTable {
   created_at: number
   created_by: string | null
   last_seq: number
+  kind: RoomKind
+  topic: string | null
+}
+
+export interface MembersTable {
+  room: string
+  user_id: string
+  role: Role
+  read_seq: number
+  joined_at: number
 }
 
 export interface MessagesTable {
@@ -36,6 +53,13 @@ export interface MessagesTable {
   ts: number
   /** A JSON array: text in SQLite (a string when read), jsonb in PostgreSQL (already parsed). */
   previews: unknown
+  /** The event's type: 'message' (text in `text`), 'member' or 'room' (fields in `data`). */
+  type: RoomLogEvent['type']
+  /**
+   * JSON object (text in SQLite, jsonb in PostgreSQL) of a non-message event's own fields. Such
+   * events store '' as text and their id as cid (unique per room and user, never shown).
+   */
+  data: unknown
 }
 
 export interface Database {
@@ -43,12 +67,14 @@ export interface Database {
   sessions: SessionsTable
   rooms: RoomsTable
   messages: MessagesTable
+  members: MembersTable
 }
 
 export type MessageRow = Pick<
   MessagesTable,
   'room' | 'seq' | 'id' | 'username' | 'text' | 'cid' | 'ts' | 'previews'
 >
+export type LogRow = MessageRow & Pick<MessagesTable, 'type' | 'data'>
 
 export const MESSAGE_COLUMNS = [
   'room',
@@ -61,8 +87,11 @@ export const MESSAGE_COLUMNS = [
   'previews',
 ] as const
 
-export function toChatMessage(row: MessageRow): ChatMessage {
-  const message: ChatMessage = {
+export const LOG_COLUMNS = [...MESSAGE_COLUMNS, 'type', 'data'] as const
+
+export function toChatMessage(row: MessageRow): MessageFrame {
+  const message: MessageFrame = {
+    type: 'message',
     room: row.room,
     seq: Number(row.seq),
     id: row.id,
@@ -80,4 +109,39 @@ function parsePreviews(value: unknown): LinkPreview[] | undefined {
   if (value === null || value === undefined) return undefined
   const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value
   return Array.isArray(parsed) && parsed.length > 0 ? (parsed as LinkPreview[]) : undefined
+}
+
+interface MemberData {
+  subject: string
+  op: MemberOp
+  role?: Role
+}
+interface RoomData {
+  topic?: string | null
+}
+
+export function toLogEvent(row: LogRow): RoomLogEvent {
+  if (row.type === 'message') return toChatMessage(row)
+  const data = parseJson(row.data)
+  const base = { room: row.room, seq: Number(row.seq), user: row.username, ts: Number(row.ts) }
+  if (row.type === 'member') {
+    const { subject, op, role } = data as unknown as MemberData
+    return { type: 'member', ...base, subject, op, ...(role === undefined ? {} : { role }) }
+  }
+  const { topic } = data as RoomData
+  return { type: 'room', ...base, ...(topic === undefined ? {} : { topic }) }
+}
+
+/** The `data` column's JSON for a non-message event: its own fields, without the shared ones. */
+export function eventData(event: Exclude<RoomLogEvent, { type: 'message' }>): string {
+  if (event.type === 'member') {
+    const { subject, op, role } = event
+    return JSON.stringify(role === undefined ? { subject, op } : { subject, op, role })
+  }
+  return JSON.stringify(event.topic === undefined ? {} : { topic: event.topic })
+}
+
+function parseJson(value: unknown): Record<string, unknown> {
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value
+  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {}
 }

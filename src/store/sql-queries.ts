@@ -2,10 +2,17 @@
 import { sql, type Kysely } from 'kysely'
 import { ChatError, isChatError } from '../domain/errors.js'
 import type { RoomPage, RoomRecord, SessionRecord, UserRecord } from '../domain/ports.js'
-import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
+import type { ChatMessage, LinkPreview, RoomLogEvent } from '../protocol/frames.js'
 import type { SqlDialect } from './migrations/index.js'
 import { isRowError } from './row-errors.js'
-import { MESSAGE_COLUMNS, toChatMessage, type Database, type RoomsTable } from './schema.js'
+import {
+  LOG_COLUMNS,
+  MESSAGE_COLUMNS,
+  toChatMessage,
+  toLogEvent,
+  type Database,
+  type RoomsTable,
+} from './schema.js'
 
 /** Runs `work`, turning engine failures into ChatErrors; `onUnique` names a unique-key clash. */
 export async function guard<T>(
@@ -116,21 +123,6 @@ export class SqlQueries {
     })
   }
 
-  createRoom(room: Omit<RoomRecord, 'lastSeq'>): Promise<RoomRecord> {
-    return this.run(async () => {
-      await this.db
-        .insertInto('rooms')
-        .values({
-          name: room.name,
-          created_at: room.createdAt,
-          created_by: room.createdBy,
-          last_seq: 0,
-        })
-        .execute()
-      return { ...room, lastSeq: 0 }
-    }, 'room_exists')
-  }
-
   findRoom(name: string): Promise<RoomRecord | undefined> {
     return this.run(async () => {
       const row = await this.db
@@ -176,23 +168,24 @@ export class SqlQueries {
         )
         if (locked.rows.length === 0) return false
         await trx.deleteFrom('messages').where('room', '=', name).execute()
+        await trx.deleteFrom('members').where('room', '=', name).execute()
         await trx.deleteFrom('rooms').where('name', '=', name).execute()
         return true
       }),
     )
   }
 
-  messagesAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
+  messagesAfter(room: string, afterSeq: number, limit: number): Promise<RoomLogEvent[]> {
     return this.run(async () => {
       const rows = await this.db
         .selectFrom('messages')
-        .select(MESSAGE_COLUMNS)
+        .select(LOG_COLUMNS)
         .where('room', '=', room)
         .where('seq', '>', afterSeq)
         .orderBy('seq', 'asc')
         .limit(limit)
         .execute()
-      return rows.map(toChatMessage)
+      return rows.map(toLogEvent)
     })
   }
 
@@ -206,6 +199,7 @@ export class SqlQueries {
         .selectFrom('messages')
         .select(MESSAGE_COLUMNS)
         .where('room', '=', room)
+        .where('type', '=', 'message')
         .orderBy('seq', 'desc')
         .limit(limit)
       if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq)
@@ -286,5 +280,7 @@ export function toRoomRecord(row: RoomsTable): RoomRecord {
     createdAt: Number(row.created_at),
     createdBy: row.created_by,
     lastSeq: Number(row.last_seq),
+    kind: row.kind,
+    topic: row.topic,
   }
 }

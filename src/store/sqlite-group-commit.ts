@@ -11,6 +11,7 @@ import {
   type PendingAppend,
 } from './append-queue.js'
 import type { AppendInput, AppendResult } from '../domain/ports.js'
+import type { MessageFrame } from '../protocol/frames.js'
 import { isRowError } from './row-errors.js'
 import { toChatMessage, type MessageRow } from './schema.js'
 
@@ -69,7 +70,8 @@ export class SqliteGroupCommit {
           return { message: toChatMessage(existing), created: false }
         }
         lastSeqs.set(input.room, seq)
-        const message = {
+        const message: MessageFrame = {
+          type: 'message',
           room: input.room,
           seq,
           id: input.id,

@@ -5,16 +5,20 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
-import type { RoomRecord, SessionRecord } from '../domain/ports.js'
-import type { ChatMessage } from '../protocol/frames.js'
-import { MESSAGE_COLUMNS, toChatMessage, type MessageRow, type RoomsTable } from './schema.js'
+import type { MemberRecord, RoomRecord, SessionRecord } from '../domain/ports.js'
+import type { Role, RoomLogEvent } from '../protocol/frames.js'
+import { LOG_COLUMNS, toLogEvent, type LogRow, type RoomsTable } from './schema.js'
 import { toRoomRecord, toSessionRecord, type SessionRow } from './sql-queries.js'
 
 export class SqliteReads {
   readonly #session: BetterSqlite3.Statement<[string], SessionRow>
   readonly #room: BetterSqlite3.Statement<[string], RoomsTable>
-  readonly #after: BetterSqlite3.Statement<[string, number, number], MessageRow>
+  readonly #after: BetterSqlite3.Statement<[string, number, number], LogRow>
   readonly #deleteRoom: (name: string) => boolean
+  readonly #member: BetterSqlite3.Statement<
+    [string, string],
+    { user_id: string; username: string; role: Role; read_seq: number }
+  >
 
   constructor(db: BetterSqlite3.Database) {
     this.#session = db.prepare(
@@ -23,15 +27,34 @@ export class SqliteReads {
     )
     this.#room = db.prepare('select * from rooms where name = ?')
     this.#after = db.prepare(
-      `select ${MESSAGE_COLUMNS.join(', ')} from messages
+      `select ${LOG_COLUMNS.join(', ')} from messages
        where room = ? and seq > ? order by seq asc limit ?`,
     )
     const deleteMessages = db.prepare<[string]>('delete from messages where room = ?')
+    const deleteMembers = db.prepare<[string]>('delete from members where room = ?')
     const deleteRoom = db.prepare<[string]>('delete from rooms where name = ?')
     this.#deleteRoom = db.transaction((name: string) => {
       deleteMessages.run(name)
+      deleteMembers.run(name)
       return deleteRoom.run(name).changes > 0
     })
+    this.#member = db.prepare(
+      `select m.user_id, u.username, m.role, m.read_seq
+       from members m join users u on u.id = m.user_id where m.room = ? and m.user_id = ?`,
+    )
+  }
+
+  /** Every join and every HTTP read of a private room asks this. */
+  findMember(room: string, userId: string): MemberRecord | undefined {
+    const row = this.#member.get(room, userId)
+    return row === undefined
+      ? undefined
+      : {
+          userId: row.user_id,
+          username: row.username,
+          role: row.role,
+          readSeq: Number(row.read_seq),
+        }
   }
 
   findSession(tokenHash: string): SessionRecord | undefined {
@@ -64,7 +87,7 @@ export class SqliteReads {
     return seqs
   }
 
-  messagesAfter(room: string, afterSeq: number, limit: number): ChatMessage[] {
-    return this.#after.all(room, afterSeq, limit).map(toChatMessage)
+  messagesAfter(room: string, afterSeq: number, limit: number): RoomLogEvent[] {
+    return this.#after.all(room, afterSeq, limit).map(toLogEvent)
   }
 }

@@ -7,7 +7,9 @@ import { migrate } from './migrate.js'
 import type { Database } from './schema.js'
 import { BACKSTOP_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js'
 import { SqliteGroupCommit } from './sqlite-group-commit.js'
+import { SqliteChanges } from './sqlite-changes.js'
 import { SqliteReads } from './sqlite-reads.js'
+import { SqlMembership } from './sql-membership.js'
 import { guard, SqlQueries } from './sql-queries.js'
 
 export interface SqliteStoreOptions {
@@ -33,6 +35,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const sqlite = await guard(isUniqueViolation, () => Promise.resolve(open(options)))
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   const queries = new SqlQueries(db, 'sqlite', isUniqueViolation)
+  const membership = new SqlMembership(db, 'sqlite', isUniqueViolation)
   const checkpointer =
     sqlite.memory || options.checkpointer === false
       ? undefined
@@ -42,9 +45,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
         })
   let appender: SqliteGroupCommit | undefined
   let prepared: SqliteReads | undefined
+  let changer: SqliteChanges | undefined
   // Statements are prepared against the schema, so they are built after the first migrate.
   const appends = (): SqliteGroupCommit => (appender ??= new SqliteGroupCommit(sqlite))
   const reads = (): SqliteReads => (prepared ??= new SqliteReads(sqlite))
+  const changes = (): SqliteChanges => (changer ??= new SqliteChanges(sqlite))
   const read = <T>(work: (r: SqliteReads) => T): Promise<T> =>
     guard(isUniqueViolation, () => Promise.resolve(work(reads())))
 
@@ -60,12 +65,19 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     findSession: (tokenHash) => read((r) => r.findSession(tokenHash)),
     extendSession: (tokenHash, expiresAt) => queries.extendSession(tokenHash, expiresAt),
     deleteSession: (tokenHash) => queries.deleteSession(tokenHash),
-    createRoom: (room) => queries.createRoom(room),
+    createRoom: (room) => membership.createRoom(room),
     findRoom: (name) => read((r) => r.findRoom(name)),
     listRooms: (page) => queries.listRooms(page),
     countRoomsCreatedBy: (username) => queries.countRoomsCreatedBy(username),
     // Synchronous on the appends' own connection: no group commit can interleave with it.
     deleteRoom: (name) => read((r) => r.deleteRoom(name)),
+    listVisibleRooms: (userId, page) => membership.listVisibleRooms(userId, page),
+    applyChange: (input) => guard(isUniqueViolation, () => Promise.resolve(changes().apply(input))),
+    addMembers: (room, members) => membership.addMembers(room, members),
+    findMember: (room, userId) => read((r) => r.findMember(room, userId)),
+    listMembers: (room) => membership.listMembers(room),
+    myRooms: (userId, username) => membership.myRooms(userId, username),
+    markRead: (room, userId, seq) => membership.markRead(room, userId, seq),
     // No guard on the hot path: the appender answers ChatErrors itself; only preparing its
     // statements (before the tables exist) can throw here.
     append: (input) => {
@@ -98,9 +110,25 @@ function open(options: SqliteStoreOptions): BetterSqlite3.Database {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   sqlite.pragma('foreign_keys = ON')
+  registerFunctions(sqlite)
   // The checkpointer thread keeps the WAL short; this is the writer's own fallback.
   sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`)
   // Once a checkpoint has caught up, the WAL file shrinks back to this (bytes).
   sqlite.pragma(`journal_size_limit = ${64 * 2 ** 20}`)
   return sqlite
+}
+
+/** eddy_imatch(pattern, text): a case-insensitive regular-expression test (mention counts). */
+function registerFunctions(sqlite: BetterSqlite3.Database): void {
+  const compiled = new Map<string, RegExp>()
+  sqlite.function('eddy_imatch', { deterministic: true }, (pattern: unknown, text: unknown) => {
+    if (typeof pattern !== 'string' || typeof text !== 'string') return 0
+    let regex = compiled.get(pattern)
+    if (regex === undefined) {
+      if (compiled.size > 1000) compiled.clear()
+      regex = new RegExp(pattern, 'i')
+      compiled.set(pattern, regex)
+    }
+    return regex.test(text) ? 1 : 0
+  })
 }

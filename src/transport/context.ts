@@ -6,7 +6,9 @@
 import type { Registry } from 'prom-client'
 import type { Accounts } from '../domain/accounts.js'
 import type { ChatService } from '../domain/chat-service.js'
+import type { DirectMessages } from '../domain/direct-messages.js'
 import type { HealthReport } from '../domain/health.js'
+import type { Membership } from '../domain/membership.js'
 import type { Clock, RateLimiter, RateLimitRule } from '../domain/ports.js'
 import type { Rooms } from '../domain/rooms.js'
 import type { Logger } from '../log.js'
@@ -67,6 +69,8 @@ export interface TransportContext {
   readonly clock: Clock
   readonly accounts: Accounts
   readonly rooms: Rooms
+  readonly membership: Membership
+  readonly dms: DirectMessages
   readonly chat: ChatService
   readonly limiter: RateLimiter
   readonly limits: EdgeLimits

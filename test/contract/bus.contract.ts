@@ -107,8 +107,17 @@ export function runBusContract(name: string, options: BusContractOptions): void 
         const atA = new Collector(a)
         const atB = new Collector(b)
         const message: BusEvent = {
-          type: 'message',
-          message: { room: 'lobby', seq: 1, id: 'm1', user: 'ann', text: 'hi', ts: 1, cid: 'c1' },
+          type: 'log',
+          event: {
+            type: 'message',
+            room: 'lobby',
+            seq: 1,
+            id: 'm1',
+            user: 'ann',
+            text: 'hi',
+            ts: 1,
+            cid: 'c1',
+          },
         }
         await a.publish(message)
         await atB.waitFor(1)
@@ -117,6 +126,30 @@ export function runBusContract(name: string, options: BusContractOptions): void 
         await atA.waitFor(2)
         expect(atA.events).toEqual([message, typing('bob')])
         expect(atB.events).toEqual([message, typing('bob')])
+      })
+
+      it('carries membership and room events of the log across nodes', async () => {
+        const { a, b } = await pair()
+        await b.watch('lobby')
+        const atB = new Collector(b)
+        const base = { room: 'lobby', user: 'ann', ts: 1 }
+        const events: BusEvent[] = [
+          {
+            type: 'log',
+            event: {
+              type: 'member',
+              ...base,
+              seq: 2,
+              subject: 'bob',
+              op: 'invite',
+              role: 'member',
+            },
+          },
+          { type: 'log', event: { type: 'member', ...base, seq: 3, subject: 'bob', op: 'remove' } },
+          { type: 'log', event: { type: 'room', ...base, seq: 4, topic: 'news' } },
+        ]
+        for (const event of events) await a.publish(event)
+        expect(await atB.waitFor(3)).toEqual(events)
       })
 
       it('keeps publish order across nodes', async () => {
@@ -188,8 +221,9 @@ export function runBusContract(name: string, options: BusContractOptions): void 
             const atA = new Collector(a)
             const atB = new Collector(b)
             const message = (seq: number): BusEvent => ({
-              type: 'message',
-              message: {
+              type: 'log',
+              event: {
+                type: 'message',
                 room: 'lobby',
                 seq,
                 id: `m${seq}`,

@@ -1,7 +1,8 @@
 /** The Store contract (src/domain/ports.ts), run unchanged against every adapter, with no mocks. */
 import { describe, expect, it, beforeEach, afterEach } from 'vitest'
 import { isChatError } from '../../src/domain/errors.js'
-import type { AppendInput, Store } from '../../src/domain/ports.js'
+import type { AppendInput, NewRoom, Store } from '../../src/domain/ports.js'
+import { membershipCases } from './store-membership.contract.js'
 
 export interface StoreHandle {
   readonly store: Store
@@ -39,6 +40,14 @@ function input(room: string, userId: string, cid: string, text = `text ${cid}`):
     cid,
     ts: 1_700_000_000_000 + counter,
   }
+}
+
+export function newRoom(room: {
+  name: string
+  createdAt: number
+  createdBy: string | null
+}): NewRoom {
+  return { ...room, kind: 'public', topic: null, members: [] }
 }
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
@@ -101,8 +110,8 @@ function migratedStore(newStore: NewStore, options?: NewStoreOptions) {
     current.handle = await newStore(options)
     current.store = current.handle.store
     await current.store.migrate()
-    await current.store.createRoom({ name: 'alpha', createdAt: 1, createdBy: 'u1' })
-    await current.store.createRoom({ name: 'beta', createdAt: 2, createdBy: null })
+    await current.store.createRoom(newRoom({ name: 'alpha', createdAt: 1, createdBy: 'u1' }))
+    await current.store.createRoom(newRoom({ name: 'beta', createdAt: 2, createdBy: null }))
   })
   afterEach(async () => {
     await current.handle.cleanup()
@@ -117,6 +126,8 @@ function migratedCases(newStore: NewStore): void {
   beforeEach(() => {
     ;({ handle, store } = current)
   })
+
+  describe('membership', () => membershipCases(() => store))
 
   describe('migrate', () => {
     it('creates the lobby with no creator', async () => {
@@ -162,6 +173,7 @@ function migratedCases(newStore: NewStore): void {
       const appended = input('alpha', 'u7', 'x1', 'hello')
       const { message } = await store.append(appended)
       expect(message).toEqual({
+        type: 'message',
         room: 'alpha',
         seq: 1,
         id: appended.id,
@@ -348,10 +360,10 @@ function migratedCases(newStore: NewStore): void {
       const preview = { url: 'https://a.example/', title: 'A', description: null, image: null }
       const second = { url: 'https://b.example/', title: null, description: 'B', image: 'i' }
       await store.addPreview('alpha', 5, preview)
-      expect((await store.messagesAfter('alpha', 4, 1))[0]?.previews).toEqual([preview])
+      expect((await store.messagesBefore('alpha', 6, 1))[0]?.previews).toEqual([preview])
       await store.addPreview('alpha', 5, second)
       expect((await store.messagesBefore('alpha', 6, 1))[0]?.previews).toEqual([preview, second])
-      expect((await store.messagesAfter('alpha', 5, 1))[0]?.previews).toBeUndefined()
+      expect((await store.messagesBefore('alpha', 7, 1))[0]?.previews).toBeUndefined()
     })
   })
 
@@ -399,8 +411,15 @@ function migratedCases(newStore: NewStore): void {
 
   describe('rooms', () => {
     it('creates, finds and lists rooms', async () => {
-      const room = await store.createRoom({ name: 'gamma', createdAt: 7, createdBy: 'u9' })
-      expect(room).toEqual({ name: 'gamma', createdAt: 7, createdBy: 'u9', lastSeq: 0 })
+      const room = await store.createRoom(newRoom({ name: 'gamma', createdAt: 7, createdBy: 'u9' }))
+      expect(room).toEqual({
+        name: 'gamma',
+        createdAt: 7,
+        createdBy: 'u9',
+        lastSeq: 0,
+        kind: 'public',
+        topic: null,
+      })
       expect(await store.findRoom('gamma')).toEqual(room)
       expect(await store.findRoom('nope')).toBeUndefined()
       await store.append(input('gamma', 'u9', 'c'))
@@ -411,18 +430,18 @@ function migratedCases(newStore: NewStore): void {
 
     it('rejects an existing name with room_exists', async () => {
       await rejectsWith(
-        store.createRoom({ name: 'alpha', createdAt: 1, createdBy: null }),
+        store.createRoom(newRoom({ name: 'alpha', createdAt: 1, createdBy: null })),
         'room_exists',
       )
       await rejectsWith(
-        store.createRoom({ name: 'lobby', createdAt: 1, createdBy: null }),
+        store.createRoom(newRoom({ name: 'lobby', createdAt: 1, createdBy: null })),
         'room_exists',
       )
     })
 
     it('lists a page of rooms after a name, in name order', async () => {
       for (const name of ['delta', 'epsilon', 'zeta'])
-        await store.createRoom({ name, createdAt: 1, createdBy: 'u1' })
+        await store.createRoom(newRoom({ name, createdAt: 1, createdBy: 'u1' }))
       const names = async (page: { after?: string; limit?: number }) =>
         (await store.listRooms(page)).map((r) => r.name)
       expect(await names({ limit: 2 })).toEqual(['alpha', 'beta'])
@@ -434,8 +453,8 @@ function migratedCases(newStore: NewStore): void {
     })
 
     it('counts the rooms each user created', async () => {
-      await store.createRoom({ name: 'gamma', createdAt: 1, createdBy: 'u1' })
-      await store.createRoom({ name: 'delta', createdAt: 1, createdBy: 'u2' })
+      await store.createRoom(newRoom({ name: 'gamma', createdAt: 1, createdBy: 'u1' }))
+      await store.createRoom(newRoom({ name: 'delta', createdAt: 1, createdBy: 'u2' }))
       expect(await store.countRoomsCreatedBy('u1')).toBe(2)
       expect(await store.countRoomsCreatedBy('u2')).toBe(1)
       expect(await store.countRoomsCreatedBy('nobody')).toBe(0)
@@ -453,7 +472,7 @@ function migratedCases(newStore: NewStore): void {
       await rejectsWith(store.lastSeq('alpha'), 'room_not_found')
       await rejectsWith(store.append(input('alpha', 'u1', 'd3')), 'room_not_found')
       expect((await store.listRooms()).map((r) => r.name)).toEqual(['beta', 'lobby'])
-      await store.createRoom({ name: 'alpha', createdAt: 2, createdBy: 'u2' })
+      await store.createRoom(newRoom({ name: 'alpha', createdAt: 2, createdBy: 'u2' }))
       const again = await store.append(input('alpha', 'u1', 'd1'))
       expect(again).toMatchObject({ created: true, message: { seq: 1 } })
     })

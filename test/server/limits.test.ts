@@ -26,7 +26,7 @@ describe('bad frames keep the socket open', () => {
       'invalid_frame',
     ],
     ['unknown room', { type: 'join', room: 'no-such-room' }, 'room_not_found'],
-    ['not joined', { type: 'send', room: 'other', text: 'hi', cid: 'n1' }, 'not_joined'],
+    ['unknown room', { type: 'send', room: 'other', text: 'hi', cid: 'n1' }, 'room_not_found'],
     ['empty text', { type: 'send', room: 'lobby', text: '', cid: 'e1' }, 'invalid_text'],
     ['blank text', { type: 'send', room: 'lobby', text: '   ', cid: 'e2' }, 'invalid_text'],
     [

@@ -1,7 +1,7 @@
 /** A Store wrapper for domain unit tests whose reads (messagesAfter) the test can break, count and slow. */
 import { ChatError } from '../../src/domain/errors.js'
 import type { Store } from '../../src/domain/ports.js'
-import type { ChatMessage } from '../../src/protocol/frames.js'
+import type { RoomLogEvent } from '../../src/protocol/frames.js'
 
 export interface StoreControl {
   readonly store: Store
@@ -11,7 +11,7 @@ export interface StoreControl {
   /** Each read first awaits this, so live messages can arrive mid-read. */
   before: () => Promise<void>
   /** Rewrites what a read returns (a lagging or broken store). */
-  transform: (page: ChatMessage[]) => ChatMessage[]
+  transform: (page: RoomLogEvent[]) => RoomLogEvent[]
 }
 
 export function controlReads(inner: Store): StoreControl {

@@ -1,6 +1,11 @@
 /** A RoomSubscriber for domain unit tests: records what it is handed; the test drives congestion. */
-import type { Broadcast, RoomEvent, RoomSubscriber } from '../../src/domain/subscriber.js'
-import type { ChatMessage } from '../../src/protocol/frames.js'
+import type {
+  Broadcast,
+  EndReason,
+  RoomEvent,
+  RoomSubscriber,
+} from '../../src/domain/subscriber.js'
+import type { MessageFrame, RoomLogEvent } from '../../src/protocol/frames.js'
 
 export interface FakeSubscriberOptions {
   /** Becomes congested right after being handed a seq this returns true for. */
@@ -11,9 +16,12 @@ export interface FakeSubscriberOptions {
 
 export class FakeSubscriber implements RoomSubscriber {
   readonly seqs: number[] = []
-  readonly broadcasts: Array<Broadcast<ChatMessage>> = []
+  readonly broadcasts: Array<Broadcast<RoomLogEvent>> = []
   readonly events: Array<Broadcast<RoomEvent>> = []
   readonly failures: Array<{ room: string; error: unknown }> = []
+  readonly endings: Array<{ room: string; reason: EndReason }> = []
+  /** `u-` + the username, like the domain tests' users. */
+  readonly userId: string
   congested = false
   /** How many times the feed has waited on drained(). */
   drainWaits = 0
@@ -27,17 +35,19 @@ export class FakeSubscriber implements RoomSubscriber {
     options: FakeSubscriberOptions = {},
   ) {
     this.#options = options
+    this.userId = `u-${user}`
   }
 
-  get messages(): ChatMessage[] {
-    return this.broadcasts.map((broadcast) => broadcast.payload)
+  /** The messages among the log events handed over. */
+  get messages(): MessageFrame[] {
+    return this.broadcasts.flatMap((b) => (b.payload.type === 'message' ? [b.payload] : []))
   }
 
   get waitingForDrain(): boolean {
     return this.#drainWaiters.length > 0
   }
 
-  deliver(message: Broadcast<ChatMessage>): void {
+  deliver(message: Broadcast<RoomLogEvent>): void {
     this.broadcasts.push(message)
     this.seqs.push(message.payload.seq)
     if (this.#options.congestWhen?.(message.payload.seq)) this.congested = true
@@ -46,6 +56,11 @@ export class FakeSubscriber implements RoomSubscriber {
 
   event(event: Broadcast<RoomEvent>): void {
     this.events.push(event)
+    this.#check()
+  }
+
+  ended(room: string, reason: EndReason): void {
+    this.endings.push({ room, reason })
     this.#check()
   }
 

@@ -219,7 +219,9 @@ export class ChatLink {
     const typed = frame as ServerFrame
     if (typed.type === 'message') this.#deliver(typed)
     else {
-      if (typed.type === 'joined') this.#advance(typed.room, typed.seq)
+      // Membership and room events are in the log too: resume after them, not before.
+      if (typed.type === 'joined' || typed.type === 'member' || typed.type === 'room')
+        this.#advance(typed.room, typed.seq)
       this.#listener.frame(typed)
       if (typed.type === 'joined') this.#listener.ready(typed.room)
     }

@@ -15,6 +15,7 @@ import { TurnPacer } from './turn-pacer.js'
 import type { NodeCounts } from '../../metrics.js'
 import { opsRoutes } from './ops-routes.js'
 import { pages } from './pages.js'
+import { memberRoutes } from './member-routes.js'
 import { roomRoutes } from './room-routes.js'
 import { movieRoutes } from './movie-routes.js'
 import { previewImageRoutes } from './preview-image-routes.js'
@@ -138,6 +139,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     authRoutes(scoped, ctx)
     roomRoutes(scoped, ctx, polls)
     previewImageRoutes(scoped, ctx)
+    memberRoutes(scoped, ctx)
     movieRoutes(scoped, ctx, pacer)
     opsRoutes(scoped, ctx, counts)
     await pages(scoped, webDist)

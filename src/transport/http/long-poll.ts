@@ -8,7 +8,7 @@ import type { ChatService } from '../../domain/chat-service.js'
 import { ChatError } from '../../domain/errors.js'
 import type { Clock } from '../../domain/ports.js'
 import type { RoomSubscriber } from '../../domain/subscriber.js'
-import type { ChatMessage } from '../../protocol/frames.js'
+import type { RoomLogEvent } from '../../protocol/frames.js'
 import type { TurnPacer } from './turn-pacer.js'
 
 interface ParkedPoll {
@@ -42,29 +42,30 @@ export class LongPolls {
   }
 
   /**
-   * Resolves with up to `limit` messages with seq > afterSeq, oldest first, as soon as one exists,
-   * or with [] when waitMs passes, the client goes away (`gone`) or the server shuts down.
+   * Resolves with up to `limit` log events with seq > afterSeq, oldest first, as soon as one
+   * exists, or with [] when waitMs passes, the client goes away (`gone`) or the server shuts down.
+   * A user removed from the room meanwhile gets the removal event and nothing after it.
    * Rejects with too_many_polls when the user already has the most parked polls allowed: each
    * costs memory until its deadline, so one user must not be able to park thousands.
    */
   async wait(
     room: string,
-    user: string,
+    user: { readonly id: string; readonly username: string },
     afterSeq: number,
     limit: number,
     waitMs: number,
     gone: AbortSignal,
-  ): Promise<ChatMessage[]> {
+  ): Promise<RoomLogEvent[]> {
     if (this.#closed || gone.aborted) return []
-    const held = this.#perUser.get(user) ?? 0
+    const held = this.#perUser.get(user.id) ?? 0
     if (this.#maxPerUser !== undefined && held >= this.#maxPerUser) {
       throw new ChatError('too_many_polls')
     }
-    this.#perUser.set(user, held + 1)
-    const collected: ChatMessage[] = []
+    this.#perUser.set(user.id, held + 1)
+    const collected: RoomLogEvent[] = []
     let finished = false
-    let resolveWait: (messages: ChatMessage[]) => void = () => undefined
-    const result = new Promise<ChatMessage[]>((resolve) => (resolveWait = resolve))
+    let resolveWait: (messages: RoomLogEvent[]) => void = () => undefined
+    const result = new Promise<RoomLogEvent[]>((resolve) => (resolveWait = resolve))
 
     const parked: ParkedPoll = {
       deadline: this.#clock.now() + waitMs,
@@ -72,9 +73,9 @@ export class LongPolls {
         if (finished) return
         finished = true
         this.#parked.delete(parked)
-        const left = (this.#perUser.get(user) ?? 1) - 1
-        if (left > 0) this.#perUser.set(user, left)
-        else this.#perUser.delete(user)
+        const left = (this.#perUser.get(user.id) ?? 1) - 1
+        if (left > 0) this.#perUser.set(user.id, left)
+        else this.#perUser.delete(user.id)
         void this.#chat.unsubscribe(subscriber, room)
         gone.removeEventListener('abort', parked.finish)
         resolveWait(collected.slice(0, limit))
@@ -82,7 +83,8 @@ export class LongPolls {
     }
     const subscriber: RoomSubscriber = {
       id: randomUUID(),
-      user,
+      user: user.username,
+      userId: user.id,
       deliver: (broadcast) => {
         if (broadcast.payload.seq <= afterSeq || collected.length >= limit) return
         // A catch-up page arrives synchronously: answer once it has all been collected, and one
@@ -93,6 +95,7 @@ export class LongPolls {
       congested: false,
       drained: () => Promise.resolve(),
       fail: () => parked.finish(),
+      ended: () => parked.finish(),
     }
 
     gone.addEventListener('abort', parked.finish)

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { ChatError } from '../../domain/errors.js'
 import { PreviewImageParams, PreviewImageQuery } from '../../protocol/api.js'
 import type { TransportContext } from '../context.js'
-import { requireUser } from './auth.js'
+import { requireUser, signedInUser } from './auth.js'
 import { parse } from './validate.js'
 
 /**
@@ -21,7 +21,7 @@ export function previewImageRoutes(app: FastifyInstance, ctx: TransportContext):
       const { url } = parse(PreviewImageQuery, request.query)
       const images = ctx.previewImages
       if (!images) throw new ChatError('not_found', 'Link previews are off.')
-      const source = await ctx.rooms.previewImage(room, seq, url)
+      const source = await ctx.rooms.previewImage(signedInUser(request), room, seq, url)
       let image: { readonly type: string; readonly bytes: Uint8Array }
       try {
         image = await images.fetch(source)

@@ -1,4 +1,4 @@
-/** Rooms and their messages: list, create, who is online, history (before/after), long-poll (after + wait), post. */
+/** Rooms and their messages: list, create, who is online, timeline (before), log (after), long-poll (after + wait), post. */
 import type { FastifyInstance } from 'fastify'
 import type { RoomRecord } from '../../domain/ports.js'
 import {
@@ -21,6 +21,8 @@ export function presentRoom(room: RoomRecord): RoomView {
     lastSeq: room.lastSeq,
     createdAt: room.createdAt,
     createdBy: room.createdBy,
+    kind: room.kind,
+    topic: room.topic,
   }
 }
 
@@ -29,46 +31,45 @@ export function roomRoutes(app: FastifyInstance, ctx: TransportContext, polls: L
 
   app.get('/api/rooms', auth, async (request): Promise<RoomsResponse> => {
     const query = parse(RoomsQuery, request.query)
-    const page = await ctx.rooms.list(query.limit, query.after)
+    const page = await ctx.rooms.list(signedInUser(request), query.limit, query.after)
     return { rooms: page.rooms.map(presentRoom), next: page.next }
   })
 
   app.post('/api/rooms', auth, async (request, reply) => {
-    const { name } = parse(CreateRoomBody, request.body)
+    const { name, visibility, topic } = parse(CreateRoomBody, request.body)
     const user = signedInUser(request)
     await throttle(ctx, `rooms:create:${user.id}`, ctx.limits.createRoom)
-    const room = await ctx.rooms.create(name, user.username)
+    const room = await ctx.rooms.create(user, name, visibility, topic)
     return reply.code(201).send({ room: presentRoom(room) })
   })
 
   // Its messages go with it; subscribers get an error frame room_not_found (docs/protocol.md).
   app.delete('/api/rooms/:room', auth, async (request, reply) => {
     const { room } = parse(RoomParams, request.params)
-    await ctx.rooms.delete(room, signedInUser(request).username)
+    await ctx.rooms.delete(signedInUser(request), room)
     return reply.code(204).send()
   })
 
   app.get('/api/rooms/:room', auth, async (request) => {
     const { room } = parse(RoomParams, request.params)
-    return { room: presentRoom(await ctx.rooms.get(room)) }
+    return { room: presentRoom(await ctx.rooms.get(signedInUser(request), room)) }
   })
 
   // For clients without a socket (long-poll fallback): presence frames only travel over /chat.
   app.get('/api/rooms/:room/online', auth, async (request): Promise<OnlineResponse> => {
     const { room } = parse(RoomParams, request.params)
-    await ctx.rooms.get(room)
-    return { online: await ctx.chat.online(room) }
+    return { online: await ctx.chat.online(signedInUser(request), room) }
   })
 
   app.get('/api/rooms/:room/messages', auth, async (request, reply) => {
     const { room } = parse(RoomParams, request.params)
     const query = parse(HistoryQuery, request.query)
+    const user = signedInUser(request)
     if (query.after === undefined) {
-      return { messages: await ctx.rooms.before(room, query.before, query.limit) }
+      return { messages: await ctx.rooms.before(user, room, query.before, query.limit) }
     }
-    const ready = await ctx.rooms.after(room, query.after, query.limit)
+    const ready = await ctx.rooms.after(user, room, query.after, query.limit)
     if (ready.length > 0 || !query.wait) return { messages: ready }
-    const user = signedInUser(request).username
     const gone = new AbortController()
     // The response's close fires when the client goes away before we answer.
     reply.raw.once('close', () => gone.abort())
@@ -79,7 +80,6 @@ export function roomRoutes(app: FastifyInstance, ctx: TransportContext, polls: L
   app.post('/api/rooms/:room/messages', auth, async (request, reply) => {
     const { room } = parse(RoomParams, request.params)
     const body = parse(PostMessageBody, request.body)
-    await ctx.rooms.get(room)
     const user = signedInUser(request)
     const message = await ctx.chat.send(user, room, body.text, body.cid)
     return reply.code(201).send({ message })

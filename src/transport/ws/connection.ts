@@ -7,12 +7,12 @@ import type { Duplex } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import type { ChatService, Sender } from '../../domain/chat-service.js'
 import { isChatError } from '../../domain/errors.js'
-import type { Broadcast, RoomEvent } from '../../domain/subscriber.js'
+import type { Broadcast, EndReason, RoomEvent } from '../../domain/subscriber.js'
 import { ERRORS, WS_CLOSE, type ErrorCode } from '../../protocol/error-codes.js'
 import {
   CLIENT_FRAME_TYPES,
   ClientFrame,
-  type ChatMessage,
+  type RoomLogEvent,
   type ServerFrame,
 } from '../../protocol/frames.js'
 import type { Logger } from '../../log.js'
@@ -32,6 +32,7 @@ export class Connection implements FrameSource {
   // unflattened string tree it returns costs ~0.5 KiB for as long as the connection lives.
   readonly id = randomBytes(16).toString('base64url')
   readonly user: string
+  readonly userId: string
   readonly sender: Sender
   /** Cleared by each ping, set by each pong: the gateway's heartbeat drops silent peers. */
   alive = true
@@ -58,6 +59,7 @@ export class Connection implements FrameSource {
     this.#options = options
     this.#stream = stream
     this.user = sender.username
+    this.userId = sender.id
     this.sender = sender
   }
 
@@ -65,16 +67,20 @@ export class Connection implements FrameSource {
     return this.#rooms
   }
 
-  deliver(broadcast: Broadcast<ChatMessage>): void {
-    broadcast.encoded ??= Buffer.from(
-      `{"type":"message",${JSON.stringify(broadcast.payload).slice(1)}`,
-    )
+  /** Every log event is its own wire frame already (its `type` included): encoded once, as is. */
+  deliver(broadcast: Broadcast<RoomLogEvent>): void {
+    broadcast.encoded ??= Buffer.from(JSON.stringify(broadcast.payload))
     this.#write(broadcast.encoded)
   }
 
   event(broadcast: Broadcast<RoomEvent>): void {
     broadcast.encoded ??= Buffer.from(JSON.stringify(broadcast.payload))
     this.#write(broadcast.encoded)
+  }
+
+  ended(room: string, reason: EndReason): void {
+    this.#forget(room)
+    this.sendFrame({ type: 'left', room, reason })
   }
 
   fail(room: string, error: unknown): void {

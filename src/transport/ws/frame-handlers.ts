@@ -39,4 +39,8 @@ export const frameHandlers: { [T in ClientFrameType]: Handler<T> } = {
   async typing(chat, source, frame) {
     await chat.typing(source, frame.room)
   },
+
+  async read(chat, source, frame) {
+    await chat.markRead(source.sender, frame.room, frame.seq)
+  },
 }

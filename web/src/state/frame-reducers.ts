@@ -149,6 +149,10 @@ function roomDeleted(state: ChatState, room: string): ChatState {
   return { ...state, rooms, roomNames, current, notice: `#${room} was deleted.` }
 }
 
+// Membership and settings events: the chat link already resumes after their seqs; no view yet.
+const member: Reducer<'member'> = (state) => only(state)
+const roomEvent: Reducer<'room'> = (state) => only(state)
+
 const error: Reducer<'error'> = (state, { code, message: text, cid, room }) => {
   if (cid && state.outbox.some((i) => i.cid === cid)) {
     return only({
@@ -173,10 +177,14 @@ const reducers: { readonly [T in ServerFrame['type']]: Reducer<T> } = {
   preview,
   left,
   error,
+  member,
+  room: roomEvent,
 }
 
 export function reduceFrame(state: ChatState, frame: ServerFrame, env: FrameEnv): Reduced {
   // The map is keyed by the frame's own tag, so this reducer takes exactly this frame type.
-  const reduce = reducers[frame.type] as (s: ChatState, f: ServerFrame, e: FrameEnv) => Reduced
-  return reduce(state, frame, env)
+  const reduce = reducers[frame.type] as
+    ((s: ChatState, f: ServerFrame, e: FrameEnv) => Reduced) | undefined
+  // A newer server may send frame types this client does not know yet: ignore them.
+  return reduce ? reduce(state, frame, env) : only(state)
 }

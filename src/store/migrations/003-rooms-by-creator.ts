@@ -1,4 +1,4 @@
-/** Migration 2: rooms indexed by creator, for the per-user room cap (Store.countRoomsCreatedBy). */
+/** Migration 3: rooms indexed by creator, for the per-user room cap (Store.countRoomsCreatedBy). */
 import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<unknown>): Promise<void> {

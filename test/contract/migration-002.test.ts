@@ -1,0 +1,108 @@
+// Migration 2 on data written by migration 1: rooms become public with their creators as owners,
+// every user joins the lobby with its history read, and the messages become the log's first events.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import { describe, expect, it } from 'vitest'
+import type { Store } from '../../src/domain/ports.js'
+import * as init from '../../src/store/migrations/001-init.js'
+import type { SqlDialect } from '../../src/store/migrations/index.js'
+import { createPostgresStore } from '../../src/store/postgres-store.js'
+import { createSqliteStore } from '../../src/store/sqlite-store.js'
+import { PG_URL, postgresUnavailable } from './store-factories.js'
+
+/** What a version-1 Eddy left behind: two users, a room by one of them, lobby messages. */
+async function writeVersion1(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  await sql`create table schema_migrations (version integer primary key, name text not null,
+    applied_at bigint not null)`.execute(db)
+  await init.up(db, dialect)
+  await sql`insert into schema_migrations values (1, 'init', 1)`.execute(db)
+  await sql`insert into users (id, username, username_key, password_hash, created_at)
+    values ('u1', 'Ann', 'ann', 'h', 1), ('u2', 'bob', 'bob', 'h', 2)`.execute(db)
+  await sql`insert into rooms (name, created_at, created_by, last_seq)
+    values ('annex', 3, 'Ann', 1)`.execute(db)
+  await sql`update rooms set last_seq = 2 where name = 'lobby'`.execute(db)
+  await sql`insert into messages (room, seq, id, user_id, username, text, cid, ts) values
+    ('lobby', 1, 'm1', 'u1', 'Ann', 'first', 'c1', 10),
+    ('lobby', 2, 'm2', 'u2', 'bob', 'second', 'c2', 11),
+    ('annex', 1, 'm3', 'u1', 'Ann', 'mine', 'c3', 12)`.execute(db)
+}
+
+async function expectMigrated(store: Store): Promise<void> {
+  await store.migrate()
+  expect(await store.findRoom('annex')).toMatchObject({ kind: 'public', topic: null, lastSeq: 1 })
+  expect(await store.findMember('annex', 'u1')).toMatchObject({ role: 'owner', readSeq: 1 })
+  expect(await store.findMember('annex', 'u2')).toBeUndefined()
+  expect((await store.listMembers('lobby')).map((m) => [m.username, m.role, m.readSeq])).toEqual([
+    ['Ann', 'member', 2],
+    ['bob', 'member', 2],
+  ])
+  expect(await store.messagesAfter('lobby', 0, 10)).toMatchObject([
+    { type: 'message', seq: 1, text: 'first', user: 'Ann' },
+    { type: 'message', seq: 2, text: 'second', user: 'bob' },
+  ])
+  expect((await store.myRooms('u2', 'bob')).map((r) => [r.name, r.unread])).toEqual([['lobby', 0]])
+  // The log goes on from where the messages stopped.
+  const { message } = await store.append({
+    id: 'm4',
+    room: 'lobby',
+    userId: 'u1',
+    username: 'Ann',
+    text: 'third',
+    cid: 'c4',
+    ts: 13,
+  })
+  expect(message.seq).toBe(3)
+}
+
+describe('migration 2 keeps version-1 data', () => {
+  it('on SQLite', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eddy-migrate-'))
+    try {
+      const file = join(dir, 'eddy.db')
+      const old = new Kysely<unknown>({
+        dialect: new SqliteDialect({ database: new BetterSqlite3(file) }),
+      })
+      await writeVersion1(old, 'sqlite')
+      await old.destroy()
+      const store = await createSqliteStore({ file })
+      try {
+        await expectMigrated(store)
+      } finally {
+        await store.close()
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('on PostgreSQL', async (ctx) => {
+    if ((await postgresUnavailable()) !== undefined) ctx.skip()
+    const schema = `eddy_mig_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+    const admin = new pg.Client({ connectionString: PG_URL })
+    await admin.connect()
+    try {
+      await admin.query(`create schema ${schema}`)
+      const pool = new pg.Pool({
+        connectionString: PG_URL,
+        options: `-c search_path=${schema}`,
+        max: 1,
+      })
+      const old = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+      await writeVersion1(old, 'postgres')
+      await old.destroy()
+      const store = await createPostgresStore({ url: PG_URL, schema, poolMax: 2 })
+      try {
+        await expectMigrated(store)
+      } finally {
+        await store.close()
+      }
+    } finally {
+      await admin.query(`drop schema if exists ${schema} cascade`)
+      await admin.end()
+    }
+  })
+})
