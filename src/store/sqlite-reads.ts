@@ -4,7 +4,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
-import type { RoomRecord, SessionRecord } from '../domain/ports.js'
+import type { FoundSession, RoomRecord } from '../domain/ports.js'
 import type { ChatMessage } from '../protocol/frames.js'
 import { MESSAGE_COLUMNS, toChatMessage, type MessageRow, type RoomsTable } from './schema.js'
 import { toRoomRecord, toSessionRecord, type SessionRow } from './sql-queries.js'
@@ -16,7 +16,7 @@ export class SqliteReads {
 
   constructor(db: BetterSqlite3.Database) {
     this.#session = db.prepare(
-      `select s.token_hash, s.user_id, u.username, s.created_at, s.expires_at
+      `select s.token_hash, s.user_id, u.username, s.created_at, s.expires_at, u.banned_at
        from sessions s join users u on u.id = s.user_id where s.token_hash = ?`,
     )
     this.#room = db.prepare('select * from rooms where name = ?')
@@ -26,7 +26,7 @@ export class SqliteReads {
     )
   }
 
-  findSession(tokenHash: string): SessionRecord | undefined {
+  findSession(tokenHash: string): FoundSession | undefined {
     const row = this.#session.get(tokenHash)
     return row === undefined ? undefined : toSessionRecord(row)
   }

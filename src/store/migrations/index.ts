@@ -1,6 +1,7 @@
 /** The ordered, forward-only migration list: append new files, never edit an applied one. */
 import type { Kysely } from 'kysely'
 import * as init from './001-init.js'
+import * as bans from './002-bans.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -10,4 +11,7 @@ export interface Migration {
   up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void>
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', up: init.up }]
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'init', up: init.up },
+  { version: 2, name: 'bans', up: bans.up },
+]
