@@ -29,6 +29,10 @@ const ConfigSchema = z.object({
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   TRUST_PROXY: flag.default(false),
   SESSION_TTL_DAYS: int(30, 1),
+  /** Comma-separated usernames of the server admins: they ban and unban accounts (docs/security.md). */
+  ADMIN_USERS: z.string().default(''),
+  /** `closed`: POST /api/register answers 403 registration_closed except to a signed-in server admin. */
+  REGISTRATION: z.enum(['open', 'closed']).default('open'),
   MAX_TEXT_CHARS: int(4000, 1),
   MAX_FRAME_BYTES: int(64 * 1024, 1024),
   MAX_SOCKET_BUFFER_BYTES: int(1024 * 1024, 16 * 1024),
@@ -65,4 +69,10 @@ export function allowedOrigins(config: Config): string[] {
   return config.ALLOWED_ORIGINS.split(',')
     .map((o) => o.trim())
     .filter((o) => o !== '')
+}
+
+export function adminUsers(config: Config): string[] {
+  return config.ADMIN_USERS.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
 }

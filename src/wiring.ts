@@ -1,12 +1,15 @@
 /** Wires one Eddy node from a Config: engines → domain services → the context the transports get. */
 import { randomUUID } from 'node:crypto'
-import { allowedOrigins, type Config } from './config.js'
+import { adminUsers, allowedOrigins, type Config } from './config.js'
 import { Accounts } from './domain/accounts.js'
 import { ChatService } from './domain/chat-service.js'
 import { probeHealth } from './domain/health.js'
+import { Moderation, ServerAdmins } from './domain/moderation.js'
 import { MovieBot } from './domain/movie-bot.js'
 import type { Clock, RateLimitRule } from './domain/ports.js'
 import { Rooms } from './domain/rooms.js'
+import { SocketSessions } from './domain/socket-sessions.js'
+import { UserChannel } from './domain/user-channel.js'
 import { createEngines, type Engines } from './engines.js'
 import type { Logger } from './log.js'
 import { EddyMetrics } from './metrics.js'
@@ -19,6 +22,9 @@ export interface WiredNode {
   readonly nodeId: string
   readonly engines: Engines
   readonly chat: ChatService
+  /** Per-user events to every socket of a user on every node (notify, read, membership). */
+  readonly userChannel: UserChannel
+  readonly socketSessions: SocketSessions
   readonly metrics: EddyMetrics
   readonly upstreams: Upstreams
   readonly transport: TransportContext
@@ -76,6 +82,12 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
   )
   chat.onStored(movieBot.onStored)
 
+  const userChannel = new UserChannel(engines.bus, (error) =>
+    log.warn({ err: error }, 'user channel could not reach the bus'),
+  )
+  const socketSessions = new SocketSessions(engines.store, clock, userChannel, engines.bus, log)
+  const admins = new ServerAdmins(adminUsers(config))
+
   const transport: TransportContext = {
     log,
     clock,
@@ -84,7 +96,12 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       hasher: new Argon2Hasher(),
       clock,
       sessionTtlMs: config.SESSION_TTL_DAYS * DAY_MS,
+      channel: userChannel,
+      admins,
+      registration: config.REGISTRATION,
     }),
+    moderation: new Moderation(engines.store, clock, userChannel, admins),
+    socketSessions,
     rooms: new Rooms(engines.store, clock),
     chat,
     limiter: engines.limiter,
@@ -112,5 +129,5 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     health: () => probeHealth(engines.store, engines.bus),
     metrics: metrics.registry,
   }
-  return { nodeId, engines, chat, metrics, upstreams, transport }
+  return { nodeId, engines, chat, userChannel, socketSessions, metrics, upstreams, transport }
 }

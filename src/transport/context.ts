@@ -7,8 +7,10 @@ import type { Registry } from 'prom-client'
 import type { Accounts } from '../domain/accounts.js'
 import type { ChatService } from '../domain/chat-service.js'
 import type { HealthReport } from '../domain/health.js'
+import type { Moderation } from '../domain/moderation.js'
 import type { Clock, RateLimiter, RateLimitRule } from '../domain/ports.js'
 import type { Rooms } from '../domain/rooms.js'
+import type { SocketSessions } from '../domain/socket-sessions.js'
 import type { Logger } from '../log.js'
 
 /** Throttles and caps at the edge; undefined: off (RATE_LIMITS=off, benchmarks only). */
@@ -45,6 +47,9 @@ export interface TransportContext {
   readonly accounts: Accounts
   readonly rooms: Rooms
   readonly chat: ChatService
+  readonly moderation: Moderation
+  /** Each WebSocket is attached here, so it closes when its session ends. */
+  readonly socketSessions: SocketSessions
   readonly limiter: RateLimiter
   readonly limits: EdgeLimits
   readonly http: HttpSettings

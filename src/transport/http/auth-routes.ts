@@ -1,11 +1,14 @@
-/** Register, log in, log out, who-am-I (wire contract: HTTP API). */
+/**
+ * Register (open, or closed to all but server admins), log in, log out (here or everywhere),
+ * change password, who-am-I (wire contract: HTTP API).
+ */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { csrfTokenFor, hashToken, type SignedIn } from '../../domain/accounts.js'
 import { ChatError } from '../../domain/errors.js'
 import type { RateLimitRule } from '../../domain/ports.js'
-import { Credentials, LoginBody, SESSION_COOKIE } from '../../protocol/api.js'
+import { ChangePasswordBody, Credentials, LoginBody, SESSION_COOKIE } from '../../protocol/api.js'
 import type { TransportContext } from '../context.js'
-import { checkOrigin, requireUser, setSessionCookie, signedInUser } from './auth.js'
+import { checkOrigin, presentedToken, requireUser, setSessionCookie, signedInUser } from './auth.js'
 import { parse } from './validate.js'
 
 export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
@@ -24,6 +27,17 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
     checkOrigin(ctx, request) // login CSRF: a foreign page must not sign a browser in
     const body = parse(Credentials, request.body)
     await throttle(`register:ip:${request.ip}`, ctx.limits.register)
+    if (ctx.accounts.registration === 'closed') {
+      // Only a signed-in server admin creates accounts now, and stays signed in as themself.
+      const presented = presentedToken(request)
+      const actor = presented ? await ctx.accounts.authenticate(presented.token) : undefined
+      if (!actor || !ctx.moderation.isAdmin(actor.username)) {
+        throw new ChatError('registration_closed')
+      }
+      await requireUser(ctx)(request) // the CSRF check for a cookie-authenticated admin
+      const user = await ctx.accounts.createFor(actor, body.username, body.password)
+      return reply.code(201).send({ user })
+    }
     const signedIn = await ctx.accounts.register(body.username, body.password)
     setSessionCookie(ctx, request, reply, signedIn.token)
     return reply.code(201).send(present(signedIn))
@@ -40,8 +54,21 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
   })
 
   app.post('/api/logout', { preHandler: requireUser(ctx) }, async (request, reply) => {
-    await ctx.accounts.logout(signedInUser(request).sessionId)
+    await ctx.accounts.logout(signedInUser(request))
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return reply.code(204).send()
+  })
+
+  app.post('/api/logout/all', { preHandler: requireUser(ctx) }, async (request, reply) => {
+    await ctx.accounts.logoutEverywhere(signedInUser(request))
+    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return reply.code(204).send()
+  })
+
+  app.post('/api/me/password', { preHandler: requireUser(ctx) }, async (request, reply) => {
+    const body = parse(ChangePasswordBody, request.body)
+    await throttle(`login:user:${signedInUser(request).username.toLowerCase()}`, ctx.limits.login)
+    await ctx.accounts.changePassword(signedInUser(request), body.current, body.password)
     return reply.code(204).send()
   })
 
@@ -50,6 +77,7 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
     return {
       user: { id: user.id, username: user.username },
       csrfToken: csrfTokenFor(user.sessionId),
+      admin: ctx.moderation.isAdmin(user.username),
     }
   })
 }

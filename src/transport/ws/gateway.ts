@@ -125,11 +125,15 @@ export class Gateway {
     const connection = new Connection(
       socket,
       local.sender,
+      { id: user.sessionId, expiresAt: user.sessionExpiresAt },
       this.#ctx.chat,
       this.#connectionOptions,
       request.raw.socket,
     )
     this.#connections.set(socket, connection)
+    this.#ctx.socketSessions.attach(user.id, connection).catch((error: unknown) => {
+      this.#ctx.log.warn({ err: error }, 'could not watch the user channel')
+    })
     socket.on('message', this.#onMessage)
     socket.on('pong', this.#onPong)
     socket.on('close', this.#onClose)
@@ -139,6 +143,7 @@ export class Gateway {
     const connection = this.#connections.get(socket)
     if (!connection) return
     this.#connections.delete(socket)
+    this.#ctx.socketSessions.detach(connection.sender.id, connection)
     const local = this.#users.get(connection.sender.id)
     if (local && --local.connections === 0) this.#users.delete(connection.sender.id)
     connection.dispose().catch((error: unknown) => {
