@@ -70,6 +70,37 @@ export default tseslint.config(
     },
   },
   {
+    // Domain unit tests run on the in-memory adapters (no mocks), and on nothing else.
+    files: ['src/domain/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                ...engines,
+                '../transport/*',
+                '../upstream/*',
+                '../store/*',
+                '!../store/memory-store.js',
+                '../bus/*',
+                '!../bus/memory-bus.js',
+                '../presence/*',
+                '!../presence/memory-presence.js',
+                '../rate-limit/*',
+                '!../rate-limit/memory-rate-limiter.js',
+                '../redis/*',
+              ],
+              message:
+                'Domain unit tests use only the in-memory adapters (store/memory-store, bus/memory-bus, presence/memory-presence, rate-limit/memory-rate-limiter).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Transports reach storage, fan-out, presence and limits only through the domain's services
     // (ChatService.subscribe is the one way to read a room's stream), never the adapters or engines.
     files: ['src/transport/**'],
@@ -103,6 +134,23 @@ export default tseslint.config(
               ],
               message:
                 'Transports use the domain services and the shaped settings in transport/context.ts, never storage, the bus, their engines or the raw Config.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(?!protocol/index\\.js$)',
+              message:
+                'The web client shares only the wire protocol with the server: import src/protocol/index.js, nothing else from src/.',
             },
           ],
         },

@@ -8,6 +8,7 @@ export default defineConfig({
       'test/**/*.test.ts',
       'examples/**/*.test.ts',
       'bench/**/*.test.ts',
+      'web/src/**/*.test.ts',
     ],
     pool: 'forks',
     testTimeout: 30_000,

@@ -44,6 +44,8 @@ const ConfigSchema = z.object({
   HEARTBEAT_INTERVAL_MS: int(30_000, 100),
   PRESENCE_TTL_MS: int(45_000, 500),
   PRESENCE_SWEEP_INTERVAL_MS: int(10_000, 50),
+  /** How often open rooms are checked against the Store for bus messages that never arrived. */
+  FEED_AUDIT_INTERVAL_MS: int(1_000, 50),
   TYPING_INTERVAL_MS: int(1_000, 0),
   SHUTDOWN_GRACE_MS: int(4_000, 0),
   /** Default: the tutorial's Douban hot-movies URL (src/upstream/movies.ts). */

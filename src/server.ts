@@ -38,6 +38,11 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
       .catch((error: unknown) => log.warn({ err: error }, 'socket session sweep failed'))
   }, config.PRESENCE_SWEEP_INTERVAL_MS)
   heartbeat.unref()
+  const audit = setInterval(() => {
+    // At debug: while the Store is down this fails every interval, and /healthz already says so.
+    node.chat.audit().catch((error: unknown) => log.debug({ err: error }, 'feed audit failed'))
+  }, config.FEED_AUDIT_INTERVAL_MS)
+  audit.unref()
 
   await app.listen({ host: config.HOST, port: config.PORT })
   const { port } = app.server.address() as AddressInfo
@@ -57,6 +62,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat)
+        clearInterval(audit)
         gateway.closeAll()
         polls.closeAll()
         const closed = app.close()

@@ -60,6 +60,10 @@ export class MemoryBus implements Bus {
     return true
   }
 
+  ping(): Promise<void> {
+    return Promise.resolve()
+  }
+
   close(): Promise<void> {
     this.closed = true
     this.handlers = []

@@ -2,6 +2,7 @@
  * Redis pub/sub Bus for many nodes: a channel per room and one per user (the user channel),
  * origin-tagged payloads, own echo dropped.
  */
+import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { Bus, BusEvent, UserEvent } from '../domain/ports.js'
 import { decodeEnvelope, encodeEnvelope, encodeUserEnvelope, roomOf } from './bus-envelope.js'
@@ -50,6 +51,9 @@ export class RedisBus implements Bus {
   private everReady = false
   private readonly backlog: PublishBacklog
   private closed = false
+  /** This node's own channel for health probes: a probe id comes back on it if pub/sub works. */
+  private readonly probeChannel: string
+  private readonly probes = new Map<string, () => void>()
 
   constructor(options: RedisBusOptions) {
     this.nodeId = options.nodeId
@@ -57,7 +61,7 @@ export class RedisBus implements Bus {
     this.timeoutMs = options.commandTimeoutMs ?? 1_000
     this.report = options.onError ?? defaultReporter
     // No offline queue on the publish path: ioredis would otherwise hold a publish for as long as
-    // Redis is down, and the chat service awaits publish before it acks (stack.md).
+    // Redis is down (12 s and more, measured), and the chat service awaits publish before it acks.
     this.pub = connectRedis({
       url: options.url,
       name: `eddy-bus-pub:${options.nodeId}`,
@@ -78,6 +82,9 @@ export class RedisBus implements Bus {
       onError: this.report,
       extra: { maxRetriesPerRequest: null },
     })
+    this.probeChannel = `${this.prefix}probe:${options.nodeId}`
+    // ioredis subscribes again by itself after a reconnect, so this lasts the bus's life.
+    this.sub.subscribe(this.probeChannel).catch((error: unknown) => this.report(error, 'probe'))
     this.sub.on('message', (channel: string, payload: string) => this.receive(channel, payload))
     this.sub.on('close', () => {
       this.lost = !this.closed
@@ -152,6 +159,25 @@ export class RedisBus implements Bus {
     return !this.closed && this.pub.status === 'ready' && this.sub.status === 'ready'
   }
 
+  async ping(timeoutMs: number): Promise<void> {
+    if (!this.healthy()) throw new Error('redis bus connection is down')
+    const id = randomBytes(8).toString('hex')
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no bus round trip in ${timeoutMs} ms`)),
+          timeoutMs,
+        )
+        this.probes.set(id, resolve)
+        this.pub.publish(this.probeChannel, id).catch(reject)
+      })
+    } finally {
+      clearTimeout(timer)
+      this.probes.delete(id)
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
@@ -171,6 +197,10 @@ export class RedisBus implements Bus {
   }
 
   private receive(channel: string, payload: string): void {
+    if (channel === this.probeChannel) {
+      this.probes.get(payload)?.()
+      return
+    }
     const envelope = decodeEnvelope(payload)
     if (envelope instanceof Error) {
       this.report(envelope, `bus payload on ${channel}`)

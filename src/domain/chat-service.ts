@@ -223,6 +223,11 @@ export class ChatService {
     }
   }
 
+  /** Finds and fills room messages the bus lost (see RoomFeeds.audit); run every second or so. */
+  audit(): Promise<void> {
+    return this.#feeds.audit()
+  }
+
   get roomCount(): number {
     return this.#feeds.roomCount
   }

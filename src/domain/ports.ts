@@ -93,6 +93,8 @@ export interface Store {
   messagesBefore(room: string, beforeSeq: number | undefined, limit: number): Promise<ChatMessage[]>
   /** The room's last seq, 0 when empty; rejects with room_not_found for an unknown room. */
   lastSeq(room: string): Promise<number>
+  /** Each known room's last seq in one round trip; unknown rooms are left out. */
+  lastSeqs(rooms: readonly string[]): Promise<Map<string, number>>
   /** Attaches a link preview to a stored message; history returns it from then on. */
   addPreview(room: string, seq: number, preview: LinkPreview): Promise<void>
   /** Resolves when the engine answers; used by /healthz. */
@@ -153,6 +155,12 @@ export interface Bus {
   onReconnect(handler: () => void): void
   /** false while the shared engine is unreachable (single-node buses are always healthy). */
   healthy(): boolean
+  /**
+   * Resolves once an event has made the round trip through the shared engine and back (publish
+   * and subscribe both work); rejects when it has not within `timeoutMs`. A connection can look
+   * up while the engine answers nothing (a blackholed network, a paused server).
+   */
+  ping(timeoutMs: number): Promise<void>
   close(): Promise<void>
 }
 

@@ -25,6 +25,7 @@ export class RoomFeed {
   readonly #recent: Array<Broadcast<ChatMessage>> = []
   readonly #onError: (error: unknown) => void
   readonly #metrics: ChatMetrics
+  readonly #sleep: (ms: number) => Promise<void>
   #lastSeq = 0
   #loaded = false
   #filling = false
@@ -35,11 +36,14 @@ export class RoomFeed {
     store: Store,
     onError: (error: unknown) => void,
     metrics: ChatMetrics = noMetrics,
+    /** The retry backoff's wait; injectable so unit tests need not wait in real time. */
+    sleep: (ms: number) => Promise<void> = realSleep,
   ) {
     this.room = room
     this.#store = store
     this.#onError = onError
     this.#metrics = metrics
+    this.#sleep = sleep
     this.ready = store.lastSeq(room).then((seq) => {
       this.#lastSeq = Math.max(seq, this.#lastSeq)
       this.#loaded = true
@@ -214,7 +218,7 @@ export class RoomFeed {
           if (want > 0) page = await this.#store.messagesAfter(this.room, this.#lastSeq, want)
         } catch (error) {
           this.#onError(error)
-          await sleep(delayMs)
+          await this.#sleep(delayMs)
           delayMs = Math.min(delayMs * 2, 5_000)
           continue
         }
@@ -226,7 +230,7 @@ export class RoomFeed {
         if (readAll && page.length < want) this.#held.delete(CATCH_UP)
         if (this.#lastSeq === before && this.#held.size > 0) {
           // A seq arrived whose predecessor is not readable here yet: wait rather than spin.
-          await sleep(delayMs)
+          await this.#sleep(delayMs)
           delayMs = Math.min(delayMs * 2, 5_000)
         }
       }
@@ -236,7 +240,7 @@ export class RoomFeed {
   }
 }
 
-function sleep(ms: number): Promise<void> {
+function realSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 

@@ -9,6 +9,9 @@ export class RoomFeeds {
   readonly #feeds = new Map<string, RoomFeed>()
   readonly #onError: (error: unknown) => void
   readonly #metrics: ChatMetrics
+  /** Each feed's room seq in the Store at the previous audit. */
+  readonly #audited = new Map<RoomFeed, number>()
+  #auditing = false
 
   constructor(
     store: Store,
@@ -54,7 +57,36 @@ export class RoomFeeds {
   release(feed: RoomFeed): void {
     if (feed.size > 0 || this.#feeds.get(feed.room) !== feed) return
     this.#feeds.delete(feed.room)
+    this.#audited.delete(feed)
     void this.#bus.unwatch(feed.room).catch(this.#onError)
+  }
+
+  /**
+   * Repairs bus messages that never arrived. A bus can drop a message without dropping its
+   * connection (a network blackhole, a paused Redis): nothing then reveals the gap until the
+   * room's next message. Each audit reads every open room's last seq from the Store in one call;
+   * a feed still behind the seq the previous audit saw has missed something, and reads it from
+   * the Store. Comparing with the previous audit, not this one, leaves messages that are merely
+   * in flight between commit and publish alone.
+   */
+  async audit(): Promise<void> {
+    // One at a time: while the Store is slow or down, audits do not pile up behind each other.
+    if (this.#feeds.size === 0 || this.#auditing) return
+    const feeds = [...this.#feeds.values()]
+    this.#auditing = true
+    let stored: Map<string, number>
+    try {
+      stored = await this.#store.lastSeqs(feeds.map((feed) => feed.room))
+    } finally {
+      this.#auditing = false
+    }
+    for (const feed of feeds) {
+      const before = this.#audited.get(feed)
+      if (before !== undefined && feed.lastSeq < before) feed.resync()
+      const seq = stored.get(feed.room)
+      if (seq === undefined || this.#feeds.get(feed.room) !== feed) this.#audited.delete(feed)
+      else this.#audited.set(feed, seq)
+    }
   }
 
   get roomCount(): number {

@@ -134,6 +134,15 @@ export function createMemoryStore(): Store {
         return copy(messages.slice(Math.max(0, end - limit), Math.max(0, end)).reverse())
       }),
     lastSeq: (room) => op(() => roomOf(room).messages.length),
+    lastSeqs: (names) =>
+      op(() => {
+        const seqs = new Map<string, number>()
+        for (const name of names) {
+          const room = rooms.get(name)
+          if (room) seqs.set(name, room.messages.length)
+        }
+        return seqs
+      }),
     addPreview: (room, seq, preview) =>
       op(() => {
         const message = rooms.get(room)?.messages[seq - 1]

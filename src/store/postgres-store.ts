@@ -76,6 +76,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
     messagesAfter: (room, afterSeq, limit) => queries.messagesAfter(room, afterSeq, limit),
     messagesBefore: (room, beforeSeq, limit) => queries.messagesBefore(room, beforeSeq, limit),
     lastSeq: (room) => queries.lastSeq(room),
+    lastSeqs: (rooms) => queries.lastSeqs(rooms),
     addPreview: (room, seq, preview) => queries.addPreview(room, seq, preview),
     ping: () => queries.ping(),
     async close() {

@@ -226,6 +226,18 @@ export class SqlQueries {
     })
   }
 
+  lastSeqs(rooms: readonly string[]): Promise<Map<string, number>> {
+    return this.run(async () => {
+      if (rooms.length === 0) return new Map<string, number>()
+      const rows = await this.db
+        .selectFrom('rooms')
+        .select(['name', 'last_seq'])
+        .where('name', 'in', rooms)
+        .execute()
+      return new Map(rows.map((row) => [row.name, Number(row.last_seq)]))
+    })
+  }
+
   addPreview(room: string, seq: number, preview: LinkPreview): Promise<void> {
     return this.run(async () => {
       const item = JSON.stringify(preview)

@@ -42,6 +42,15 @@ export class SqliteReads {
     return Number(row.last_seq)
   }
 
+  lastSeqs(rooms: readonly string[]): Map<string, number> {
+    const seqs = new Map<string, number>()
+    for (const name of rooms) {
+      const row = this.#room.get(name)
+      if (row !== undefined) seqs.set(name, Number(row.last_seq))
+    }
+    return seqs
+  }
+
   messagesAfter(room: string, afterSeq: number, limit: number): ChatMessage[] {
     return this.#after.all(room, afterSeq, limit).map(toChatMessage)
   }

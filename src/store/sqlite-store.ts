@@ -70,6 +70,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     messagesAfter: (room, afterSeq, limit) => read((r) => r.messagesAfter(room, afterSeq, limit)),
     messagesBefore: (room, beforeSeq, limit) => queries.messagesBefore(room, beforeSeq, limit),
     lastSeq: (room) => read((r) => r.lastSeq(room)),
+    lastSeqs: (rooms) => read((r) => r.lastSeqs(rooms)),
     addPreview: (room, seq, preview) => queries.addPreview(room, seq, preview),
     ping: () => queries.ping(),
     async close() {

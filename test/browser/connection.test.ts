@@ -3,11 +3,11 @@ import { describe, expect, test } from 'vitest'
 import type { ChatMessage, ServerFrame } from '../../src/protocol/index.js'
 import { ApiError } from '../../web/src/api.js'
 import {
-  Connection,
-  type ConnectionStatus,
+  ChatLink,
+  type LinkStatus,
   type PollApi,
   type SocketHandlers,
-} from '../../web/src/connection.js'
+} from '../../web/src/chat-link.js'
 
 class FakeSocket {
   sent: unknown[] = []
@@ -54,7 +54,7 @@ function setup(api: Partial<PollApi> = {}) {
   const sockets: FakeSocket[] = []
   const timers = new FakeTimers()
   const frames: ServerFrame[] = []
-  const statuses: ConnectionStatus[] = []
+  const statuses: LinkStatus[] = []
   const ready: string[] = []
   const signedOut: true[] = []
   const fullApi: PollApi = {
@@ -63,7 +63,7 @@ function setup(api: Partial<PollApi> = {}) {
     postMessage: () => Promise.reject(new ApiError(0, 'network', 'down')),
     ...api,
   }
-  const connection = new Connection(
+  const connection = new ChatLink(
     {
       openSocket: (handlers) => {
         const socket = new FakeSocket(handlers)
@@ -85,7 +85,7 @@ function setup(api: Partial<PollApi> = {}) {
   return { connection, sockets, last, timers, frames, statuses, ready, signedOut }
 }
 
-describe('Connection', () => {
+describe('ChatLink', () => {
   test('a socket closed because its session ended (4001) or the account was banned (4003) signs out, never reconnects', () => {
     for (const code of [4001, 4003]) {
       const { connection, sockets, last, timers, statuses, signedOut } = setup()

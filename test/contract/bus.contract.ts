@@ -134,6 +134,11 @@ export function runBusContract(name: string, options: BusContractOptions): void 
       expect(rooms.events).toEqual([])
     })
 
+    it('answers a ping with a round trip through the engine', async () => {
+      const { a } = await pair()
+      await expect(a.ping(2_000)).resolves.toBeUndefined()
+    })
+
     it('publishes nothing after close', async () => {
       const { a } = await pair()
       const seen = new Collector(a)

@@ -230,6 +230,17 @@ function migratedCases(newStore: () => Promise<StoreHandle>): void {
       expect(ok2.status === 'fulfilled' && ok2.value.message.seq).toBe(2)
       await rejectsWith(store.lastSeq('nowhere'), 'room_not_found')
     })
+
+    it("answers many rooms' last seqs at once, leaving unknown rooms out", async () => {
+      for (const cid of ['a', 'b']) await store.append(input('alpha', 'u1', cid))
+      const seqs = await store.lastSeqs(['alpha', 'beta', 'lobby', 'nowhere'])
+      expect([...seqs.entries()].sort()).toEqual([
+        ['alpha', 2],
+        ['beta', 0],
+        ['lobby', 0],
+      ])
+      expect((await store.lastSeqs([])).size).toBe(0)
+    })
   })
 
   describe('history', () => {

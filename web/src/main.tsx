@@ -1,8 +1,9 @@
 /** Entry point: decide who is signed in, then show the chat or the sign-in pages. */
 import { render } from 'preact'
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { UserView } from '../../src/protocol/index.js'
 import { Api } from './api.js'
+import { createChatClient } from './app.js'
 import { currentRoute, navigate, type Route } from './router.js'
 import { AuthPage } from './views/AuthPage.js'
 import { ChatPage } from './views/ChatPage.js'
@@ -32,6 +33,22 @@ function App() {
     )
   }, [])
 
+  // One chat client per signed-in user, alive while the chat page is shown.
+  const chatShown = Boolean(user) && route === '/'
+  const chat = useMemo(() => {
+    if (!user || !chatShown) return null
+    return createChatClient(api, user, () => {
+      setUser(null)
+      navigate('/login', true)
+    })
+  }, [user, chatShown])
+
+  useEffect(() => {
+    if (!chat) return
+    chat.start()
+    return () => chat.stop()
+  }, [chat])
+
   useEffect(() => {
     if (user === null && route === '/') navigate('/login', true)
     if (user && route !== '/') navigate('/', true)
@@ -47,8 +64,7 @@ function App() {
   }, [route])
 
   if (user === undefined) return <div class="splash" aria-busy="true" aria-label="Loading" />
-  if (user && route === '/')
-    return <ChatPage api={api} me={user} onSignedOut={() => setUser(null)} />
+  if (chat) return <ChatPage chat={chat} />
   if (!user && route !== '/')
     return (
       <AuthPage

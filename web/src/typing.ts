@@ -3,35 +3,29 @@ export const TYPING_VISIBLE_MS = 4_000
 /** The composer sends a typing frame at most this often while the user types. */
 export const TYPING_SEND_INTERVAL_MS = 2_000
 
-export class TypingTracker {
+/**
+ * Times out typing lines: each typing frame (re)starts a TYPING_VISIBLE_MS timer for its user and
+ * room, and `onExpire` runs when it ends without a newer frame.
+ */
+export class TypingExpiry {
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>()
-  readonly #users = new Map<string, Set<string>>()
 
-  constructor(private readonly onChange: (room: string, users: string[]) => void) {}
+  constructor(private readonly onExpire: (room: string, user: string) => void) {}
 
   saw(room: string, user: string): void {
     const key = `${room}\u0000${user}`
     const previous = this.#timers.get(key)
     if (previous) clearTimeout(previous)
-    this.#timers.set(
-      key,
-      setTimeout(() => this.stopped(room, user), TYPING_VISIBLE_MS),
-    )
-    const users = this.#users.get(room) ?? new Set()
-    if (users.has(user)) return
-    users.add(user)
-    this.#users.set(room, users)
-    this.onChange(room, [...users])
+    const timer = setTimeout(() => {
+      this.#timers.delete(key)
+      this.onExpire(room, user)
+    }, TYPING_VISIBLE_MS)
+    this.#timers.set(key, timer)
   }
 
-  stopped(room: string, user: string): void {
-    const key = `${room}\u0000${user}`
-    const timer = this.#timers.get(key)
-    if (timer) clearTimeout(timer)
-    this.#timers.delete(key)
-    const users = this.#users.get(room)
-    if (!users?.delete(user)) return
-    this.onChange(room, [...users])
+  stop(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer)
+    this.#timers.clear()
   }
 }
 

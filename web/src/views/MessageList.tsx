@@ -5,7 +5,7 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks'
 import type { ChatMessage } from '../../../src/protocol/index.js'
 import type { OutboxItem } from '../outbox.js'
-import type { Notice, RoomState } from '../store.js'
+import type { Notice, RoomState } from '../state/chat-state.js'
 import { startsGroup } from '../timeline.js'
 import { MessageItem } from './MessageItem.js'
 import { PendingItem } from './PendingItem.js'

@@ -1,5 +1,5 @@
 /** The room's title bar: name, who is online, Leave (not for the lobby), and the rooms toggle for phone widths. */
-import { LOBBY, type RoomState } from '../store.js'
+import { LOBBY, type RoomState } from '../state/chat-state.js'
 
 interface Props {
   readonly room: RoomState | undefined

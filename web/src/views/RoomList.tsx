@@ -1,6 +1,6 @@
 /** The sidebar: joined rooms with unread counts, other rooms to join, room creation, who I am and log out. */
 import { useState } from 'preact/hooks'
-import { type ChatState, unreadCount } from '../store.js'
+import { type ChatState, unreadCount } from '../state/chat-state.js'
 import { roomNameProblem } from '../validation.js'
 
 interface Props {

@@ -1,13 +1,13 @@
 /** Connection state the user must know about: reconnecting, fallback mode, or a server notice. */
-import type { ConnectionStatus } from '../connection.js'
+import type { LinkStatus } from '../chat-link.js'
 
 interface Props {
-  readonly status: ConnectionStatus
+  readonly status: LinkStatus
   readonly notice: string | null
   readonly onDismiss: () => void
 }
 
-const TEXT: Partial<Record<ConnectionStatus, string>> = {
+const TEXT: Partial<Record<LinkStatus, string>> = {
   reconnecting: 'Reconnecting… Messages you write now will be sent when the connection is back.',
   polling:
     'Live connection unavailable: using a slower fallback and retrying in the background. ' +

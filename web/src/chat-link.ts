@@ -1,6 +1,8 @@
 /**
- * The live link to the server: one WebSocket with reconnect (backoff + jitter) that rejoins every
- * room with `since` = the last seq seen, and a long-poll fallback when the WebSocket keeps failing.
+ * The web client's live link to the server (the server's end of a socket is
+ * src/transport/ws/connection.ts): one WebSocket with reconnect (backoff + jitter) that rejoins
+ * every room with `since` = the last seq seen, and a long-poll fallback when the WebSocket keeps
+ * failing.
  * It knows nothing of the DOM or the UI: sockets, the HTTP API and timers are injected, so the
  * whole state machine is unit tested (test/browser/connection.test.ts).
  *
@@ -17,7 +19,7 @@ import {
 import { ApiError } from './api.js'
 import { backoffDelayMs, type BackoffOptions, RECONNECT_BACKOFF } from './backoff.js'
 
-export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'polling'
+export type LinkStatus = 'connecting' | 'online' | 'reconnecting' | 'polling'
 
 export interface SocketHandlers {
   onOpen(): void
@@ -26,7 +28,7 @@ export interface SocketHandlers {
   onClose(code?: number): void
 }
 
-/** What the connection needs from a socket; main.ts wraps the browser WebSocket in this. */
+/** What the link needs from a socket; app.ts wraps the browser WebSocket in this. */
 export interface SocketHandle {
   send(data: string): void
   close(): void
@@ -48,15 +50,15 @@ export interface Timers {
   clearTimeout(id: number): void
 }
 
-export interface ConnectionListener {
+export interface ChatLinkListener {
   frame(frame: ServerFrame): void
-  status(status: ConnectionStatus): void
+  status(status: LinkStatus): void
   /** The room can take sends now (joined over WebSocket, or polling): flush its outbox. */
   ready(room: string): void
   unauthorized(): void
 }
 
-export interface ConnectionOptions {
+export interface ChatLinkOptions {
   readonly openSocket: (handlers: SocketHandlers) => SocketHandle
   readonly api: PollApi
   readonly timers: Timers
@@ -70,9 +72,9 @@ export interface ConnectionOptions {
 /** A socket that closes sooner than this after opening counts as a failed attempt. */
 const STABLE_OPEN_MS = 3_000
 
-export class Connection {
-  readonly #options: ConnectionOptions
-  readonly #listener: ConnectionListener
+export class ChatLink {
+  readonly #options: ChatLinkOptions
+  readonly #listener: ChatLinkListener
   /** Joined rooms → highest seq seen (undefined until the first joined/message). */
   readonly #cursors = new Map<string, number | undefined>()
   #socket: SocketHandle | null = null
@@ -82,15 +84,15 @@ export class Connection {
   #failures = 0
   #retryTimer: number | null = null
   #polls = new Map<string, AbortController>()
-  #status: ConnectionStatus = 'connecting'
+  #status: LinkStatus = 'connecting'
   #stopped = false
 
-  constructor(options: ConnectionOptions, listener: ConnectionListener) {
+  constructor(options: ChatLinkOptions, listener: ChatLinkListener) {
     this.#options = options
     this.#listener = listener
   }
 
-  get status(): ConnectionStatus {
+  get status(): LinkStatus {
     return this.#status
   }
 
@@ -313,7 +315,7 @@ export class Connection {
     }
   }
 
-  #setStatus(status: ConnectionStatus): void {
+  #setStatus(status: LinkStatus): void {
     if (status === this.#status) return
     this.#status = status
     this.#listener.status(status)

@@ -1,0 +1,116 @@
+/**
+ * Composition root of a signed-in session: builds the state holder, persistence, the link, the
+ * presence poller and the actions, wires them to each other and to the browser (WebSocket, timers,
+ * online/offline and visibility events). Views get the result and only render and call actions.
+ */
+import type { UserView } from '../../src/protocol/index.js'
+import type { Api } from './api.js'
+import { ChatLink, type SocketHandlers } from './chat-link.js'
+import { ChatActions } from './chat/actions.js'
+import { followRooms, linkListener } from './chat/link-binding.js'
+import { ChatPersistence } from './chat/persistence.js'
+import { PresencePoller } from './chat/presence-poller.js'
+import { initialChatState, typingStopped } from './state/chat-state.js'
+import { ChatStateHolder } from './state/state-holder.js'
+import { TypingExpiry } from './typing.js'
+
+/** New rooms made by others have no frame of their own; the list is refreshed this often. */
+const ROOM_REFRESH_MS = 30_000
+
+export interface ChatClient {
+  readonly me: UserView
+  readonly holder: ChatStateHolder
+  readonly actions: ChatActions
+  /** Connects and loads the rooms; call once. */
+  start(): void
+  /** Disconnects and stops every timer and listener (page left, or signed out). */
+  stop(): void
+  /** Signs out on the server too, then hands over to `onSignedOut`. */
+  logout(): Promise<void>
+}
+
+function openSocket(handlers: SocketHandlers) {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+  const socket = new WebSocket(`${scheme}://${location.host}/chat`)
+  socket.onopen = () => handlers.onOpen()
+  socket.onmessage = (event) => {
+    if (typeof event.data === 'string') handlers.onMessage(event.data)
+  }
+  socket.onclose = (event) => handlers.onClose(event.code)
+  return socket
+}
+
+const browserTimers = {
+  setTimeout: (callback: () => void, ms: number) => window.setTimeout(callback, ms),
+  clearTimeout: (id: number) => window.clearTimeout(id),
+}
+
+export function createChatClient(api: Api, me: UserView, onSignedOut: () => void): ChatClient {
+  const persistence = new ChatPersistence(localStorage, me.username)
+  const holder = new ChatStateHolder(initialChatState(me, persistence.load()))
+  const typing = new TypingExpiry((room, user) =>
+    holder.update((state) => typingStopped(state, room, user)),
+  )
+  const poller = new PresencePoller(holder, api)
+  const signOut = () => {
+    stop()
+    onSignedOut()
+  }
+  // The listener's callbacks run only once the link is started, after `actions` exists.
+  const link = new ChatLink(
+    { openSocket, api, timers: browserTimers },
+    linkListener({
+      holder,
+      loadOlder: (room) => void actions.loadOlder(room),
+      typingSeen: (room, user) => typing.saw(room, user),
+      signOut,
+      flush: (room) => actions.flush(room),
+    }),
+  )
+  const actions = new ChatActions({
+    holder,
+    link,
+    api,
+    savedCurrent: () => persistence.savedCurrent(),
+    signOut,
+  })
+  // The holder lives as long as these three, so they never unsubscribe.
+  holder.subscribe((state, previous) => persistence.save(state, previous))
+  holder.subscribe(followRooms(link))
+  holder.subscribe((state, previous) => poller.follow(state, previous))
+
+  let refresh: number | undefined
+  const online = () => link.retryNow()
+  const offline = () => link.kick()
+  const visible = () => {
+    const { current } = holder.state
+    if (document.visibilityState === 'visible' && current) actions.markRead(current)
+  }
+
+  function start(): void {
+    link.start()
+    void actions.loadRooms()
+    refresh = window.setInterval(() => void actions.loadRooms(), ROOM_REFRESH_MS)
+    addEventListener('online', online)
+    addEventListener('offline', offline)
+    document.addEventListener('visibilitychange', visible)
+  }
+
+  function stop(): void {
+    link.stop()
+    poller.stop()
+    typing.stop()
+    window.clearInterval(refresh)
+    removeEventListener('online', online)
+    removeEventListener('offline', offline)
+    document.removeEventListener('visibilitychange', visible)
+  }
+
+  async function logout(): Promise<void> {
+    stop()
+    await api.logout().catch(() => undefined)
+    onSignedOut()
+  }
+
+  return { me, holder, actions, start, stop, logout }
+}

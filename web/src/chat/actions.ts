@@ -1,0 +1,211 @@
+/**
+ * What the user (and the app's timers) can do: load, open, create, join and leave rooms, scroll
+ * back, send, retry, discard. Each changes the state through the pure updates in state/ and talks
+ * to the server through the API or the link; persistence and joins follow the state on their own.
+ */
+import type { RoomView } from '../../../src/protocol/index.js'
+import { ApiError, type Api } from '../api.js'
+import type { ChatLink } from '../chat-link.js'
+import { newCid } from '../outbox.js'
+import {
+  addRoom,
+  byName,
+  type ChatState,
+  HISTORY_PAGE,
+  historyPage,
+  LOBBY,
+  markRead,
+  patchRoom,
+  removeFromOutbox,
+} from '../state/chat-state.js'
+import type { ChatStateHolder } from '../state/state-holder.js'
+
+/** Rooms joined automatically (for live unread counts); more would only cost sockets' bandwidth. */
+const MAX_JOINED_ROOMS = 50
+/** A send not acknowledged within this long means the socket is silently dead (e.g. a lost network). */
+const ACK_TIMEOUT_MS = 10_000
+
+export interface ActionDeps {
+  readonly holder: ChatStateHolder
+  readonly link: Pick<ChatLink, 'send' | 'typing' | 'kick' | 'retryNow'>
+  readonly api: Pick<Api, 'rooms' | 'createRoom' | 'historyBefore'>
+  /** The room open before the last reload, if any. */
+  readonly savedCurrent: () => string | null
+  readonly signOut: () => void
+}
+
+export class ChatActions {
+  readonly #holder: ChatStateHolder
+  readonly #deps: ActionDeps
+
+  constructor(deps: ActionDeps) {
+    this.#holder = deps.holder
+    this.#deps = deps
+  }
+
+  get #state(): ChatState {
+    return this.#holder.state
+  }
+
+  async loadRooms(): Promise<void> {
+    let rooms: RoomView[]
+    try {
+      rooms = await this.#deps.api.rooms()
+    } catch (error: unknown) {
+      if (error instanceof ApiError && error.status === 401) return this.#deps.signOut()
+      return this.#holder.set({
+        ...this.#state,
+        notice: 'Could not load the room list; retrying soon.',
+      })
+    }
+    // The lobby first, so it is always among the rooms joined; rooms the user left stay unjoined.
+    const wanted = rooms
+      .filter((room) => room.name === LOBBY || !this.#state.left.includes(room.name))
+      .sort((a, b) => Number(b.name === LOBBY) - Number(a.name === LOBBY))
+    let next = this.#state
+    for (const room of wanted.slice(0, MAX_JOINED_ROOMS))
+      next = addRoom(next, room.name, room.lastSeq)
+    const joined = next.rooms
+    const otherRooms = rooms
+      .filter((room) => !joined[room.name])
+      .map((room) => ({ name: room.name, lastSeq: room.lastSeq }))
+      .sort(byName)
+    this.#holder.set({ ...next, otherRooms })
+    if (this.#state.current === null) {
+      const saved = this.#deps.savedCurrent()
+      const first = saved && this.#state.rooms[saved] ? saved : this.#state.roomNames[0]
+      if (first) this.selectRoom(first)
+    }
+  }
+
+  selectRoom(name: string): void {
+    this.#holder.set({ ...this.#state, current: name })
+    this.markRead(name)
+    const room = this.#state.rooms[name]
+    if (room && room.messages.length === 0) void this.loadOlder(name)
+  }
+
+  async createRoom(name: string): Promise<string | null> {
+    try {
+      const room = await this.#deps.api.createRoom(name)
+      this.#holder.update((state) => addRoom(state, room.name, room.lastSeq))
+      this.selectRoom(room.name)
+      return null
+    } catch (error: unknown) {
+      if (error instanceof ApiError && error.code === 'room_exists') {
+        this.joinRoom(name.toLowerCase())
+        return null
+      }
+      return error instanceof Error ? error.message : 'Could not create the room.'
+    }
+  }
+
+  /** Joins a room from the "other rooms" list (or one someone else created) and opens it. */
+  joinRoom(name: string): void {
+    const state = this.#state
+    const other = state.otherRooms.find((room) => room.name === name)
+    const next = {
+      ...state,
+      left: state.left.filter((n) => n !== name),
+      otherRooms: state.otherRooms.filter((room) => room.name !== name),
+    }
+    this.#holder.set(addRoom(next, name, other?.lastSeq ?? 0))
+    this.selectRoom(name)
+  }
+
+  /**
+   * Leaves a room: unsubscribes (the others see "X left"), forgets its messages (a rejoin starts
+   * from the latest history, like a first visit), remembers the choice across reloads and opens
+   * the lobby. The lobby itself cannot be left.
+   */
+  leaveRoom(name: string): void {
+    const state = this.#state
+    const room = state.rooms[name]
+    if (name === LOBBY || !room) return
+    const { [name]: _gone, ...rooms } = state.rooms
+    this.#holder.set({
+      ...state,
+      rooms,
+      roomNames: state.roomNames.filter((n) => n !== name),
+      otherRooms: [...state.otherRooms, { name, lastSeq: room.lastSeq }].sort(byName),
+      left: [...state.left, name].sort(),
+    })
+    if (this.#state.current !== name) return
+    const next = this.#state.rooms[LOBBY] ? LOBBY : (this.#state.roomNames[0] ?? null)
+    if (next) this.selectRoom(next)
+    else this.#holder.set({ ...this.#state, current: null })
+  }
+
+  /** Loads the page of history before the oldest message we hold (scroll-back). */
+  async loadOlder(name: string): Promise<void> {
+    const room = this.#state.rooms[name]
+    if (!room || room.history === 'loading' || room.history === 'done') return
+    const before = room.messages[0]?.seq ?? room.lastSeq + 1
+    const patch = (history: 'done' | 'loading' | 'error') =>
+      this.#holder.update((state) => patchRoom(state, name, { history }))
+    if (before <= 1) return patch('done')
+    patch('loading')
+    try {
+      const page = await this.#deps.api.historyBefore(name, before, HISTORY_PAGE)
+      this.#holder.update((state) => historyPage(state, name, page))
+    } catch {
+      patch('error')
+    }
+  }
+
+  send(text: string): boolean {
+    const room = this.#state.current
+    if (!room || text.trim() === '') return false
+    const item = { cid: newCid(), room, text, createdAt: Date.now(), failed: false }
+    this.#holder.set({ ...this.#state, outbox: [...this.#state.outbox, item] })
+    this.#dispatch(room, text, item.cid)
+    return true
+  }
+
+  /** The room can take sends again (joined, or polling): sends what is waiting for it. */
+  flush(room: string): void {
+    for (const item of this.#state.outbox) {
+      if (item.room === room && !item.failed) this.#dispatch(room, item.text, item.cid)
+    }
+  }
+
+  /** Resends with the same cid, so a message that did arrive is not stored twice. */
+  retry(cid: string): void {
+    const state = this.#state
+    const item = state.outbox.find((i) => i.cid === cid)
+    if (!item) return
+    const { [cid]: _dropped, ...failures } = state.failures
+    const outbox = state.outbox.map((i) => (i.cid === cid ? { ...i, failed: false } : i))
+    this.#holder.set({ ...state, outbox, failures })
+    if (!this.#dispatch(item.room, item.text, item.cid)) this.#deps.link.retryNow()
+  }
+
+  discard(cid: string): void {
+    this.#holder.update((state) => removeFromOutbox(state, cid))
+  }
+
+  typing(): void {
+    const room = this.#state.current
+    if (room) this.#deps.link.typing(room)
+  }
+
+  markRead(name: string): void {
+    this.#holder.update((state) => markRead(state, name))
+  }
+
+  dismissNotice(): void {
+    this.#holder.set({ ...this.#state, notice: null })
+  }
+
+  /** Sends now, and if no ack comes in time the socket is presumed dead and replaced. */
+  #dispatch(room: string, text: string, cid: string): boolean {
+    const sent = this.#deps.link.send(room, text, cid)
+    if (sent) {
+      setTimeout(() => {
+        const stillPending = this.#state.outbox.some((i) => i.cid === cid && !i.failed)
+        if (stillPending && this.#state.status === 'online') this.#deps.link.kick()
+      }, ACK_TIMEOUT_MS)
+    }
+    return sent
+  }
+}
