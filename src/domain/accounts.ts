@@ -86,7 +86,11 @@ export class Accounts {
   }
 
   /** A server admin creates someone's account; the admin stays signed in as themself. */
-  async createFor(actor: AuthenticatedUser, username: string, password: string) {
+  async createFor(
+    actor: AuthenticatedUser,
+    username: string,
+    password: string,
+  ): Promise<{ id: string; username: string }> {
     if (!this.#admins.has(actor.username)) throw new ChatError('registration_closed')
     return this.#create(username, password)
   }

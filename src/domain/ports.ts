@@ -67,6 +67,8 @@ export interface AppendResult {
  *   An unknown room rejects with ChatError('room_not_found').
  * - Names are unique ignoring case: createUser rejects with ChatError('username_taken'),
  *   createRoom with ChatError('room_exists'). Room names arrive already lower-cased.
+ * - A session is found with its user's `bannedAt`; deleting a user's sessions (all, or all but
+ *   one) and banning take effect for every later read, on every node.
  * - Any failure to reach the engine rejects with ChatError('store_unavailable').
  * - `migrate` is idempotent and safe when several nodes run it at once.
  */

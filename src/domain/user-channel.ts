@@ -94,10 +94,6 @@ export class UserChannel {
     for (const local of this.#users.values()) yield* local.subscribers
   }
 
-  get userCount(): number {
-    return this.#users.size
-  }
-
   #route(userId: string, event: UserEvent): void {
     const list = this.#users.get(userId)?.subscribers
     if (!list) return

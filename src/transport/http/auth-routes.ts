@@ -28,7 +28,8 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
     const body = parse(Credentials, request.body)
     await throttle(`register:ip:${request.ip}`, ctx.limits.register)
     if (ctx.accounts.registration === 'closed') {
-      // Only a signed-in server admin creates accounts now, and stays signed in as themself.
+      // A signed-in server admin creates the account and stays signed in as themself; anyone
+      // else falls through to register, which refuses all but the ADMIN_USERS names.
       const presented = presentedToken(request)
       const actor = presented ? await ctx.accounts.authenticate(presented.token) : undefined
       if (actor && ctx.moderation.isAdmin(actor.username)) {
