@@ -23,19 +23,16 @@ export interface UserSubscriber {
   endSession(reason: SessionEndReason): void
 }
 
-/** A user with sockets on this node: its sockets, and the bus subscription they share. */
-interface LocalUser {
-  readonly subscribers: UserSubscriber[]
-  readonly watched: Promise<void>
-}
-
 export type SessionSelector =
   { readonly session: string } | { readonly except: string } | { readonly all: true }
 
 export class UserChannel {
   readonly #bus: Bus
   readonly #onError: (error: unknown) => void
-  readonly #users = new Map<string, LocalUser>()
+  /** The users with a socket on this node, and those sockets: one array per user. */
+  readonly #users = new Map<string, UserSubscriber[]>()
+  /** Watches still on their way to the engine; kept only until they settle. */
+  readonly #watching = new Map<string, Promise<void>>()
 
   constructor(bus: Bus, onError: (error: unknown) => void) {
     this.#bus = bus
@@ -45,22 +42,25 @@ export class UserChannel {
 
   /** Resolves once this node hears the user's channel (the first socket of the user watches it). */
   subscribe(userId: string, subscriber: UserSubscriber): Promise<void> {
-    const local = this.#users.get(userId)
-    if (local) {
-      local.subscribers.push(subscriber)
-      return local.watched
+    const list = this.#users.get(userId)
+    if (list) {
+      list.push(subscriber)
+      return this.#watching.get(userId) ?? Promise.resolve()
     }
-    const watched = this.#bus.watchUser(userId)
-    this.#users.set(userId, { subscribers: [subscriber], watched })
+    this.#users.set(userId, [subscriber])
+    const watched = this.#bus.watchUser(userId).finally(() => {
+      if (this.#watching.get(userId) === watched) this.#watching.delete(userId)
+    })
+    this.#watching.set(userId, watched)
     return watched
   }
 
   unsubscribe(userId: string, subscriber: UserSubscriber): void {
-    const local = this.#users.get(userId)
-    const index = local?.subscribers.indexOf(subscriber) ?? -1
-    if (!local || index < 0) return
-    local.subscribers.splice(index, 1)
-    if (local.subscribers.length > 0) return
+    const list = this.#users.get(userId)
+    const index = list?.indexOf(subscriber) ?? -1
+    if (!list || index < 0) return
+    list.splice(index, 1)
+    if (list.length > 0) return
     this.#users.delete(userId)
     this.#bus.unwatchUser(userId).catch(this.#onError)
   }
@@ -91,11 +91,11 @@ export class UserChannel {
 
   /** This node's subscribers, for session re-checks. */
   *subscribers(): Generator<UserSubscriber> {
-    for (const local of this.#users.values()) yield* local.subscribers
+    for (const list of this.#users.values()) yield* list
   }
 
   #route(userId: string, event: UserEvent): void {
-    const list = this.#users.get(userId)?.subscribers
+    const list = this.#users.get(userId)
     if (!list) return
     if (event.type === 'sessions-ended') {
       // A copy: ending a session closes the socket, which may unsubscribe it at once.
