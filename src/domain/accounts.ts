@@ -4,9 +4,12 @@
  * everywhere, password change), each also closing the sockets opened with it on every node.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { STORED_NAME_CHARS } from '../protocol/names.js'
 import { ChatError } from './errors.js'
+import { checkNewPassword } from './password-policy.js'
 import type { Clock, PasswordHasher, Store } from './ports.js'
 import type { ServerAdmins } from './moderation.js'
+import { isReservedName } from './reserved-names.js'
 import { sessionProblem } from './socket-sessions.js'
 import type { UserChannel } from './user-channel.js'
 
@@ -96,6 +99,8 @@ export class Accounts {
   }
 
   async #create(username: string, password: string): Promise<{ id: string; username: string }> {
+    if (isReservedName(username)) throw new ChatError('username_reserved')
+    checkNewPassword(username, password)
     const existing = await this.#store.findUserByName(username)
     if (existing) throw new ChatError('username_taken')
     const user = {
@@ -109,7 +114,11 @@ export class Accounts {
   }
 
   async login(username: string, password: string): Promise<SignedIn> {
-    const user = await this.#store.findUserByName(username)
+    // A name no account can have (U+0000, spaces, 300 characters) is not looked up: it is an
+    // unknown user, answered like any other, and never an engine error.
+    const user = STORED_NAME_CHARS.test(username)
+      ? await this.#store.findUserByName(username)
+      : undefined
     if (!user) {
       this.#decoyHash ??= this.#hasher.hash(randomBytes(16).toString('hex'))
       await this.#hasher.verify(await this.#decoyHash, password)
@@ -165,6 +174,7 @@ export class Accounts {
     if (!stored || !(await this.#hasher.verify(stored.passwordHash, current))) {
       throw new ChatError('wrong_password')
     }
+    checkNewPassword(user.username, password)
     await this.#store.setPasswordHash(user.id, await this.#hasher.hash(password))
     await this.#store.deleteUserSessions(user.id, user.sessionId)
     await this.#channel.endSessions(user.id, { except: user.sessionId }, 'password_changed')

@@ -77,7 +77,7 @@ describe('REGISTRATION=closed', () => {
     const root = uniqueName('root')
     const server = await startServer({ REGISTRATION: 'closed', ADMIN_USERS: root })
     const closed = await api(server.url, '/api/register', {
-      body: { username: uniqueName(), password: 'password123' },
+      body: { username: uniqueName(), password: 'plum orbit cascade' },
     })
     expect(closed.status).toBe(403)
     expect(closed.body).toMatchObject({ error: { code: 'registration_closed' } })
@@ -87,14 +87,14 @@ describe('REGISTRATION=closed', () => {
     const bob = uniqueName('bob')
     const created = await api(server.url, '/api/register', {
       token: admin.token,
-      body: { username: bob, password: 'password123' },
+      body: { username: bob, password: 'plum orbit cascade' },
     })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ user: { username: bob } })
     expect(Object.keys(created.body as object)).toEqual(['user'])
     expect(created.headers.get('set-cookie')).toBeNull()
     const bobLogin = await api(server.url, '/api/login', {
-      body: { username: bob, password: 'password123' },
+      body: { username: bob, password: 'plum orbit cascade' },
     })
     expect(bobLogin.status).toBe(200)
     const bobToken = (bobLogin.body as { token: string }).token
@@ -102,7 +102,7 @@ describe('REGISTRATION=closed', () => {
     // A non-admin cannot create accounts either.
     const byBob = await api(server.url, '/api/register', {
       token: bobToken,
-      body: { username: uniqueName(), password: 'password123' },
+      body: { username: uniqueName(), password: 'plum orbit cascade' },
     })
     expect(byBob.status).toBe(403)
     expect(byBob.body).toMatchObject({ error: { code: 'registration_closed' } })
@@ -110,13 +110,13 @@ describe('REGISTRATION=closed', () => {
     // With the cookie, the admin needs the CSRF token, and keeps their own cookie.
     const noCsrf = await api(server.url, '/api/register', {
       headers: { cookie: admin.cookie },
-      body: { username: uniqueName(), password: 'password123' },
+      body: { username: uniqueName(), password: 'plum orbit cascade' },
     })
     expect(noCsrf.status).toBe(403)
     expect(noCsrf.body).toMatchObject({ error: { code: 'csrf_failed' } })
     const byCookie = await api(server.url, '/api/register', {
       headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken },
-      body: { username: uniqueName(), password: 'password123' },
+      body: { username: uniqueName(), password: 'plum orbit cascade' },
     })
     expect(byCookie.status).toBe(201)
     expect(byCookie.headers.get('set-cookie')).toBeNull()

@@ -10,6 +10,7 @@ import { Gateway } from '../ws/gateway.js'
 import { adminRoutes } from './admin-routes.js'
 import { authRoutes } from './auth-routes.js'
 import { errorHandler, sendError } from './errors.js'
+import { onClientError, onFrameworkError } from './framework-errors.js'
 import { LongPolls } from './long-poll.js'
 import { TurnPacer } from './turn-pacer.js'
 import type { NodeCounts } from '../../metrics.js'
@@ -69,6 +70,8 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     trustProxy: ctx.http.trustProxy,
     bodyLimit: ctx.http.maxFrameBytes,
     genReqId: () => randomUUID(),
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
   })
   app.server.headersTimeout = 10_000
   app.decorateRequest('user', undefined)
