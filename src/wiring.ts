@@ -73,7 +73,9 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
   })
   const previewer = upstreams.previewer
   if (previewer)
-    chat.onStored((message) => previewer.enqueue(message.room, message.seq, message.text))
+    chat.onStored((message) =>
+      previewer.enqueue(message.room, message.seq, message.text, message.user),
+    )
   await MovieBot.reserveName(engines.store, clock)
   const movieBot = new MovieBot(
     chat,
@@ -126,6 +128,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
     },
     movies: upstreams.movies,
+    ...(upstreams.previewImages ? { previewImages: upstreams.previewImages } : {}),
     health: () => probeHealth(engines.store, engines.bus),
     metrics: metrics.registry,
   }

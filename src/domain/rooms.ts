@@ -35,6 +35,19 @@ export class Rooms {
     return this.#store.messagesBefore(room, beforeSeq, limit)
   }
 
+  /**
+   * The stored image address of message `seq`'s preview of `pageUrl`, for the server to fetch on
+   * a reader's behalf: only an address a preview in this room already names, never one the
+   * caller supplies. Readable rooms only (every room today; membership checks belong here).
+   */
+  async previewImage(room: string, seq: number, pageUrl: string): Promise<string> {
+    const [message] = await this.after(room, seq - 1, 1)
+    const preview =
+      message?.seq === seq ? message.previews?.find((p) => p.url === pageUrl) : undefined
+    if (preview?.image == null) throw new ChatError('not_found', 'No such preview image.')
+    return preview.image
+  }
+
   /** Oldest first, after `afterSeq`. */
   async after(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
     await this.get(room)

@@ -49,6 +49,23 @@ export type HistoryQuery = z.infer<typeof HistoryQuery>
 
 export const RoomParams = z.strictObject({ room: RoomName })
 
+export const PreviewImageParams = z.strictObject({
+  room: RoomName,
+  seq: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+})
+/** `url` is the preview's page URL (its `url` field), unique within one message's previews. */
+export const PreviewImageQuery = z.strictObject({ url: z.string().min(1).max(2048) })
+
+/**
+ * Where a client loads a preview's image: from Eddy's own origin, which fetches it through the
+ * SSRF guard. A preview's `image` field is the original address, for information only: the page
+ * CSP (img-src 'self' data:) refuses it (docs/protocol.md).
+ */
+export function previewImagePath(room: string, seq: number, pageUrl: string): string {
+  const query = new URLSearchParams({ url: pageUrl }).toString()
+  return `/api/rooms/${encodeURIComponent(room)}/messages/${seq}/previews/image?${query}`
+}
+
 export const UserView = z.object({ id: z.string(), username: z.string() })
 export type UserView = z.infer<typeof UserView>
 export const RoomView = z.object({

@@ -41,6 +41,11 @@ export interface MoviesSource {
   get(): Promise<unknown>
 }
 
+/** Preview images fetched by the server (upstream/preview-images.ts); rejects when not an image. */
+export interface PreviewImageSource {
+  fetch(url: string): Promise<{ readonly type: string; readonly bytes: Uint8Array }>
+}
+
 export interface TransportContext {
   readonly log: Logger
   readonly clock: Clock
@@ -55,6 +60,8 @@ export interface TransportContext {
   readonly http: HttpSettings
   readonly sockets: SocketSettings
   readonly movies?: MoviesSource
+  /** Absent when link previews are off (the image route answers 404). */
+  readonly previewImages?: PreviewImageSource
   readonly health: () => Promise<HealthReport>
   /** Served at /metrics; absent: no /metrics route. */
   readonly metrics?: Registry

@@ -18,6 +18,7 @@ import { opsRoutes } from './ops-routes.js'
 import { pages } from './pages.js'
 import { roomRoutes } from './room-routes.js'
 import { movieRoutes } from './movie-routes.js'
+import { previewImageRoutes } from './preview-image-routes.js'
 
 export interface EddyApp {
   readonly app: FastifyInstance
@@ -33,7 +34,8 @@ const SECURITY_HEADERS: HelmetOptions = {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
       styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:', 'https:'],
+      // Preview images come through /api/rooms/…/previews/image, never from their own sites.
+      imgSrc: ["'self'", 'data:'],
       connectSrc: ["'self'"],
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
@@ -111,6 +113,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     authRoutes(scoped, ctx)
     adminRoutes(scoped, ctx)
     roomRoutes(scoped, ctx, polls)
+    previewImageRoutes(scoped, ctx)
     movieRoutes(scoped, ctx, pacer)
     opsRoutes(scoped, ctx, counts)
     await pages(scoped, webDist)

@@ -1,5 +1,5 @@
 /** One stored message: author and time on the first of a group, text, link previews. */
-import type { ChatMessage } from '../../../src/protocol/index.js'
+import { type ChatMessage, previewImagePath } from '../../../src/protocol/index.js'
 import { MessageText } from './MessageText.js'
 import { PreviewCard } from './PreviewCard.js'
 
@@ -29,7 +29,11 @@ export function MessageItem({ message, own, first }: Props) {
         <MessageText text={message.text} />
       </div>
       {message.previews?.map((preview) => (
-        <PreviewCard key={preview.url} preview={preview} />
+        <PreviewCard
+          key={preview.url}
+          preview={preview}
+          imageSrc={preview.image ? previewImagePath(message.room, message.seq, preview.url) : null}
+        />
       ))}
     </li>
   )
