@@ -21,6 +21,7 @@ const BusEventSchema = z.discriminatedUnion('type', [
     seq: z.number().int(),
     preview: LinkPreview,
   }),
+  z.object({ type: z.literal('room_deleted'), room: z.string() }),
 ])
 
 const SessionsEndedSchema = z.object({

@@ -66,6 +66,14 @@ export function previewImagePath(room: string, seq: number, pageUrl: string): st
   return `/api/rooms/${encodeURIComponent(room)}/messages/${seq}/previews/image?${query}`
 }
 
+/** `GET /api/rooms`: a page of rooms in name order, after the cursor `after` (a room name). */
+export const ROOM_PAGE_DEFAULT = 100
+export const ROOM_PAGE_MAX = 200
+export const RoomsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(ROOM_PAGE_MAX).default(ROOM_PAGE_DEFAULT),
+  after: RoomName.optional(),
+})
+
 export const UserView = z.object({ id: z.string(), username: z.string() })
 export type UserView = z.infer<typeof UserView>
 export const RoomView = z.object({
@@ -84,7 +92,9 @@ export type MeResponse = z.infer<typeof MeResponse>
 /** A server admin registering someone while registration is closed: no session for the new user. */
 export const CreatedUserResponse = z.object({ user: UserView })
 export type CreatedUserResponse = z.infer<typeof CreatedUserResponse>
-export const RoomsResponse = z.object({ rooms: z.array(RoomView) })
+/** `next`: pass it as `after` for the following page; null on the last page. */
+export const RoomsResponse = z.object({ rooms: z.array(RoomView), next: z.string().nullable() })
+export type RoomsResponse = z.infer<typeof RoomsResponse>
 export const RoomResponse = z.object({ room: RoomView })
 export const MessagesResponse = z.object({ messages: z.array(ChatMessage) })
 export const MessageResponse = z.object({ message: ChatMessage })

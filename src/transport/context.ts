@@ -13,11 +13,27 @@ import type { Rooms } from '../domain/rooms.js'
 import type { SocketSessions } from '../domain/socket-sessions.js'
 import type { Logger } from '../log.js'
 
+/**
+ * Login throttles (docs/security.md): a (username, address) pair and an address are refused past
+ * their rule; a username as a whole only slows down, so strangers cannot lock its owner out.
+ */
+export interface LoginLimits {
+  readonly perPair: RateLimitRule
+  readonly perIp: RateLimitRule
+  readonly perUser: RateLimitRule
+  /** How long an attempt over `perUser` is held before it is answered. */
+  readonly slowdownMs: number
+}
+
 /** Throttles and caps at the edge; undefined: off (RATE_LIMITS=off, benchmarks only). */
 export interface EdgeLimits {
-  readonly login: RateLimitRule | undefined
+  readonly login: LoginLimits | undefined
   readonly register: RateLimitRule | undefined
+  readonly createRoom: RateLimitRule | undefined
+  /** Per node. */
   readonly maxConnectionsPerUser: number | undefined
+  /** Per node. */
+  readonly maxPollsPerUser: number | undefined
 }
 
 export interface HttpSettings {
@@ -28,6 +44,8 @@ export interface HttpSettings {
   readonly sessionTtlMs: number
   /** Origins besides the server's own that may open /chat and post with a cookie. */
   readonly allowedOrigins: readonly string[]
+  /** Incomplete request headers after this long are answered 408 and the connection closed. */
+  readonly headersTimeoutMs: number
 }
 
 export interface SocketSettings {

@@ -1,4 +1,4 @@
-/** Migration 2 (bans): a server admin's ban on an account, null while the account is in good standing. */
+/** Migration 3 (bans): a server admin's ban on an account, null while the account is in good standing. */
 import type { Kysely } from 'kysely'
 import type { SqlDialect } from './migration.js'
 
