@@ -25,12 +25,14 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Comma-separated extra origins allowed for WebSocket upgrades and cookie-authenticated writes. */
   ALLOWED_ORIGINS: z.string().default(''),
-  /** Comma-separated usernames of server admins: they read, moderate and delete every room (any case). */
+  /** Comma-separated usernames of the server admins (any case): they read, moderate and delete every room, and ban and unban accounts. */
   ADMIN_USERS: z.string().default(''),
   /** `off` lifts every throttle and per-user cap (sends, logins, rooms, sockets, polls): benchmarks only. */
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   TRUST_PROXY: flag.default(false),
   SESSION_TTL_DAYS: int(30, 1),
+  /** `closed`: POST /api/register answers 403 registration_closed except to a signed-in server admin. */
+  REGISTRATION: z.enum(['open', 'closed']).default('open'),
   MAX_TEXT_CHARS: int(4000, 1),
   MAX_FRAME_BYTES: int(64 * 1024, 1024),
   MAX_SOCKET_BUFFER_BYTES: int(1024 * 1024, 16 * 1024),

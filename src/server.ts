@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config.js'
 import type { Clock } from './domain/ports.js'
+import type { UserChannel } from './domain/user-channel.js'
 import type { Engines } from './engines.js'
 import { createLogger, type Logger } from './log.js'
 import { buildApp } from './transport/http/app.js'
@@ -11,6 +12,8 @@ export interface EddyServer {
   readonly url: string
   readonly port: number
   readonly engines: Engines
+  /** Per-user events to every socket of a user on every node (for the domain and tests). */
+  readonly userChannel: UserChannel
   readonly log: Logger
   /** Graceful stop: no new connections, sockets closed with 1001, polls answered, store flushed. */
   close(): Promise<void>
@@ -30,6 +33,9 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     node.chat
       .heartbeat()
       .catch((error: unknown) => log.warn({ err: error }, 'presence heartbeat failed'))
+    node.socketSessions
+      .sweep()
+      .catch((error: unknown) => log.warn({ err: error }, 'socket session sweep failed'))
   }, config.PRESENCE_SWEEP_INTERVAL_MS)
   heartbeat.unref()
   const audit = setInterval(() => {
@@ -51,6 +57,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     url: `http://${host}:${port}`,
     port,
     engines: node.engines,
+    userChannel: node.userChannel,
     log,
     close() {
       closing ??= (async () => {

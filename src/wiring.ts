@@ -7,9 +7,12 @@ import { ChatService } from './domain/chat-service.js'
 import { DirectMessages } from './domain/direct-messages.js'
 import { Membership } from './domain/membership.js'
 import { probeHealth } from './domain/health.js'
+import { Moderation, ServerAdmins } from './domain/moderation.js'
 import { MovieBot } from './domain/movie-bot.js'
 import type { Clock, RateLimitRule } from './domain/ports.js'
 import { Rooms } from './domain/rooms.js'
+import { SocketSessions } from './domain/socket-sessions.js'
+import { UserChannel } from './domain/user-channel.js'
 import { createEngines, type Engines } from './engines.js'
 import type { Logger } from './log.js'
 import { EddyMetrics } from './metrics.js'
@@ -22,6 +25,9 @@ export interface WiredNode {
   readonly nodeId: string
   readonly engines: Engines
   readonly chat: ChatService
+  /** Per-user events to every socket of a user on every node (notify, read, membership). */
+  readonly userChannel: UserChannel
+  readonly socketSessions: SocketSessions
   readonly metrics: EddyMetrics
   readonly upstreams: Upstreams
   readonly transport: TransportContext
@@ -92,6 +98,12 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
   )
   chat.onStored(movieBot.onStored)
 
+  const userChannel = new UserChannel(engines.bus, (error) =>
+    log.warn({ err: error }, 'user channel could not reach the bus'),
+  )
+  const socketSessions = new SocketSessions(engines.store, clock, userChannel, engines.bus, log)
+  const admins = new ServerAdmins(adminUsers(config))
+
   const transport: TransportContext = {
     log,
     clock,
@@ -100,7 +112,12 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       hasher: new Argon2Hasher(),
       clock,
       sessionTtlMs: config.SESSION_TTL_DAYS * DAY_MS,
+      channel: userChannel,
+      admins,
+      registration: config.REGISTRATION,
     }),
+    moderation: new Moderation(engines.store, clock, userChannel, admins),
+    socketSessions,
     rooms: new Rooms(engines.store, membership, {
       maxRoomsPerUser: limitsOn ? config.MAX_ROOMS_PER_USER : undefined,
       isServerAdmin: serverAdmins(adminUsers(config)),
@@ -140,5 +157,5 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     health: () => probeHealth(engines.store, engines.bus),
     metrics: metrics.registry,
   }
-  return { nodeId, engines, chat, metrics, upstreams, transport }
+  return { nodeId, engines, chat, userChannel, socketSessions, metrics, upstreams, transport }
 }

@@ -1,14 +1,13 @@
 /** Hands one event to every local handler, so a throwing handler cannot starve the others. */
-import type { BusEvent } from '../domain/ports.js'
 
-export function deliver(
-  handlers: ReadonlyArray<(event: BusEvent) => void>,
-  event: BusEvent,
+export function deliver<Args extends unknown[]>(
+  handlers: ReadonlyArray<(...args: Args) => void>,
   onHandlerError: (error: unknown) => void,
+  ...args: Args
 ): void {
   for (const handler of handlers) {
     try {
-      handler(event)
+      handler(...args)
     } catch (error) {
       onHandlerError(error)
     }

@@ -1,5 +1,5 @@
 /** In-process fan-out: the single-node default Bus (no shared engine, so always healthy). */
-import type { Bus, BusEvent } from '../domain/ports.js'
+import type { Bus, BusEvent, UserEvent } from '../domain/ports.js'
 import { deliver } from './deliver.js'
 
 export interface MemoryBusOptions {
@@ -9,6 +9,7 @@ export interface MemoryBusOptions {
 
 export class MemoryBus implements Bus {
   private handlers: Array<(event: BusEvent) => void> = []
+  private userHandlers: Array<(userId: string, event: UserEvent) => void> = []
   private closed = false
   private readonly onHandlerError: (error: unknown) => void
 
@@ -18,7 +19,7 @@ export class MemoryBus implements Bus {
 
   // Delivery is synchronous, so events reach handlers in publish order with no queue to grow.
   publish(event: BusEvent): Promise<void> {
-    if (!this.closed) deliver(this.handlers, event, this.onHandlerError)
+    if (!this.closed) deliver(this.handlers, this.onHandlerError, event)
     return Promise.resolve()
   }
 
@@ -26,12 +27,29 @@ export class MemoryBus implements Bus {
     this.handlers.push(handler)
   }
 
-  // One process sees every room, so there is nothing to subscribe to.
+  publishToUser(userId: string, event: UserEvent): Promise<void> {
+    if (!this.closed) deliver(this.userHandlers, this.onHandlerError, userId, event)
+    return Promise.resolve()
+  }
+
+  onUserEvent(handler: (userId: string, event: UserEvent) => void): void {
+    this.userHandlers.push(handler)
+  }
+
+  // One process sees every room and user, so there is nothing to subscribe to.
   watch(_room: string): Promise<void> {
     return Promise.resolve()
   }
 
   unwatch(_room: string): Promise<void> {
+    return Promise.resolve()
+  }
+
+  watchUser(_userId: string): Promise<void> {
+    return Promise.resolve()
+  }
+
+  unwatchUser(_userId: string): Promise<void> {
     return Promise.resolve()
   }
 
@@ -49,6 +67,7 @@ export class MemoryBus implements Bus {
   close(): Promise<void> {
     this.closed = true
     this.handlers = []
+    this.userHandlers = []
     return Promise.resolve()
   }
 }

@@ -1,8 +1,11 @@
-/** Redis pub/sub Bus for many nodes: per-room channels, origin-tagged payloads, own echo dropped. */
+/**
+ * Redis pub/sub Bus for many nodes: a channel per room and one per user (the user channel),
+ * origin-tagged payloads, own echo dropped.
+ */
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import type { Bus, BusEvent } from '../domain/ports.js'
-import { decodeEnvelope, encodeEnvelope, roomOf } from './bus-envelope.js'
+import type { Bus, BusEvent, UserEvent } from '../domain/ports.js'
+import { decodeEnvelope, encodeEnvelope, encodeUserEnvelope, roomOf } from './bus-envelope.js'
 import { deliver } from './deliver.js'
 import { PublishBacklog } from './publish-backlog.js'
 import {
@@ -38,9 +41,12 @@ export class RedisBus implements Bus {
   private readonly timeoutMs: number
   private readonly report: ErrorReporter
   private handlers: Array<(event: BusEvent) => void> = []
+  private userHandlers: Array<(userId: string, event: UserEvent) => void> = []
   private reconnectHandlers: Array<() => void> = []
   /** The rooms this node wants, whatever Redis currently knows: the source of truth on reconnect. */
   private readonly watched = new Set<string>()
+  /** The users with a socket on this node, likewise. */
+  private readonly watchedUsers = new Set<string>()
   private lost = false
   private everReady = false
   private readonly backlog: PublishBacklog
@@ -86,7 +92,8 @@ export class RedisBus implements Bus {
     // Rooms watched before the first connect may have missed events too, so they also get a
     // catch-up; a bus that had nothing watched yet has nothing to catch up on.
     this.sub.on('ready', () => {
-      const catchUp = this.lost || (!this.everReady && this.watched.size > 0)
+      const catchUp =
+        this.lost || (!this.everReady && this.watched.size + this.watchedUsers.size > 0)
       this.lost = false
       this.everReady = true
       if (catchUp) void this.resubscribeThenNotify()
@@ -101,13 +108,36 @@ export class RedisBus implements Bus {
   async publish(event: BusEvent): Promise<void> {
     if (this.closed) return
     // Local clients first and unconditionally: a node keeps serving its own rooms without Redis.
-    deliver(this.handlers, event, (error) => this.report(error, 'bus handler'))
+    deliver(this.handlers, (error) => this.report(error, 'bus handler'), event)
     const payload = encodeEnvelope(this.nodeId, event)
     await this.backlog.publish(this.channel(roomOf(event)), payload, event.type !== 'typing')
   }
 
   onEvent(handler: (event: BusEvent) => void): void {
     this.handlers.push(handler)
+  }
+
+  async publishToUser(userId: string, event: UserEvent): Promise<void> {
+    if (this.closed) return
+    deliver(this.userHandlers, (error) => this.report(error, 'bus user handler'), userId, event)
+    // Kept for re-sending while Redis is away, like messages: an ended session must not be lost.
+    const payload = encodeUserEnvelope(this.nodeId, userId, event)
+    await this.backlog.publish(this.userChannel(userId), payload, true)
+  }
+
+  onUserEvent(handler: (userId: string, event: UserEvent) => void): void {
+    this.userHandlers.push(handler)
+  }
+
+  async watchUser(userId: string): Promise<void> {
+    if (this.closed || this.watchedUsers.has(userId)) return
+    this.watchedUsers.add(userId)
+    await this.bounded(this.sub.subscribe(this.userChannel(userId)), 'subscribe user')
+  }
+
+  async unwatchUser(userId: string): Promise<void> {
+    if (this.closed || !this.watchedUsers.delete(userId)) return
+    await this.bounded(this.sub.unsubscribe(this.userChannel(userId)), 'unsubscribe user')
   }
 
   async watch(room: string): Promise<void> {
@@ -152,6 +182,7 @@ export class RedisBus implements Bus {
     if (this.closed) return
     this.closed = true
     this.handlers = []
+    this.userHandlers = []
     this.reconnectHandlers = []
     this.backlog.clear()
     await Promise.all([closeRedis(this.pub), closeRedis(this.sub)])
@@ -159,6 +190,10 @@ export class RedisBus implements Bus {
 
   private channel(room: string): string {
     return `${this.prefix}room:${room}`
+  }
+
+  private userChannel(userId: string): string {
+    return `${this.prefix}user:${userId}`
   }
 
   private receive(channel: string, payload: string): void {
@@ -173,17 +208,26 @@ export class RedisBus implements Bus {
     }
     // The publisher already delivered its own event locally (socket.io cluster-adapter uid check).
     if (envelope.node === this.nodeId) return
+    if (envelope.user !== undefined) {
+      const { user, event } = envelope
+      if (!this.watchedUsers.has(user) || channel !== this.userChannel(user)) return
+      deliver(this.userHandlers, (error) => this.report(error, 'bus user handler'), user, event)
+      return
+    }
     const room = roomOf(envelope.event)
     // Unwatched rooms still trickle in until Redis processes the UNSUBSCRIBE; a stray payload
     // whose room does not match its channel is not ours to deliver either.
     if (!this.watched.has(room) || channel !== this.channel(room)) return
-    deliver(this.handlers, envelope.event, (error) => this.report(error, 'bus handler'))
+    deliver(this.handlers, (error) => this.report(error, 'bus handler'), envelope.event)
   }
 
   // ioredis resubscribes by itself but does not say when it is done. Our own SUBSCRIBE is answered
   // after its, so the handlers run with every watched room live again and catch-up has no seam.
   private async resubscribeThenNotify(): Promise<void> {
-    const channels = [...this.watched].map((room) => this.channel(room))
+    const channels = [
+      ...[...this.watched].map((room) => this.channel(room)),
+      ...[...this.watchedUsers].map((user) => this.userChannel(user)),
+    ]
     try {
       if (channels.length > 0) await this.sub.subscribe(...channels)
     } catch (error) {

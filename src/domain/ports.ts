@@ -13,6 +13,7 @@ import type {
   RoomKind,
   RoomLogEvent,
   TypingEventFrame,
+  UserFrame,
 } from '../protocol/frames.js'
 
 export interface UserRecord {
@@ -22,12 +23,22 @@ export interface UserRecord {
   readonly createdAt: number
 }
 
+/** A user as read back: `bannedAt` is set while a server admin's ban lasts. */
+export interface StoredUser extends UserRecord {
+  readonly bannedAt: number | null
+}
+
 export interface SessionRecord {
   readonly tokenHash: string
   readonly userId: string
   readonly username: string
   readonly createdAt: number
   readonly expiresAt: number
+}
+
+/** A session as read back, with its user's ban (a session of a banned user is not valid). */
+export interface FoundSession extends SessionRecord {
+  readonly bannedAt: number | null
 }
 
 export interface RoomRecord {
@@ -128,17 +139,24 @@ export interface AppendResult {
  *   ChatError('unstorable'). Either refusal is that append's alone: the rest of its batch commits.
  * - Names are unique ignoring case: createUser rejects with ChatError('username_taken'),
  *   createRoom with ChatError('room_exists'). Room names arrive already lower-cased.
+ * - A session is found with its user's `bannedAt`; deleting a user's sessions (all, or all but
+ *   one) and banning take effect for every later read, on every node.
  * - Any failure to reach the engine rejects with ChatError('store_unavailable').
  * - `migrate` is idempotent and safe when several nodes run it at once.
  */
 export interface Store {
   migrate(): Promise<void>
   createUser(user: UserRecord): Promise<void>
-  findUserByName(username: string): Promise<UserRecord | undefined>
+  findUserByName(username: string): Promise<StoredUser | undefined>
+  setPasswordHash(userId: string, passwordHash: string): Promise<void>
+  /** A ban time, or null to lift the ban. */
+  setBanned(userId: string, bannedAt: number | null): Promise<void>
   createSession(session: SessionRecord): Promise<void>
-  findSession(tokenHash: string): Promise<SessionRecord | undefined>
+  findSession(tokenHash: string): Promise<FoundSession | undefined>
   extendSession(tokenHash: string, expiresAt: number): Promise<void>
   deleteSession(tokenHash: string): Promise<void>
+  /** Deletes every session of the user, except the one whose hash is `exceptTokenHash`. */
+  deleteUserSessions(userId: string, exceptTokenHash?: string): Promise<void>
   /** Creates the room and its first members in one transaction. */
   createRoom(room: NewRoom): Promise<RoomRecord>
   findRoom(name: string): Promise<RoomRecord | undefined>
@@ -198,19 +216,45 @@ export type BusEvent =
   /** The room was deleted: every node ends its subscriptions to it. */
   | { readonly type: 'room_deleted'; readonly room: string }
 
+/** Why a session ended; each maps to a WebSocket close code and reason in the transport. */
+export type SessionEndReason = 'logout' | 'expired' | 'password_changed' | 'logout_all' | 'banned'
+
+/**
+ * A control event on the user channel, never sent to clients: the user's sockets opened with the
+ * ended session(s) close. `session`: only that one; `except`: all but that one; neither: all.
+ */
+export interface SessionsEnded {
+  readonly type: 'sessions-ended'
+  readonly reason: SessionEndReason
+  readonly session?: string
+  readonly except?: string
+}
+
+/** What travels on a user's channel: frames for the user's sockets, or a session control event. */
+export type UserEvent = UserFrame | SessionsEnded
+
 /**
  * Fan-out between nodes. Contract:
  * - `publish` hands the event to this node's handler exactly once (even when the shared
  *   engine is down) and to every other node that watches the event's room, at most once.
  *   It never waits on an unreachable engine for long; a lost remote delivery is repaired by
  *   subscribers filling gaps from the Store, never hidden.
- * - `onReconnect` handlers run after the engine comes back, so rooms can catch up from the Store.
+ * - `onReconnect` handlers run after the engine comes back (rooms and users watched again), so
+ *   rooms can catch up from the Store and sockets' sessions can be checked again.
  */
 export interface Bus {
   publish(event: BusEvent): Promise<void>
   onEvent(handler: (event: BusEvent) => void): void
   watch(room: string): Promise<void>
   unwatch(room: string): Promise<void>
+  /**
+   * The user channel: like publish, but to this node's user handlers and to every other node
+   * that watches the user (by user id), whatever rooms they watch; at most once per node.
+   */
+  publishToUser(userId: string, event: UserEvent): Promise<void>
+  onUserEvent(handler: (userId: string, event: UserEvent) => void): void
+  watchUser(userId: string): Promise<void>
+  unwatchUser(userId: string): Promise<void>
   onReconnect(handler: () => void): void
   /** false while the shared engine is unreachable (single-node buses are always healthy). */
   healthy(): boolean

@@ -9,6 +9,12 @@ export const LoginBody = z.strictObject({
   username: z.string().max(256),
   password: z.string().max(1024),
 })
+/** `POST /api/me/password`: the new password follows the registration rules. */
+export const ChangePasswordBody = z.strictObject({
+  current: z.string().max(1024),
+  password: Password,
+})
+export const UserParams = z.strictObject({ username: Username })
 export const Topic = z.string().max(256)
 export const CreateRoomBody = z.strictObject({
   name: RoomName,
@@ -111,8 +117,12 @@ export type MembersResponse = z.infer<typeof MembersResponse>
 
 export const AuthResponse = z.object({ user: UserView, token: z.string(), csrfToken: z.string() })
 export type AuthResponse = z.infer<typeof AuthResponse>
-export const MeResponse = z.object({ user: UserView, csrfToken: z.string() })
+/** `admin`: the user is a server admin (ADMIN_USERS), so the client may offer ban and unban. */
+export const MeResponse = z.object({ user: UserView, csrfToken: z.string(), admin: z.boolean() })
 export type MeResponse = z.infer<typeof MeResponse>
+/** A server admin registering someone while registration is closed: no session for the new user. */
+export const CreatedUserResponse = z.object({ user: UserView })
+export type CreatedUserResponse = z.infer<typeof CreatedUserResponse>
 /** `next`: pass it as `after` for the following page; null on the last page. */
 export const RoomsResponse = z.object({ rooms: z.array(RoomView), next: z.string().nullable() })
 export type RoomsResponse = z.infer<typeof RoomsResponse>

@@ -8,6 +8,10 @@ export const WS_CLOSE = {
   tooBig: 1009,
   internal: 1011,
   tryAgainLater: 1013,
+  /** The socket's session ended (logout, expiry, password change, "log out everywhere"): sign in again. */
+  sessionEnded: 4001,
+  /** The account was banned by a server admin; reconnecting will not help. */
+  accountBanned: 4003,
 } as const
 
 interface ErrorSpec {
@@ -41,6 +45,20 @@ export const ERRORS = {
     message: 'Sign in first: send the sid cookie or Authorization: Bearer.',
   },
   invalid_credentials: { status: 401, message: 'Wrong username or password.' },
+  wrong_password: { status: 403, message: 'The current password is wrong.' },
+  banned: { status: 403, message: 'This account is banned; ask a server admin.' },
+  registration_closed: {
+    status: 403,
+    message: 'Registration is closed here; ask a server admin to create your account.',
+  },
+  not_admin: {
+    status: 403,
+    message: 'Only server admins (named in ADMIN_USERS) can do that.',
+  },
+  cannot_ban_admin: {
+    status: 403,
+    message: 'Server admins cannot be banned; remove them from ADMIN_USERS first.',
+  },
   forbidden_origin: {
     status: 403,
     message: 'This Origin is not allowed; add it to ALLOWED_ORIGINS.',

@@ -126,6 +126,30 @@ export const LeftFrame = z.object({
   room: z.string(),
   reason: z.enum(['removed', 'left']).optional(),
 })
+/** User channel: someone mentioned the user, or wrote in one of the user's DMs. */
+export const NotifyFrame = z.object({
+  type: z.literal('notify'),
+  kind: z.enum(['mention', 'dm']),
+  room: z.string(),
+  seq: z.number().int(),
+  user: z.string(),
+  text: z.string(),
+})
+/** User channel: the user's read mark in a room moved (on any of the user's devices). */
+export const ReadMarkFrame = z.object({
+  type: z.literal('read'),
+  room: z.string(),
+  seq: z.number().int(),
+})
+/** User channel: the user was added to or removed from a room. */
+export const MembershipFrame = z.object({
+  type: z.literal('membership'),
+  room: z.string(),
+  op: z.enum(['added', 'removed']),
+  kind: z.enum(['public', 'private', 'dm']),
+})
+/** What the user channel delivers to every socket of one user, whatever rooms it joined. */
+export const UserFrame = z.discriminatedUnion('type', [NotifyFrame, ReadMarkFrame, MembershipFrame])
 export const ErrorFrame = z.object({
   type: z.literal('error'),
   code: z.string(),
@@ -144,6 +168,9 @@ export const ServerFrame = z.discriminatedUnion('type', [
   TypingEventFrame,
   PreviewFrame,
   LeftFrame,
+  NotifyFrame,
+  ReadMarkFrame,
+  MembershipFrame,
   ErrorFrame,
 ])
 export type ServerFrame = z.infer<typeof ServerFrame>
@@ -157,3 +184,7 @@ export type PresenceFrame = z.infer<typeof PresenceFrame>
 export type TypingEventFrame = z.infer<typeof TypingEventFrame>
 export type PreviewFrame = z.infer<typeof PreviewFrame>
 export type ErrorFrame = z.infer<typeof ErrorFrame>
+export type NotifyFrame = z.infer<typeof NotifyFrame>
+export type ReadMarkFrame = z.infer<typeof ReadMarkFrame>
+export type MembershipFrame = z.infer<typeof MembershipFrame>
+export type UserFrame = z.infer<typeof UserFrame>

@@ -6,7 +6,7 @@ import type {
   RoomRecord,
   SessionRecord,
   Store,
-  UserRecord,
+  StoredUser,
 } from '../domain/ports.js'
 import type { ChatMessage, MessageFrame, Role, RoomLogEvent } from '../protocol/frames.js'
 import { changeEvent, plan } from './room-change.js'
@@ -39,7 +39,7 @@ function mentions(text: string, username: string): boolean {
 const copy = <T>(value: T): T => structuredClone(value)
 
 export function createMemoryStore(): Store {
-  const users = new Map<string, UserRecord>() // by lower-cased username
+  const users = new Map<string, StoredUser>() // by lower-cased username
   const sessions = new Map<string, Omit<SessionRecord, 'username'>>()
   const rooms = new Map<string, MemoryRoom>()
   let closed = false
@@ -59,7 +59,7 @@ export function createMemoryStore(): Store {
     ...room.record,
     lastSeq: room.messages.length,
   })
-  const userById = (id: string): UserRecord | undefined =>
+  const userById = (id: string): StoredUser | undefined =>
     [...users.values()].find((user) => user.id === id)
   const newRoom = (record: Omit<RoomRecord, 'lastSeq'>): MemoryRoom => ({
     record,
@@ -94,9 +94,19 @@ export function createMemoryStore(): Store {
       op(() => {
         const key = user.username.toLowerCase()
         if (users.has(key)) throw new ChatError('username_taken')
-        users.set(key, copy(user))
+        users.set(key, { ...copy(user), bannedAt: null })
       }),
     findUserByName: (username) => op(() => copy(users.get(username.toLowerCase()))),
+    setPasswordHash: (userId, passwordHash) =>
+      op(() => {
+        const user = userById(userId)
+        if (user) users.set(user.username.toLowerCase(), { ...user, passwordHash })
+      }),
+    setBanned: (userId, bannedAt) =>
+      op(() => {
+        const user = userById(userId)
+        if (user) users.set(user.username.toLowerCase(), { ...user, bannedAt })
+      }),
     createSession: (session) =>
       op(() => {
         const { username: _ignored, ...stored } = session
@@ -106,7 +116,9 @@ export function createMemoryStore(): Store {
       op(() => {
         const session = sessions.get(tokenHash)
         const user = session && userById(session.userId)
-        return session && user ? { ...session, username: user.username } : undefined
+        return session && user
+          ? { ...session, username: user.username, bannedAt: user.bannedAt }
+          : undefined
       }),
     extendSession: (tokenHash, expiresAt) =>
       op(() => {
@@ -114,6 +126,12 @@ export function createMemoryStore(): Store {
         if (session) sessions.set(tokenHash, { ...session, expiresAt })
       }),
     deleteSession: (tokenHash) => op(() => void sessions.delete(tokenHash)),
+    deleteUserSessions: (userId, exceptTokenHash) =>
+      op(() => {
+        for (const [hash, session] of sessions) {
+          if (session.userId === userId && hash !== exceptTokenHash) sessions.delete(hash)
+        }
+      }),
     createRoom: (room) =>
       op(() => {
         if (rooms.has(room.name)) throw new ChatError('room_exists')

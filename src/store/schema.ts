@@ -16,6 +16,8 @@ export interface UsersTable {
   username_key: string
   password_hash: string
   created_at: number
+  /** Set while a server admin's ban lasts (migration 2). */
+  banned_at: number | null
 }
 
 export interface SessionsTable {

@@ -1,7 +1,14 @@
 /** The Store's ordinary (non-append) queries, shared by the SQLite and PostgreSQL adapters. */
 import { sql, type Kysely } from 'kysely'
 import { ChatError, isChatError } from '../domain/errors.js'
-import type { RoomPage, RoomRecord, SessionRecord, UserRecord } from '../domain/ports.js'
+import type {
+  FoundSession,
+  RoomPage,
+  RoomRecord,
+  SessionRecord,
+  StoredUser,
+  UserRecord,
+} from '../domain/ports.js'
 import type { ChatMessage, LinkPreview, RoomLogEvent } from '../protocol/frames.js'
 import type { SqlDialect } from './migrations/index.js'
 import { isRowError } from './row-errors.js'
@@ -57,11 +64,11 @@ export class SqlQueries {
     }, 'username_taken')
   }
 
-  findUserByName(username: string): Promise<UserRecord | undefined> {
+  findUserByName(username: string): Promise<StoredUser | undefined> {
     return this.run(async () => {
       const row = await this.db
         .selectFrom('users')
-        .select(['id', 'username', 'password_hash', 'created_at'])
+        .select(['id', 'username', 'password_hash', 'created_at', 'banned_at'])
         .where('username_key', '=', username.toLowerCase())
         .executeTakeFirst()
       return row === undefined
@@ -71,7 +78,28 @@ export class SqlQueries {
             username: row.username,
             passwordHash: row.password_hash,
             createdAt: Number(row.created_at),
+            bannedAt: row.banned_at === null ? null : Number(row.banned_at),
           }
+    })
+  }
+
+  setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    return this.run(async () => {
+      await this.db
+        .updateTable('users')
+        .set({ password_hash: passwordHash })
+        .where('id', '=', userId)
+        .execute()
+    })
+  }
+
+  setBanned(userId: string, bannedAt: number | null): Promise<void> {
+    return this.run(async () => {
+      await this.db
+        .updateTable('users')
+        .set({ banned_at: bannedAt })
+        .where('id', '=', userId)
+        .execute()
     })
   }
 
@@ -89,7 +117,7 @@ export class SqlQueries {
     })
   }
 
-  findSession(tokenHash: string): Promise<SessionRecord | undefined> {
+  findSession(tokenHash: string): Promise<FoundSession | undefined> {
     return this.run(async () => {
       const row = await this.db
         .selectFrom('sessions')
@@ -100,6 +128,7 @@ export class SqlQueries {
           'users.username',
           'sessions.created_at',
           'sessions.expires_at',
+          'users.banned_at',
         ])
         .where('sessions.token_hash', '=', tokenHash)
         .executeTakeFirst()
@@ -120,6 +149,14 @@ export class SqlQueries {
   deleteSession(tokenHash: string): Promise<void> {
     return this.run(async () => {
       await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute()
+    })
+  }
+
+  deleteUserSessions(userId: string, exceptTokenHash?: string): Promise<void> {
+    return this.run(async () => {
+      let query = this.db.deleteFrom('sessions').where('user_id', '=', userId)
+      if (exceptTokenHash !== undefined) query = query.where('token_hash', '!=', exceptTokenHash)
+      await query.execute()
     })
   }
 
@@ -262,15 +299,17 @@ export interface SessionRow {
   username: string
   created_at: number | string
   expires_at: number | string
+  banned_at: number | string | null
 }
 
-export function toSessionRecord(row: SessionRow): SessionRecord {
+export function toSessionRecord(row: SessionRow): FoundSession {
   return {
     tokenHash: row.token_hash,
     userId: row.user_id,
     username: row.username,
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
+    bannedAt: row.banned_at === null ? null : Number(row.banned_at),
   }
 }
 

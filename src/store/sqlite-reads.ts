@@ -5,7 +5,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
-import type { MemberRecord, RoomRecord, SessionRecord } from '../domain/ports.js'
+import type { FoundSession, MemberRecord, RoomRecord } from '../domain/ports.js'
 import type { Role, RoomLogEvent } from '../protocol/frames.js'
 import { LOG_COLUMNS, toLogEvent, type LogRow, type RoomsTable } from './schema.js'
 import { toRoomRecord, toSessionRecord, type SessionRow } from './sql-queries.js'
@@ -22,7 +22,7 @@ export class SqliteReads {
 
   constructor(db: BetterSqlite3.Database) {
     this.#session = db.prepare(
-      `select s.token_hash, s.user_id, u.username, s.created_at, s.expires_at
+      `select s.token_hash, s.user_id, u.username, s.created_at, s.expires_at, u.banned_at
        from sessions s join users u on u.id = s.user_id where s.token_hash = ?`,
     )
     this.#room = db.prepare('select * from rooms where name = ?')
@@ -57,7 +57,7 @@ export class SqliteReads {
         }
   }
 
-  findSession(tokenHash: string): SessionRecord | undefined {
+  findSession(tokenHash: string): FoundSession | undefined {
     const row = this.#session.get(tokenHash)
     return row === undefined ? undefined : toSessionRecord(row)
   }

@@ -9,8 +9,10 @@ import type { ChatService } from '../domain/chat-service.js'
 import type { DirectMessages } from '../domain/direct-messages.js'
 import type { HealthReport } from '../domain/health.js'
 import type { Membership } from '../domain/membership.js'
+import type { Moderation } from '../domain/moderation.js'
 import type { Clock, RateLimiter, RateLimitRule } from '../domain/ports.js'
 import type { Rooms } from '../domain/rooms.js'
+import type { SocketSessions } from '../domain/socket-sessions.js'
 import type { Logger } from '../log.js'
 
 /**
@@ -72,6 +74,9 @@ export interface TransportContext {
   readonly membership: Membership
   readonly dms: DirectMessages
   readonly chat: ChatService
+  readonly moderation: Moderation
+  /** Each WebSocket is attached here, so it closes when its session ends. */
+  readonly socketSessions: SocketSessions
   readonly limiter: RateLimiter
   readonly limits: EdgeLimits
   readonly http: HttpSettings

@@ -56,6 +56,7 @@ function setup(api: Partial<PollApi> = {}) {
   const frames: ServerFrame[] = []
   const statuses: LinkStatus[] = []
   const ready: string[] = []
+  const signedOut: true[] = []
   const fullApi: PollApi = {
     messagesAfter: () => new Promise(() => undefined),
     historyBefore: () => Promise.resolve([]),
@@ -77,14 +78,38 @@ function setup(api: Partial<PollApi> = {}) {
       frame: (f) => frames.push(f),
       status: (s) => statuses.push(s),
       ready: (room) => ready.push(room),
-      unauthorized: () => undefined,
+      unauthorized: () => void signedOut.push(true),
     },
   )
   const last = () => sockets.at(-1) as FakeSocket
-  return { connection, sockets, last, timers, frames, statuses, ready }
+  return { connection, sockets, last, timers, frames, statuses, ready, signedOut }
 }
 
 describe('ChatLink', () => {
+  test('a socket closed because its session ended (4001) or the account was banned (4003) signs out, never reconnects', () => {
+    for (const code of [4001, 4003]) {
+      const { connection, sockets, last, timers, statuses, signedOut } = setup()
+      connection.join('lobby')
+      connection.start()
+      last().handlers.onOpen()
+      last().handlers.onClose(code)
+      timers.runAll()
+      expect(signedOut).toEqual([true])
+      expect(sockets).toHaveLength(1)
+      expect(statuses).toEqual(['online'])
+    }
+  })
+
+  test('any other close code reconnects', () => {
+    const { connection, sockets, last, timers, signedOut } = setup()
+    connection.start()
+    last().handlers.onOpen()
+    last().handlers.onClose(1001)
+    timers.runAll()
+    expect(sockets).toHaveLength(2)
+    expect(signedOut).toEqual([])
+  })
+
   test('joins on open, resumes with since = last seq seen after a reconnect', () => {
     const { connection, last, timers, statuses, ready } = setup()
     connection.join('lobby')

@@ -1,6 +1,6 @@
 /** The Bus contract (domain/ports.ts), run against every adapter; clauses narrow by capability. */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { Bus, BusEvent } from '../../src/domain/ports.js'
+import type { Bus, BusEvent, UserEvent } from '../../src/domain/ports.js'
 
 export interface BusPair {
   /** Two nodes sharing one engine; a single-node bus passes the same bus twice. */
@@ -50,6 +50,36 @@ class Collector {
   }
 }
 
+/** Records a bus's user-channel events as [userId, event] pairs. */
+class UserCollector {
+  readonly events: Array<[string, UserEvent]> = []
+  private waiters: Array<{ count: number; resolve: () => void }> = []
+
+  constructor(bus: Bus) {
+    bus.onUserEvent((user, event) => {
+      this.events.push([user, event])
+      this.waiters = this.waiters.filter((w) =>
+        this.events.length >= w.count ? w.resolve() : true,
+      )
+    })
+  }
+
+  async waitFor(count: number, timeoutMs = 3_000): Promise<Array<[string, UserEvent]>> {
+    if (this.events.length < count) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`saw ${this.events.length} of ${count} user events`)),
+          timeoutMs,
+        )
+        this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) })
+      })
+    }
+    return this.events
+  }
+}
+
+const readMark = (seq: number, room = 'lobby'): UserEvent => ({ type: 'read', room, seq })
+
 function waitForCall(register: (handler: () => void) => void, timeoutMs = 5_000): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('handler not called')), timeoutMs)
@@ -85,6 +115,23 @@ export function runBusContract(name: string, options: BusContractOptions): void 
         'u4',
       ])
       expect(a.healthy()).toBe(true)
+    })
+
+    it('delivers a user event to its own node once, in order, apart from room events', async () => {
+      const { a } = await pair()
+      await a.watchUser('u1')
+      const rooms = new Collector(a)
+      const users = new UserCollector(a)
+      const ended: UserEvent = { type: 'sessions-ended', reason: 'logout', session: 's1' }
+      await a.publishToUser('u1', readMark(1))
+      await a.publishToUser('u1', ended)
+      await a.publishToUser('u1', readMark(2))
+      expect(users.events).toEqual([
+        ['u1', readMark(1)],
+        ['u1', ended],
+        ['u1', readMark(2)],
+      ])
+      expect(rooms.events).toEqual([])
     })
 
     it('answers a ping with a round trip through the engine', async () => {
@@ -172,6 +219,49 @@ export function runBusContract(name: string, options: BusContractOptions): void 
         expect(await atB.waitFor(1)).toEqual([typing('ann', 'marker')])
       })
 
+      it('delivers a user event to every node watching the user, once, not back to the publisher', async () => {
+        const { a, b } = await pair()
+        await Promise.all([a.watchUser('u1'), b.watchUser('u1'), b.watch('u1')])
+        const atA = new UserCollector(a)
+        const atB = new UserCollector(b)
+        const roomsAtB = new Collector(b)
+        const notify: UserEvent = {
+          type: 'notify',
+          kind: 'dm',
+          room: 'dm-1',
+          seq: 3,
+          user: 'ann',
+          text: 'hi',
+        }
+        await a.publishToUser('u1', notify)
+        await atB.waitFor(1)
+        // b's reply reaches a after any echo of a's own event would have (one Redis order).
+        await b.publishToUser('u1', readMark(3))
+        await atA.waitFor(2)
+        expect(atA.events).toEqual([
+          ['u1', notify],
+          ['u1', readMark(3)],
+        ])
+        expect(atB.events).toEqual(atA.events)
+        // A room that happens to share the user's id hears none of it.
+        expect(roomsAtB.events).toEqual([])
+      })
+
+      it('delivers only watched users, and stops at unwatchUser', async () => {
+        const { a, b } = await pair()
+        await Promise.all([b.watchUser('u1'), b.watchUser('marker')])
+        const atB = new UserCollector(b)
+        await a.publishToUser('u2', readMark(1))
+        await b.unwatchUser('u1')
+        await b.unwatchUser('u1')
+        await a.publishToUser('u1', readMark(2))
+        // Watching the room named like the user does not bring the user's channel back.
+        await b.watch('u1')
+        await a.publishToUser('u1', readMark(3))
+        await a.publishToUser('marker', readMark(4))
+        expect(await atB.waitFor(1)).toEqual([['marker', readMark(4)]])
+      })
+
       it('watch and unwatch are idempotent', async () => {
         const { a, b } = await pair()
         await b.watch('lobby')
@@ -197,7 +287,9 @@ export function runBusContract(name: string, options: BusContractOptions): void 
             const { a, b, cutA } = await pair()
             if (!cutA) throw new Error('canCut needs newPair to return cutA')
             await a.watch('lobby')
+            await a.watchUser('u1')
             const atA = new Collector(a)
+            const usersAtA = new UserCollector(a)
             const reconnected = waitForCall((handler) => a.onReconnect(handler))
             await cutA()
             // The kill is confirmed on another connection; a's socket learns of it a moment later.
@@ -209,6 +301,9 @@ export function runBusContract(name: string, options: BusContractOptions): void 
             await b.publish(typing('bob'))
             await b.publish(typing('marker'))
             expect(await atA.waitFor(2)).toEqual([typing('bob'), typing('marker')])
+            // The user channel is watched again too.
+            await b.publishToUser('u1', readMark(9))
+            expect(await usersAtA.waitFor(1)).toEqual([['u1', readMark(9)]])
           },
         )
 

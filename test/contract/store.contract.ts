@@ -372,9 +372,34 @@ function migratedCases(newStore: NewStore): void {
 
     it('creates and finds a user, by any case of the name', async () => {
       await store.createUser(alice)
-      expect(await store.findUserByName('Alice')).toEqual(alice)
-      expect(await store.findUserByName('aLiCe')).toEqual(alice)
+      expect(await store.findUserByName('Alice')).toEqual({ ...alice, bannedAt: null })
+      expect(await store.findUserByName('aLiCe')).toEqual({ ...alice, bannedAt: null })
       expect(await store.findUserByName('bob')).toBeUndefined()
+    })
+
+    it('changes a password hash, of that user only', async () => {
+      await store.createUser(alice)
+      await store.createUser({ ...alice, id: 'u-bob', username: 'Bob' })
+      await store.setPasswordHash('u-alice', 'h2')
+      expect(await store.findUserByName('alice')).toMatchObject({ passwordHash: 'h2' })
+      expect(await store.findUserByName('bob')).toMatchObject({ passwordHash: 'h1' })
+    })
+
+    it('bans and unbans; the ban shows on the user and on its sessions', async () => {
+      await store.createUser(alice)
+      await store.createSession({
+        tokenHash: 'ta',
+        userId: 'u-alice',
+        username: 'Alice',
+        createdAt: 1,
+        expiresAt: 9,
+      })
+      await store.setBanned('u-alice', 1234)
+      expect(await store.findUserByName('alice')).toMatchObject({ bannedAt: 1234 })
+      expect(await store.findSession('ta')).toMatchObject({ bannedAt: 1234 })
+      await store.setBanned('u-alice', null)
+      expect(await store.findUserByName('alice')).toMatchObject({ bannedAt: null })
+      expect(await store.findSession('ta')).toMatchObject({ bannedAt: null })
     })
 
     it('rejects a name taken in any case with username_taken', async () => {
@@ -399,13 +424,29 @@ function migratedCases(newStore: NewStore): void {
     it('creates, finds (with the username), extends and deletes', async () => {
       await store.createUser(user)
       await store.createSession(session)
-      expect(await store.findSession('t1')).toEqual(session)
+      expect(await store.findSession('t1')).toEqual({ ...session, bannedAt: null })
       expect(await store.findSession('t2')).toBeUndefined()
       await store.extendSession('t1', 99)
-      expect(await store.findSession('t1')).toEqual({ ...session, expiresAt: 99 })
+      expect(await store.findSession('t1')).toEqual({ ...session, expiresAt: 99, bannedAt: null })
       await store.deleteSession('t1')
       expect(await store.findSession('t1')).toBeUndefined()
       await store.deleteSession('t1')
+    })
+
+    it("deletes all of a user's sessions, or all but one, and no one else's", async () => {
+      await store.createUser(user)
+      await store.createUser({ ...user, id: 'u-t', username: 'Tess' })
+      const make = (tokenHash: string, userId = 'u-s') =>
+        store.createSession({ ...session, tokenHash, userId })
+      await Promise.all([make('s1'), make('s2'), make('s3'), make('t1', 'u-t')])
+      await store.deleteUserSessions('u-s', 's2')
+      expect(await store.findSession('s1')).toBeUndefined()
+      expect(await store.findSession('s2')).toBeDefined()
+      expect(await store.findSession('s3')).toBeUndefined()
+      expect(await store.findSession('t1')).toMatchObject({ userId: 'u-t' })
+      await store.deleteUserSessions('u-s')
+      expect(await store.findSession('s2')).toBeUndefined()
+      expect(await store.findSession('t1')).toBeDefined()
     })
   })
 

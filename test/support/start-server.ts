@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
 import { loadConfig } from '../../src/config.js'
+import type { Clock } from '../../src/domain/ports.js'
 import { startServer as startEddy, type EddyServer } from '../../src/server.js'
 
 export type ServerEnv = Record<string, string>
@@ -35,10 +36,13 @@ export interface TestServer extends EddyServer {
 /** In-process server; closed and its data removed when the calling test (or suite) finishes. */
 export async function startServer(
   env: ServerEnv = {},
-  options: { teardown?: boolean } = {},
+  options: { teardown?: boolean; clock?: Clock } = {},
 ): Promise<TestServer> {
   const dataDir = env['DATA_DIR'] ?? freshDataDir()
-  const server = await startEddy(loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, ...env }))
+  const server = await startEddy(
+    loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, ...env }),
+    ...(options.clock ? [options.clock] : []),
+  )
   const testServer: TestServer = {
     ...server,
     dataDir,

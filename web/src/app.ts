@@ -36,7 +36,7 @@ function openSocket(handlers: SocketHandlers) {
   socket.onmessage = (event) => {
     if (typeof event.data === 'string') handlers.onMessage(event.data)
   }
-  socket.onclose = () => handlers.onClose()
+  socket.onclose = (event) => handlers.onClose(event.code)
   return socket
 }
 

@@ -10,7 +10,12 @@
  *                            ▲                  │ 3 attempts that never opened
  *                            └──open (retried in the background)── polling
  */
-import type { ChatMessage, ClientFrame, ServerFrame } from '../../src/protocol/index.js'
+import {
+  WS_CLOSE,
+  type ChatMessage,
+  type ClientFrame,
+  type ServerFrame,
+} from '../../src/protocol/index.js'
 import { ApiError } from './api.js'
 import { backoffDelayMs, type BackoffOptions, RECONNECT_BACKOFF } from './backoff.js'
 
@@ -19,7 +24,8 @@ export type LinkStatus = 'connecting' | 'online' | 'reconnecting' | 'polling'
 export interface SocketHandlers {
   onOpen(): void
   onMessage(data: string): void
-  onClose(): void
+  /** `code`: the WebSocket close code, when the socket reports one. */
+  onClose(code?: number): void
 }
 
 /** What the link needs from a socket; app.ts wraps the browser WebSocket in this. */
@@ -169,7 +175,19 @@ export class ChatLink {
       onMessage: (data) => {
         if (this.#socket === socket) this.#onMessage(data)
       },
-      onClose: () => this.#onClose(socket),
+      onClose: (code) => {
+        // The session ended (logout elsewhere, expiry, password change, ban): reconnecting with
+        // it would only be refused, so sign out instead.
+        if (
+          this.#socket === socket &&
+          (code === WS_CLOSE.sessionEnded || code === WS_CLOSE.accountBanned)
+        ) {
+          this.stop()
+          this.#listener.unauthorized()
+          return
+        }
+        this.#onClose(socket)
+      },
     })
     this.#socket = socket
   }

@@ -7,6 +7,7 @@ import { createServer } from 'node:http'
 import helmet, { type HelmetOptions } from 'helmet'
 import type { TransportContext } from '../context.js'
 import { Gateway } from '../ws/gateway.js'
+import { adminRoutes } from './admin-routes.js'
 import { authRoutes } from './auth-routes.js'
 import { errorHandler, sendError } from './errors.js'
 import { onClientError, onFrameworkError } from './framework-errors.js'
@@ -137,6 +138,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
   await app.register(async (scoped) => {
     gateway.register(scoped)
     authRoutes(scoped, ctx)
+    adminRoutes(scoped, ctx)
     roomRoutes(scoped, ctx, polls)
     previewImageRoutes(scoped, ctx)
     memberRoutes(scoped, ctx)

@@ -1,10 +1,13 @@
-/** Register, log in, log out, who-am-I (wire contract: HTTP API). */
+/**
+ * Register (open, or closed to all but server admins), log in, log out (here or everywhere),
+ * change password, who-am-I (wire contract: HTTP API).
+ */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { csrfTokenFor, hashToken, type SignedIn } from '../../domain/accounts.js'
-import { Credentials, LoginBody, SESSION_COOKIE } from '../../protocol/api.js'
+import { ChangePasswordBody, Credentials, LoginBody, SESSION_COOKIE } from '../../protocol/api.js'
 import type { TransportContext } from '../context.js'
-import { checkOrigin, requireUser, setSessionCookie, signedInUser } from './auth.js'
+import { checkOrigin, presentedToken, requireUser, setSessionCookie, signedInUser } from './auth.js'
 import { throttle, waitFor } from './throttle.js'
 import { parse } from './validate.js'
 
@@ -34,6 +37,17 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
     checkOrigin(ctx, request) // login CSRF: a foreign page must not sign a browser in
     const body = parse(Credentials, request.body)
     await throttle(ctx, `register:ip:${request.ip}`, ctx.limits.register)
+    if (ctx.accounts.registration === 'closed') {
+      // A signed-in server admin creates the account and stays signed in as themself; anyone
+      // else falls through to register, which refuses all but the ADMIN_USERS names.
+      const presented = presentedToken(request)
+      const actor = presented ? await ctx.accounts.authenticate(presented.token) : undefined
+      if (actor && ctx.moderation.isAdmin(actor.username)) {
+        await requireUser(ctx)(request) // the CSRF check for a cookie-authenticated admin
+        const user = await ctx.accounts.createFor(actor, body.username, body.password)
+        return reply.code(201).send({ user })
+      }
+    }
     const signedIn = await ctx.accounts.register(body.username, body.password)
     setSessionCookie(ctx, request, reply, signedIn.token)
     return reply.code(201).send(present(signedIn))
@@ -49,8 +63,20 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
   })
 
   app.post('/api/logout', { preHandler: requireUser(ctx) }, async (request, reply) => {
-    await ctx.accounts.logout(signedInUser(request).sessionId)
+    await ctx.accounts.logout(signedInUser(request))
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return reply.code(204).send()
+  })
+
+  app.post('/api/logout/all', { preHandler: requireUser(ctx) }, async (request, reply) => {
+    await ctx.accounts.logoutEverywhere(signedInUser(request))
+    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return reply.code(204).send()
+  })
+
+  app.post('/api/me/password', { preHandler: requireUser(ctx) }, async (request, reply) => {
+    const body = parse(ChangePasswordBody, request.body)
+    await ctx.accounts.changePassword(signedInUser(request), body.current, body.password)
     return reply.code(204).send()
   })
 
@@ -59,6 +85,7 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
     return {
       user: { id: user.id, username: user.username },
       csrfToken: csrfTokenFor(user.sessionId),
+      admin: ctx.moderation.isAdmin(user.username),
     }
   })
 }

@@ -7,13 +7,16 @@ import type { Duplex } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import type { ChatService, Sender } from '../../domain/chat-service.js'
 import { isChatError } from '../../domain/errors.js'
+import type { SessionEndReason } from '../../domain/ports.js'
 import type { Broadcast, EndReason, RoomEvent } from '../../domain/subscriber.js'
+import type { UserSubscriber } from '../../domain/user-channel.js'
 import { ERRORS, WS_CLOSE, type ErrorCode } from '../../protocol/error-codes.js'
 import {
   CLIENT_FRAME_TYPES,
   ClientFrame,
   type RoomLogEvent,
   type ServerFrame,
+  type UserFrame,
 } from '../../protocol/frames.js'
 import type { Logger } from '../../log.js'
 import { frameHandlers, type FrameSource } from './frame-handlers.js'
@@ -27,13 +30,30 @@ export interface ConnectionOptions {
 /** How long a socket closed for slowness may take to finish its close handshake. */
 const SLOW_CLOSE_GRACE_MS = 5_000
 
-export class Connection implements FrameSource {
+/** The close code and reason a socket gets when its session ends (docs/protocol.md). */
+const SESSION_END_CLOSE: Readonly<Record<SessionEndReason, readonly [number, string]>> = {
+  logout: [WS_CLOSE.sessionEnded, 'session ended: signed out'],
+  expired: [WS_CLOSE.sessionEnded, 'session ended: expired'],
+  password_changed: [WS_CLOSE.sessionEnded, 'session ended: password changed'],
+  logout_all: [WS_CLOSE.sessionEnded, 'session ended: signed out everywhere'],
+  banned: [WS_CLOSE.accountBanned, 'account banned'],
+}
+
+/** The session a socket was opened with (see UserSubscriber). */
+export interface SocketSession {
+  readonly id: string
+  readonly expiresAt: number
+}
+
+export class Connection implements FrameSource, UserSubscriber {
   // Built natively in one piece: randomUUID() concatenates its 36 characters in JavaScript, and the
   // unflattened string tree it returns costs ~0.5 KiB for as long as the connection lives.
   readonly id = randomBytes(16).toString('base64url')
   readonly user: string
   readonly userId: string
   readonly sender: Sender
+  readonly sessionId: string
+  sessionExpiresAt: number
   /** Cleared by each ping, set by each pong: the gateway's heartbeat drops silent peers. */
   alive = true
   readonly #socket: WebSocket
@@ -50,10 +70,13 @@ export class Connection implements FrameSource {
   constructor(
     socket: WebSocket,
     sender: Sender,
+    session: SocketSession,
     chat: ChatService,
     options: ConnectionOptions,
     stream?: Duplex,
   ) {
+    this.sessionId = session.id
+    this.sessionExpiresAt = session.expiresAt
     this.#socket = socket
     this.#chat = chat
     this.#options = options
@@ -81,6 +104,16 @@ export class Connection implements FrameSource {
   ended(room: string, reason: EndReason): void {
     this.#forget(room)
     this.sendFrame({ type: 'left', room, reason })
+  }
+
+  userEvent(broadcast: Broadcast<UserFrame>): void {
+    broadcast.encoded ??= Buffer.from(JSON.stringify(broadcast.payload))
+    this.#write(broadcast.encoded)
+  }
+
+  endSession(reason: SessionEndReason): void {
+    const [code, text] = SESSION_END_CLOSE[reason]
+    this.close(code, text)
   }
 
   fail(room: string, error: unknown): void {

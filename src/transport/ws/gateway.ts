@@ -138,14 +138,23 @@ export class Gateway {
     this.#reservations.delete(request.raw)
     request.raw.socket.off('close', reservation.abandon)
     const local = reservation.local
+    const user = request.user
+    if (!user) {
+      socket.close(WS_CLOSE.policyViolation, 'unauthorized')
+      return
+    }
     const connection = new Connection(
       socket,
       local.sender,
+      { id: user.sessionId, expiresAt: user.sessionExpiresAt },
       this.#ctx.chat,
       this.#connectionOptions,
       request.raw.socket,
     )
     this.#connections.set(socket, connection)
+    this.#ctx.socketSessions.attach(user.id, connection).catch((error: unknown) => {
+      this.#ctx.log.warn({ err: error }, 'could not watch the user channel')
+    })
     socket.on('message', this.#onMessage)
     socket.on('pong', this.#onPong)
     socket.on('close', this.#onClose)
@@ -176,6 +185,7 @@ export class Gateway {
     const connection = this.#connections.get(socket)
     if (!connection) return
     this.#connections.delete(socket)
+    this.#ctx.socketSessions.detach(connection.sender.id, connection)
     const local = this.#users.get(connection.sender.id)
     if (local) {
       local.connections -= 1

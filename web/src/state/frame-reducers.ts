@@ -168,6 +168,12 @@ const error: Reducer<'error'> = (state, { code, message: text, cid, room }) => {
   return only({ ...state, notice: text || code })
 }
 
+// User-channel frames (notify, read, membership) are about the user's rooms list, which this client
+// does not keep yet; they change nothing here until it does.
+const notify: Reducer<'notify'> = (state) => only(state)
+const read: Reducer<'read'> = (state) => only(state)
+const membership: Reducer<'membership'> = (state) => only(state)
+
 const reducers: { readonly [T in ServerFrame['type']]: Reducer<T> } = {
   joined,
   message,
@@ -176,6 +182,9 @@ const reducers: { readonly [T in ServerFrame['type']]: Reducer<T> } = {
   typing,
   preview,
   left,
+  notify,
+  read,
+  membership,
   error,
   member,
   room: roomEvent,

@@ -121,6 +121,10 @@ function describe(error: unknown, registering: boolean): string {
       return 'That username is taken. Try another one.'
     case 'invalid_credentials':
       return 'Wrong username or password.'
+    case 'registration_closed':
+      return 'Registration is closed on this server. Ask a server admin to create your account.'
+    case 'banned':
+      return 'This account is banned. Ask a server admin if you think this is a mistake.'
     case 'rate_limited': {
       const wait = error.retryAfterSeconds
       const when = wait ? `in ${wait} second${wait === 1 ? '' : 's'}` : 'in a little while'

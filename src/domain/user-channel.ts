@@ -1,0 +1,116 @@
+/**
+ * The user channel (docs/protocol.md "User channel"): events about one user, not one room —
+ * `notify`, `read`, `membership` — delivered to every socket of that user on every node, whatever
+ * rooms it joined, plus the control event that ends sessions on open sockets. Live only: what
+ * must survive a disconnect is stored and read back through the HTTP API.
+ */
+import type { MembershipFrame, NotifyFrame, UserFrame } from '../protocol/frames.js'
+import type { Bus, SessionEndReason, SessionsEnded, UserEvent } from './ports.js'
+import { Broadcast } from './subscriber.js'
+
+/**
+ * One socket of a user. The transport registers each of its connections; the channel keeps one
+ * array per user with a socket on this node, so an idle connection costs one array slot.
+ */
+export interface UserSubscriber {
+  /** The session (sha256 of its token) the socket was opened with. */
+  readonly sessionId: string
+  /** When that session expires, as last read; moved forward when a re-check finds it renewed. */
+  sessionExpiresAt: number
+  /** A frame for the client; every socket of the user shares one encoding. */
+  userEvent(frame: Broadcast<UserFrame>): void
+  /** The socket's session ended: the transport closes it (the reason picks the close code). */
+  endSession(reason: SessionEndReason): void
+}
+
+export type SessionSelector =
+  { readonly session: string } | { readonly except: string } | { readonly all: true }
+
+export class UserChannel {
+  readonly #bus: Bus
+  readonly #onError: (error: unknown) => void
+  /** The users with a socket on this node, and those sockets: one array per user. */
+  readonly #users = new Map<string, UserSubscriber[]>()
+  /** Watches still on their way to the engine; kept only until they settle. */
+  readonly #watching = new Map<string, Promise<void>>()
+
+  constructor(bus: Bus, onError: (error: unknown) => void) {
+    this.#bus = bus
+    this.#onError = onError
+    bus.onUserEvent((userId, event) => this.#route(userId, event))
+  }
+
+  /** Resolves once this node hears the user's channel (the first socket of the user watches it). */
+  subscribe(userId: string, subscriber: UserSubscriber): Promise<void> {
+    const list = this.#users.get(userId)
+    if (list) {
+      list.push(subscriber)
+      return this.#watching.get(userId) ?? Promise.resolve()
+    }
+    this.#users.set(userId, [subscriber])
+    const watched = this.#bus.watchUser(userId).finally(() => {
+      if (this.#watching.get(userId) === watched) this.#watching.delete(userId)
+    })
+    this.#watching.set(userId, watched)
+    return watched
+  }
+
+  unsubscribe(userId: string, subscriber: UserSubscriber): void {
+    const list = this.#users.get(userId)
+    const index = list?.indexOf(subscriber) ?? -1
+    if (!list || index < 0) return
+    list.splice(index, 1)
+    if (list.length > 0) return
+    this.#users.delete(userId)
+    this.#bus.unwatchUser(userId).catch(this.#onError)
+  }
+
+  notify(userId: string, notice: Omit<NotifyFrame, 'type'>): Promise<void> {
+    return this.#bus.publishToUser(userId, { type: 'notify', ...notice })
+  }
+
+  /** The user's read mark in `room` moved to `seq` (echoed so the user's other devices follow). */
+  read(userId: string, room: string, seq: number): Promise<void> {
+    return this.#bus.publishToUser(userId, { type: 'read', room, seq })
+  }
+
+  membership(userId: string, change: Omit<MembershipFrame, 'type'>): Promise<void> {
+    return this.#bus.publishToUser(userId, { type: 'membership', ...change })
+  }
+
+  /** Closes the user's sockets opened with the selected sessions, on every node. */
+  endSessions(userId: string, which: SessionSelector, reason: SessionEndReason): Promise<void> {
+    const event: SessionsEnded =
+      'session' in which
+        ? { type: 'sessions-ended', reason, session: which.session }
+        : 'except' in which
+          ? { type: 'sessions-ended', reason, except: which.except }
+          : { type: 'sessions-ended', reason }
+    return this.#bus.publishToUser(userId, event)
+  }
+
+  /** This node's subscribers, for session re-checks. */
+  *subscribers(): Generator<UserSubscriber> {
+    for (const list of this.#users.values()) yield* list
+  }
+
+  #route(userId: string, event: UserEvent): void {
+    const list = this.#users.get(userId)
+    if (!list) return
+    if (event.type === 'sessions-ended') {
+      // A copy: ending a session closes the socket, which may unsubscribe it at once.
+      for (const subscriber of [...list]) {
+        if (matches(event, subscriber.sessionId)) subscriber.endSession(event.reason)
+      }
+      return
+    }
+    const broadcast = new Broadcast<UserFrame>(event)
+    for (const subscriber of list) subscriber.userEvent(broadcast)
+  }
+}
+
+function matches(event: SessionsEnded, sessionId: string): boolean {
+  if (event.session !== undefined) return event.session === sessionId
+  if (event.except !== undefined) return event.except !== sessionId
+  return true
+}
