@@ -44,6 +44,9 @@ export const AuthResponse = z.object({ user: UserView, token: z.string(), csrfTo
 export type AuthResponse = z.infer<typeof AuthResponse>
 export const MeResponse = z.object({ user: UserView, csrfToken: z.string() })
 export type MeResponse = z.infer<typeof MeResponse>
+/** `GET /api/session`: like /api/me, but a signed-out visitor is an answer (user null), not a 401. */
+export const SessionResponse = z.union([MeResponse, z.object({ user: z.null() })])
+export type SessionResponse = z.infer<typeof SessionResponse>
 export const RoomsResponse = z.object({ rooms: z.array(RoomView) })
 export const RoomResponse = z.object({ room: RoomView })
 export const MessagesResponse = z.object({ messages: z.array(ChatMessage) })

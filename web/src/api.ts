@@ -11,6 +11,7 @@ import type {
   MeResponse,
   OnlineResponse,
   RoomView,
+  SessionResponse,
 } from '../../src/protocol/index.js'
 
 // Typed against the protocol constant: renaming the header there breaks this build.
@@ -51,6 +52,11 @@ export class Api {
 
   async me(): Promise<MeResponse> {
     return this.#request<MeResponse>('GET', '/api/me')
+  }
+
+  /** Who is signed in, if anyone: signed out is an answer here, not an error. */
+  async session(): Promise<SessionResponse> {
+    return this.#request<SessionResponse>('GET', '/api/session')
   }
 
   async rooms(): Promise<RoomView[]> {

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { csrfTokenFor, hashToken, type SignedIn } from '../../domain/accounts.js'
 import { ChatError } from '../../domain/errors.js'
 import type { RateLimitRule } from '../../domain/ports.js'
-import { Credentials, LoginBody, SESSION_COOKIE } from '../../protocol/api.js'
+import { Credentials, LoginBody, SESSION_COOKIE, type SessionResponse } from '../../protocol/api.js'
 import type { TransportContext } from '../context.js'
-import { checkOrigin, requireUser, setSessionCookie, signedInUser } from './auth.js'
+import { checkOrigin, presentedToken, requireUser, setSessionCookie, signedInUser } from './auth.js'
 import { parse } from './validate.js'
 
 export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
@@ -43,6 +43,17 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
     await ctx.accounts.logout(signedInUser(request).sessionId)
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
     return reply.code(204).send()
+  })
+
+  // The web client asks this on every page load: a signed-out visit must not log a 401 error.
+  app.get('/api/session', async (request): Promise<SessionResponse> => {
+    const presented = presentedToken(request)
+    const user = presented ? await ctx.accounts.authenticate(presented.token) : undefined
+    if (!user) return { user: null }
+    return {
+      user: { id: user.id, username: user.username },
+      csrfToken: csrfTokenFor(user.sessionId),
+    }
   })
 
   app.get('/api/me', { preHandler: requireUser(ctx) }, (request: FastifyRequest) => {
