@@ -79,7 +79,9 @@ export class ChatActions {
   }
 
   selectRoom(name: string): void {
-    this.#holder.set({ ...this.#state, current: name })
+    const before = this.#state.rooms[name]
+    const newSince = before && before.readSeq < before.lastSeq ? before.readSeq : null
+    this.#holder.set({ ...this.#state, current: name, newSince })
     this.markRead(name)
     const room = this.#state.rooms[name]
     if (room && room.messages.length === 0) void this.loadOlder(name)

@@ -42,6 +42,11 @@ export interface ChatState {
   readonly otherRooms: readonly OtherRoom[]
   readonly rooms: Readonly<Record<string, RoomState>>
   readonly current: string | null
+  /**
+   * The open room's read mark as it stood when the room was opened: the "new messages" line goes
+   * after it. Null when there was nothing unread.
+   */
+  readonly newSince: number | null
   readonly status: LinkStatus
   /** Messages written but not acknowledged yet, oldest first. */
   readonly outbox: readonly OutboxItem[]
@@ -74,6 +79,7 @@ export function initialChatState(me: UserView, saved: SavedChat): ChatState {
     otherRooms: [],
     rooms: {},
     current: null,
+    newSince: null,
     status: 'connecting',
     outbox: saved.outbox,
     failures: {},

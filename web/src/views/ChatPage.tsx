@@ -66,6 +66,7 @@ export function ChatPage({ chat }: Props) {
               outbox={state.outbox.filter((item) => item.room === room.name)}
               failures={state.failures}
               online={state.status === 'online' || state.status === 'polling'}
+              newSince={state.newSince}
               onLoadOlder={() => void actions.loadOlder(room.name)}
               onRetry={(cid) => actions.retry(cid)}
               onDiscard={(cid) => actions.discard(cid)}
