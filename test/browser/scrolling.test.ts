@@ -28,24 +28,19 @@ async function post(baseUrl: string, user: TestUser, room: string, text: string)
   expect(answer.status).toBe(201)
 }
 
-/** True when the message's whole bubble is inside the visible part of the list. */
-function fullyInView(page: Page, text: string): Promise<boolean> {
-  return page.evaluate((wanted) => {
-    const scroller = document.querySelector('.scroller')
-    const item = [...document.querySelectorAll('.messages li.msg')].find((li) =>
-      li.textContent?.includes(wanted),
-    )
-    if (!scroller || !item) return false
-    const box = scroller.getBoundingClientRect()
-    const rect = item.getBoundingClientRect()
-    return rect.top >= box.top - 1 && rect.bottom <= box.bottom + 1
-  }, text)
+/** True when the message's whole item is inside the visible part of the list. */
+async function fullyInView(page: Page, text: string): Promise<boolean> {
+  const list = await page.locator('.scroller').boundingBox()
+  const item = page.locator('.messages li.msg', { hasText: text }).last()
+  if (!list || (await item.count()) === 0) return false
+  const box = await item.boundingBox()
+  if (!box) return false
+  return box.y >= list.y - 1 && box.y + box.height <= list.y + list.height + 1
 }
 
 async function scrollToTop(page: Page): Promise<void> {
-  await page.locator('.scroller').evaluate((el) => {
-    el.scrollTop = 0
-  })
+  await page.locator('.scroller').hover()
+  await page.mouse.wheel(0, -100_000)
 }
 
 /** Bob has filled the lobby with more than a screenful; Alice signs up and sits at its bottom. */
