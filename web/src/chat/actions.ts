@@ -17,6 +17,7 @@ import {
   markRead,
   patchRoom,
   removeFromOutbox,
+  setDraft,
 } from '../state/chat-state.js'
 import type { ChatStateHolder } from '../state/state-holder.js'
 
@@ -184,6 +185,11 @@ export class ChatActions {
 
   discard(cid: string): void {
     this.#holder.update((state) => removeFromOutbox(state, cid))
+  }
+
+  /** The composer's text for `room`, kept per room and across reloads. */
+  setDraft(room: string, text: string): void {
+    this.#holder.update((state) => setDraft(state, room, text))
   }
 
   typing(): void {

@@ -72,7 +72,10 @@ export function ChatPage({ chat }: Props) {
               onDiscard={(cid) => actions.discard(cid)}
             />
             <Composer
+              key={room.name}
               room={room.name}
+              draft={state.drafts[room.name] ?? ''}
+              onDraft={(text) => actions.setDraft(room.name, text)}
               typing={room.typing}
               onSend={(text) => actions.send(text)}
               onTyping={() => actions.typing()}
