@@ -1,6 +1,6 @@
 /** Picks the adapters: SQLite + in-process bus by default; PostgreSQL and Redis when configured. */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { accessSync, constants, mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { MemoryBus } from './bus/memory-bus.js'
 import { MemoryPresence } from './presence/memory-presence.js'
 import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter.js'
@@ -12,6 +12,7 @@ import { createPostgresStore } from './store/postgres-store.js'
 import { createRedisBus } from './bus/redis-bus.js'
 import { createRedisPresence } from './presence/redis-presence.js'
 import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.js'
+import { redactUrl, rootCause, StartupError } from './startup-error.js'
 
 export interface Engines {
   readonly store: Store
@@ -28,8 +29,7 @@ export async function createEngines(
   log: Logger,
   nodeId: string,
 ): Promise<Engines> {
-  const store = await createStore(config, log)
-  await store.migrate()
+  const store = await openStore(config, log)
   if (!config.REDIS_URL) {
     const bus = new MemoryBus({
       onHandlerError: (error) => log.error({ err: error }, 'bus handler failed'),
@@ -68,15 +68,43 @@ export async function createEngines(
   }
 }
 
-async function createStore(config: Config, log: Logger): Promise<Store> {
+/** Opens and migrates the store; what the operator must fix fails as a one-line StartupError. */
+async function openStore(config: Config, log: Logger): Promise<Store> {
   if (config.DATABASE_URL) {
-    return createPostgresStore({
-      url: config.DATABASE_URL,
+    const url = config.DATABASE_URL
+    const store = await createPostgresStore({
+      url,
       poolMax: config.PG_POOL_MAX,
       ...(config.PG_SCHEMA ? { schema: config.PG_SCHEMA } : {}),
       onConnectionError: (error) => log.warn({ err: error }, 'postgres connection lost'),
     })
+    return migrated(
+      store,
+      (cause) =>
+        `cannot use PostgreSQL at ${redactUrl(url)} (${cause}); check DATABASE_URL, or unset it to keep data in SQLite under DATA_DIR`,
+    )
   }
-  mkdirSync(config.DATA_DIR, { recursive: true })
-  return createSqliteStore({ file: join(config.DATA_DIR, 'eddy.sqlite') })
+  const dir = resolve(config.DATA_DIR)
+  const fix = `set DATA_DIR to a directory this user can write (now ${dir})`
+  try {
+    mkdirSync(dir, { recursive: true })
+    accessSync(dir, constants.W_OK)
+  } catch (error) {
+    throw new StartupError(`cannot use DATA_DIR (${rootCause(error)}); ${fix}`, { cause: error })
+  }
+  const file = join(dir, 'eddy.sqlite')
+  const store = await createSqliteStore({ file }).catch((error: unknown) => {
+    throw new StartupError(`cannot open ${file} (${rootCause(error)}); ${fix}`, { cause: error })
+  })
+  return migrated(store, (cause) => `cannot write ${file} (${cause}); ${fix}`)
+}
+
+async function migrated(store: Store, describe: (cause: string) => string): Promise<Store> {
+  try {
+    await store.migrate()
+    return store
+  } catch (error) {
+    await store.close().catch(() => undefined)
+    throw new StartupError(describe(rootCause(error)), { cause: error })
+  }
 }

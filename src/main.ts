@@ -1,9 +1,15 @@
 /** Entry point: read the config, start one node, stop gracefully on SIGTERM/SIGINT. */
 import { loadConfig } from './config.js'
 import { startServer } from './server.js'
+import { StartupError } from './startup-error.js'
 
 const config = loadConfig()
-const server = await startServer(config)
+const server = await startServer(config).catch((error: unknown) => {
+  // The operator's fix is in the environment: say what and where in one line, without a stack.
+  if (!(error instanceof StartupError)) throw error
+  process.stderr.write(`eddy: cannot start: ${error.message}\n`)
+  process.exit(1)
+})
 
 let stopping = false
 function stop(signal: string): void {

@@ -1,7 +1,10 @@
 /** Accounts and sessions: registration, login with equal-time failures, opaque hashed session tokens. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { STORED_NAME_CHARS } from '../protocol/names.js'
 import { ChatError } from './errors.js'
+import { checkNewPassword } from './password-policy.js'
 import type { Clock, PasswordHasher, Store } from './ports.js'
+import { isReservedName } from './reserved-names.js'
 
 export interface AuthenticatedUser {
   readonly id: string
@@ -50,6 +53,8 @@ export class Accounts {
   }
 
   async register(username: string, password: string): Promise<SignedIn> {
+    if (isReservedName(username)) throw new ChatError('username_reserved')
+    checkNewPassword(username, password)
     const existing = await this.#store.findUserByName(username)
     if (existing) throw new ChatError('username_taken')
     const user = {
@@ -63,7 +68,11 @@ export class Accounts {
   }
 
   async login(username: string, password: string): Promise<SignedIn> {
-    const user = await this.#store.findUserByName(username)
+    // A name no account can have (U+0000, spaces, 300 characters) is not looked up: it is an
+    // unknown user, answered like any other, and never an engine error.
+    const user = STORED_NAME_CHARS.test(username)
+      ? await this.#store.findUserByName(username)
+      : undefined
     if (!user) {
       this.#decoyHash ??= this.#hasher.hash(randomBytes(16).toString('hex'))
       await this.#hasher.verify(await this.#decoyHash, password)

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { countChars } from '../protocol/names.js'
+import { textProblem } from '../protocol/text-rules.js'
 import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
 import { ChatError } from './errors.js'
 import type {
@@ -118,12 +119,14 @@ export class ChatService {
   ): Promise<ChatMessage> {
     if (via && !this.#follows(via, room)) throw new ChatError('not_joined')
     const length = countChars(text)
-    if (length < 1 || length > this.#limits.maxTextChars || text.trim() === '') {
+    if (length < 1 || length > this.#limits.maxTextChars) {
       throw new ChatError(
         'invalid_text',
         `Message text must be 1-${this.#limits.maxTextChars} characters and not blank.`,
       )
     }
+    const problem = textProblem(text)
+    if (problem !== undefined) throw new ChatError('invalid_text', `Message text ${problem}.`)
     if (this.#limits.send) {
       const waitMs = await this.#limiter
         .take(`send:${sender.id}`, this.#limits.send)

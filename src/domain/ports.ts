@@ -53,7 +53,9 @@ export interface AppendResult {
  * - `append` assigns the room's next seq (1, 2, 3, … never reused, no holes) inside the same
  *   transaction that stores the row, and resolves only after commit. A repeated
  *   (room, userId, cid) stores nothing and resolves with the first copy and `created: false`.
- *   An unknown room rejects with ChatError('room_not_found').
+ *   An unknown room rejects with ChatError('room_not_found'). A value some engine cannot store
+ *   unchanged (U+0000, an unpaired surrogate) or that this engine refuses rejects with
+ *   ChatError('unstorable'). Either refusal is that append's alone: the rest of its batch commits.
  * - Names are unique ignoring case: createUser rejects with ChatError('username_taken'),
  *   createRoom with ChatError('room_exists'). Room names arrive already lower-cased.
  * - Any failure to reach the engine rejects with ChatError('store_unavailable').

@@ -12,13 +12,26 @@ export const LoginBody = z.strictObject({
 export const CreateRoomBody = z.strictObject({ name: RoomName })
 export const PostMessageBody = z.strictObject({ text: MessageText, cid: Cid })
 
-const seqParam = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+/**
+ * Query numbers are plain decimal digits: z.coerce.number would read "" as 0 and "0x10" as 16
+ * (Number's own grammar), so a malformed cursor would silently page from somewhere else.
+ */
+function decimal(pattern: RegExp, rule: string) {
+  return z.string().regex(pattern, `must be ${rule}`).transform(Number)
+}
+const seqParam = decimal(/^\d{1,16}$/, 'a whole number of decimal digits').pipe(
+  z.number().max(Number.MAX_SAFE_INTEGER),
+)
 export const HistoryQuery = z
   .strictObject({
     before: seqParam.optional(),
     after: seqParam.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    wait: z.coerce.number().min(0).max(30).optional(),
+    limit: decimal(/^\d{1,3}$/, 'a whole number of decimal digits')
+      .pipe(z.number().min(1).max(200))
+      .default(50),
+    wait: decimal(/^\d{1,2}(\.\d{1,3})?$/, 'a number of seconds like 25 or 2.5')
+      .pipe(z.number().max(30))
+      .optional(),
   })
   .refine((q) => !(q.before !== undefined && q.after !== undefined), {
     message: 'use either before or after, not both',

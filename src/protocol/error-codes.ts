@@ -27,6 +27,15 @@ export const ERRORS = {
     message: 'Unknown frame type; expected join, leave, send or typing.',
   },
   invalid_text: { status: 400, message: 'Message text must be 1-4000 characters.' },
+  weak_password: {
+    status: 400,
+    message: 'Choose a stronger password: 8+ characters, not your username, not a common one.',
+  },
+  unstorable: {
+    status: 400,
+    message:
+      'The store cannot hold a character in this message or id (e.g. U+0000); change it rather than retrying.',
+  },
   unauthorized: {
     status: 401,
     message: 'Sign in first: send the sid cookie or Authorization: Bearer.',
@@ -44,8 +53,21 @@ export const ERRORS = {
   not_found: { status: 404, message: 'Not found.' },
   room_not_found: { status: 404, message: 'No such room; create it with POST /api/rooms.' },
   username_taken: { status: 409, message: 'That username is taken.' },
+  username_reserved: {
+    status: 409,
+    message: 'That username is reserved: it looks like the name of a bot. Choose another.',
+  },
   room_exists: { status: 409, message: 'A room with that name exists already.' },
+  request_timeout: { status: 408, message: 'The request took too long to arrive.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  uri_too_long: {
+    status: 414,
+    message: 'A segment of the URL is too long; names are at most 32 characters.',
+  },
+  headers_too_large: {
+    status: 431,
+    message: 'The request headers are too large (cookies included); the limit is 16 KiB.',
+  },
   rate_limited: { status: 429, message: 'Too many requests; slow down and retry later.' },
   too_many_connections: {
     status: 429,

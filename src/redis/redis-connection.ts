@@ -14,7 +14,7 @@ export interface ConnectionOptions {
   readonly extra?: ExtraOptions
 }
 
-/** The few ioredis settings the adapters tune; see stack.md for why the defaults are unsafe. */
+/** The few ioredis settings the adapters tune: the defaults queue commands for as long as Redis is down and retry each one 20 times. */
 export interface ExtraOptions {
   readonly enableOfflineQueue?: boolean
   readonly maxRetriesPerRequest?: number | null

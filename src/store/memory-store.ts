@@ -2,6 +2,7 @@
 import { ChatError } from '../domain/errors.js'
 import type { RoomRecord, SessionRecord, Store, UserRecord } from '../domain/ports.js'
 import type { ChatMessage } from '../protocol/frames.js'
+import { refusedAsUnstorable } from './append-queue.js'
 
 interface MemoryRoom {
   record: Omit<RoomRecord, 'lastSeq'>
@@ -86,6 +87,10 @@ export function createMemoryStore(): Store {
       op(() => [...rooms.values()].map(toRecord).sort((a, b) => (a.name < b.name ? -1 : 1))),
     append: (input) =>
       op(() => {
+        const refused = refusedAsUnstorable(input)
+        if (refused !== undefined) throw refused
+        // What the SQL engines' `ts bigint not null` column refuses.
+        if (!Number.isSafeInteger(input.ts)) throw new ChatError('unstorable')
         const room = roomOf(input.room)
         const key = `${input.userId}\0${input.cid}`
         const existing = room.byCid.get(key)

@@ -4,9 +4,15 @@
  */
 import type { Pool, PoolClient } from 'pg'
 import { ChatError } from '../domain/errors.js'
-import type { AppendOutcome, PendingAppend } from './append-queue.js'
+import {
+  refusedAsUnstorable,
+  settle,
+  type AppendOutcome,
+  type PendingAppend,
+} from './append-queue.js'
 import type { AppendInput, AppendResult } from '../domain/ports.js'
 import type { ChatMessage } from '../protocol/frames.js'
+import { isRowError } from './row-errors.js'
 import { toChatMessage, type MessageRow } from './schema.js'
 
 /** Bounds one transaction's statements; more queued appends go in the next batch. */
@@ -38,23 +44,30 @@ export class PostgresGroupCommit {
   private async drain(): Promise<void> {
     // Let the current turn of the event loop queue its appends first.
     await new Promise((resolve) => setImmediate(resolve))
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH)
-      let outcomes: AppendOutcome[]
-      try {
-        outcomes = await this.commit(batch.map((p) => p.input))
-      } catch (error) {
-        const failure = new ChatError('store_unavailable', undefined, { cause: error })
-        for (const pending of batch) pending.reject(failure)
-        continue
-      }
-      batch.forEach((pending, i) => {
-        const outcome = outcomes[i]
-        if (outcome === undefined || outcome instanceof ChatError) pending.reject(outcome)
-        else pending.resolve(outcome)
-      })
-    }
+    while (this.queue.length > 0) await this.commitIsolating(this.queue.splice(0, MAX_BATCH))
     this.flushing = undefined
+  }
+
+  /**
+   * Commits a batch; when the engine refuses a row's values, halves the batch until that row
+   * stands alone, so it fails by itself (unstorable) and every other append still commits, in
+   * queue order. A batch with one bad row costs about 2·log2(size) extra commits.
+   */
+  private async commitIsolating(batch: readonly PendingAppend[]): Promise<void> {
+    try {
+      settle(batch, await this.commit(batch.map((p) => p.input)))
+    } catch (error) {
+      if (isRowError(error) && batch.length > 1) {
+        const half = Math.ceil(batch.length / 2)
+        await this.commitIsolating(batch.slice(0, half))
+        await this.commitIsolating(batch.slice(half))
+        return
+      }
+      const failure = isRowError(error)
+        ? new ChatError('unstorable', undefined, { cause: error })
+        : new ChatError('store_unavailable', undefined, { cause: error })
+      for (const pending of batch) pending.reject(failure)
+    }
   }
 
   private async commit(inputs: readonly AppendInput[]): Promise<AppendOutcome[]> {
@@ -66,8 +79,11 @@ export class PostgresGroupCommit {
       await client.query('commit')
       return outcomes
     } catch (error) {
-      broken = true
-      await client.query('rollback').catch(() => undefined)
+      // A row's bad value leaves the connection sound once rolled back; anything else may not.
+      broken = !isRowError(error)
+      await client.query('rollback').catch(() => {
+        broken = true
+      })
       throw error
     } finally {
       // A connection that failed mid-transaction is discarded rather than reused.
@@ -82,7 +98,9 @@ async function assign(
   client: PoolClient,
   inputs: readonly AppendInput[],
 ): Promise<AppendOutcome[]> {
-  const roomNames = [...new Set(inputs.map((i) => i.room))].sort()
+  // Refused rows (planBatch answers them) must not reach a query either: one U+0000 fails it.
+  const storable = inputs.filter((i) => refusedAsUnstorable(i) === undefined)
+  const roomNames = [...new Set(storable.map((i) => i.room))].sort()
   // Row locks taken in name order: batches touching the same rooms queue, never deadlock.
   // Holding every touched room's lock also makes the cid checks below race-free.
   const locked = await client.query<{ name: string; last_seq: number }>(
@@ -99,7 +117,7 @@ async function assign(
     const inserted = await insert(client, plan.fresh, 'on conflict (room, user_id, cid) do nothing')
     if (inserted !== plan.fresh.length) {
       await client.query('rollback to savepoint optimistic')
-      plan = planBatch(inputs, lastSeqs, await earlierCopies(client, inputs))
+      plan = planBatch(inputs, lastSeqs, await earlierCopies(client, storable))
       await insert(client, plan.fresh, '')
     }
   }
@@ -123,6 +141,8 @@ function planBatch(
   const lastSeqs = new Map(startSeqs)
   const fresh: Fresh = []
   const outcomes = inputs.map((input): AppendOutcome => {
+    const refused = refusedAsUnstorable(input)
+    if (refused !== undefined) return refused
     const k = key(input.room, input.userId, input.cid)
     const first = known.get(k)
     if (first !== undefined) return { message: first, created: false }

@@ -4,6 +4,7 @@ import { ChatError, isChatError } from '../domain/errors.js'
 import type { RoomRecord, SessionRecord, UserRecord } from '../domain/ports.js'
 import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
 import type { SqlDialect } from './migrations/index.js'
+import { isRowError } from './row-errors.js'
 import { MESSAGE_COLUMNS, toChatMessage, type Database, type RoomsTable } from './schema.js'
 
 /** Runs `work`, turning engine failures into ChatErrors; `onUnique` names a unique-key clash. */
@@ -17,6 +18,8 @@ export async function guard<T>(
   } catch (error) {
     if (isChatError(error)) throw error
     if (onUnique !== undefined && isUniqueViolation(error)) throw new ChatError(onUnique)
+    // A value the engine refuses (U+0000 in a name) is the caller's to fix, not a storage outage.
+    if (isRowError(error)) throw new ChatError('unstorable', undefined, { cause: error })
     throw new ChatError('store_unavailable', undefined, { cause: error })
   }
 }

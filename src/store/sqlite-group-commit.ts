@@ -4,8 +4,14 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
-import type { AppendOutcome, PendingAppend } from './append-queue.js'
+import {
+  refusedAsUnstorable,
+  settle,
+  type AppendOutcome,
+  type PendingAppend,
+} from './append-queue.js'
 import type { AppendInput, AppendResult } from '../domain/ports.js'
+import { isRowError } from './row-errors.js'
 import { toChatMessage, type MessageRow } from './schema.js'
 
 /** A full queue flushes at once instead of waiting for the next turn of the event loop. */
@@ -36,6 +42,8 @@ export class SqliteGroupCommit {
       // The batch's view of each room's last seq; written back once per room at the end.
       const lastSeqs = new Map<string, number>()
       const outcomes = batch.map(({ input }): AppendOutcome => {
+        const refused = refusedAsUnstorable(input)
+        if (refused !== undefined) return refused
         let last = lastSeqs.get(input.room)
         if (last === undefined) {
           const room = findLastSeq.get(input.room)
@@ -123,18 +131,30 @@ export class SqliteGroupCommit {
     }
     const batch = this.queue
     this.queue = []
+    this.commitIsolating(batch)
+  }
+
+  /**
+   * When the engine refuses one row's values, the batch is halved until that row stands alone:
+   * it fails by itself (unstorable) and every other append still commits, in queue order.
+   */
+  private commitIsolating(batch: readonly PendingAppend[]): void {
     let outcomes: AppendOutcome[]
     try {
       outcomes = this.commitBatch(batch)
     } catch (error) {
-      const failure = new ChatError('store_unavailable', undefined, { cause: error })
+      if (isRowError(error) && batch.length > 1) {
+        const half = Math.ceil(batch.length / 2)
+        this.commitIsolating(batch.slice(0, half))
+        this.commitIsolating(batch.slice(half))
+        return
+      }
+      const failure = isRowError(error)
+        ? new ChatError('unstorable', undefined, { cause: error })
+        : new ChatError('store_unavailable', undefined, { cause: error })
       for (const pending of batch) pending.reject(failure)
       return
     }
-    batch.forEach((pending, i) => {
-      const outcome = outcomes[i]
-      if (outcome === undefined || outcome instanceof ChatError) pending.reject(outcome)
-      else pending.resolve(outcome)
-    })
+    settle(batch, outcomes)
   }
 }

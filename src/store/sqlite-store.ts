@@ -15,6 +15,13 @@ export interface SqliteStoreOptions {
   readonly file: string
   /** How long a write waits for another process's lock before failing (default 5000). */
   readonly busyTimeoutMs?: number
+  /**
+   * Whether a worker thread checkpoints the WAL (default true; see sqlite-checkpointer.ts). Off, the
+   * writer's own automatic checkpoint at BACKSTOP_PAGES still bounds the WAL. For short-lived
+   * stores that never write enough to need it: the adapter contract turns it off in the cases that
+   * are not about checkpoints, because starting and stopping the thread costs 160-400 ms a store.
+   */
+  readonly checkpointer?: boolean
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -26,12 +33,13 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const sqlite = await guard(isUniqueViolation, () => Promise.resolve(open(options)))
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   const queries = new SqlQueries(db, 'sqlite', isUniqueViolation)
-  const checkpointer = sqlite.memory
-    ? undefined
-    : new SqliteCheckpointer({
-        file: options.file,
-        ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
-      })
+  const checkpointer =
+    sqlite.memory || options.checkpointer === false
+      ? undefined
+      : new SqliteCheckpointer({
+          file: options.file,
+          ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+        })
   let appender: SqliteGroupCommit | undefined
   let prepared: SqliteReads | undefined
   // Statements are prepared against the schema, so they are built after the first migrate.

@@ -3,6 +3,7 @@ import dns from 'node:dns'
 import net from 'node:net'
 import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns'
 import { buildConnector } from 'undici'
+import { isBlockedAddress } from './address-ranges.js'
 
 /** Thrown (as a connect error) when a destination address is not public; http-client maps it to reason 'blocked'. */
 export class SsrfBlockedError extends Error {
@@ -20,84 +21,7 @@ export function isSsrfBlockedError(error: unknown): error is SsrfBlockedError {
   return error instanceof SsrfBlockedError
 }
 
-// Ranges from IANA's special-purpose registries (RFC 6890 and successors): nothing here is a
-// public web server, and several (loopback, metadata 169.254.169.254, RFC 1918) are what SSRF aims at.
-const V4_BLOCKED: readonly [string, number][] = [
-  ['0.0.0.0', 8], // "this network"
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // CGNAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16], // link-local, cloud metadata
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.0.2.0', 24], // TEST-NET-1
-  ['192.88.99.0', 24], // 6to4 relay anycast
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15], // benchmarking
-  ['198.51.100.0', 24], // TEST-NET-2
-  ['203.0.113.0', 24], // TEST-NET-3
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, includes broadcast 255.255.255.255
-]
-const V6_BLOCKED: readonly [string, number][] = [
-  ['::', 96], // unspecified, loopback ::1, deprecated IPv4-compatible
-  ['100::', 64], // discard-only
-  ['2001:db8::', 32], // documentation
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['fec0::', 10], // deprecated site-local
-  ['ff00::', 8], // multicast
-]
-
-const blockList = new net.BlockList()
-for (const [prefix, bits] of V4_BLOCKED) blockList.addSubnet(prefix, bits, 'ipv4')
-for (const [prefix, bits] of V6_BLOCKED) blockList.addSubnet(prefix, bits, 'ipv6')
-
-/** Parses an IPv6 literal into 8 hextets, or undefined when it is not one. */
-function ipv6Hextets(address: string): number[] | undefined {
-  if (!net.isIPv6(address)) return undefined
-  let text = address
-  const tail: number[] = []
-  const lastColon = text.lastIndexOf(':')
-  const maybeV4 = text.slice(lastColon + 1)
-  if (net.isIPv4(maybeV4)) {
-    const octets = maybeV4.split('.').map(Number)
-    tail.push(
-      ((octets[0] ?? 0) << 8) | (octets[1] ?? 0),
-      ((octets[2] ?? 0) << 8) | (octets[3] ?? 0),
-    )
-    text = text.slice(0, lastColon + 1) + '0:0'
-  }
-  const [head = '', rest] = text.split('::')
-  const parse = (part: string): number[] =>
-    part === '' ? [] : part.split(':').map((h) => parseInt(h, 16))
-  const left = parse(head)
-  const right = rest === undefined ? [] : parse(rest)
-  const fill = new Array<number>(8 - left.length - right.length).fill(0)
-  const all = [...left, ...fill, ...right]
-  if (tail.length === 2) all.splice(6, 2, ...tail)
-  return all.length === 8 ? all : undefined
-}
-
-/** An IPv4 address embedded in an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) IPv6 address. */
-function embeddedIpv4(hextets: number[]): string | undefined {
-  const [h0, h1, h2, h3, h4, h5, h6 = 0, h7 = 0] = hextets
-  const mapped = h0 === 0 && h1 === 0 && h2 === 0 && h3 === 0 && h4 === 0 && h5 === 0xffff
-  const nat64 = h0 === 0x64 && h1 === 0xff9b && h2 === 0 && h3 === 0 && h4 === 0 && h5 === 0
-  if (!mapped && !nat64) return undefined
-  return [h6 >> 8, h6 & 0xff, h7 >> 8, h7 & 0xff].join('.')
-}
-
-/** True when the address is not a public unicast address (or is not an IP address at all). */
-export function isBlockedAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '') // brackets, IPv6 zone id
-  if (net.isIPv4(bare)) return blockList.check(bare, 'ipv4')
-  const hextets = ipv6Hextets(bare)
-  if (hextets === undefined) return true // not an IP: never "public" by accident
-  const v4 = embeddedIpv4(hextets)
-  if (v4 !== undefined) return blockList.check(v4, 'ipv4')
-  return blockList.check(bare, 'ipv6')
-}
+export { isBlockedAddress }
 
 type LookupCallback = (
   err: NodeJS.ErrnoException | null,

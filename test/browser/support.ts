@@ -1,13 +1,16 @@
-/** Helpers for the browser tests: build the client once, launch Debian's Chromium, drive pages. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+/** Helpers for the browser tests: launch Debian's Chromium, sign up, drive pages. */
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { build } from 'vite'
+import { onTestFinished } from 'vitest'
 
 const ROOT = new URL('../../', import.meta.url).pathname
-export const WEB_DIST = join(ROOT, 'web/dist')
+
+// Screenshots land in docs/ only when asked (SCREENSHOTS=1), so a plain test run leaves the tree clean.
+export const SHOTS_DIR = process.env['SCREENSHOTS']
+  ? join(ROOT, 'docs/')
+  : `${mkdtempSync(join(tmpdir(), 'eddy-shots-'))}/`
 
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 const CHROMIUM_ARGS = [
@@ -19,32 +22,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ]
-
-/** Builds web/dist (the server serves it) and returns the gzipped sizes of the JS and CSS. */
-export async function buildWeb(): Promise<{ jsGzipBytes: number; cssGzipBytes: number }> {
-  // vitest sets NODE_ENV=test, which would make Vite and the Preact preset build a debug bundle.
-  const nodeEnv = process.env['NODE_ENV']
-  process.env['NODE_ENV'] = 'production'
-  try {
-    await build({
-      mode: 'production',
-      root: join(ROOT, 'web'),
-      configFile: join(ROOT, 'web/vite.config.ts'),
-      logLevel: 'warn',
-    })
-  } finally {
-    process.env['NODE_ENV'] = nodeEnv
-  }
-  const assets = join(WEB_DIST, 'assets')
-  let jsGzipBytes = 0
-  let cssGzipBytes = 0
-  for (const file of readdirSync(assets)) {
-    const size = gzipSync(readFileSync(join(assets, file)), { level: 9 }).length
-    if (file.endsWith('.js')) jsGzipBytes += size
-    if (file.endsWith('.css')) cssGzipBytes += size
-  }
-  return { jsGzipBytes, cssGzipBytes }
-}
 
 export interface Browser {
   readonly context: BrowserContext
@@ -90,6 +67,20 @@ export async function launch(viewport = { width: 1100, height: 720 }): Promise<B
   }
 }
 
+/** A Chromium closed when the calling test finishes, so parallel files do not pile browsers up. */
+export async function browser(viewport?: { width: number; height: number }): Promise<Browser> {
+  const b = await launch(viewport)
+  onTestFinished(() => b.close())
+  return b
+}
+
+let counter = 0
+/** A username no other test (or parallel file) uses. */
+export function uniqueName(prefix: string): string {
+  counter += 1
+  return `${prefix}${counter}_${Math.random().toString(36).slice(2, 6)}`
+}
+
 export const PASSWORD = 'correct horse battery'
 
 /** Registers through the UI and waits for the chat to be live. */
@@ -100,6 +91,28 @@ export async function registerInUi(page: Page, baseUrl: string, username: string
   await page.getByRole('button', { name: 'Create account' }).click()
   await page.waitForURL(`${baseUrl}/`)
   await page.getByLabel(/^Message #/).waitFor()
+}
+
+/** Creates the room, or opens it when someone else made it first (the server answers 409). */
+export async function enterRoom(b: Browser, room: string): Promise<void> {
+  await b.page.getByLabel('New room').fill(room)
+  await b.page.getByRole('button', { name: 'Create' }).click()
+  await b.page.getByRole('heading', { name: `# ${room}` }).waitFor()
+}
+
+/** Alice and Bob, each signed up in their own browser and sitting in `room`. */
+export async function twoUsersIn(baseUrl: string, room: string): Promise<[Browser, Browser]> {
+  const [alice, bob] = [await browser(), await browser()]
+  await registerInUi(alice.page, baseUrl, uniqueName('alice'))
+  await registerInUi(bob.page, baseUrl, uniqueName('bob'))
+  await enterRoom(alice, room)
+  await enterRoom(bob, room)
+  return [alice, bob]
+}
+
+/** The signed-in user's name, as the page shows it. */
+export async function myName(b: Browser): Promise<string> {
+  return (await b.page.locator('.me-name').innerText()).trim()
 }
 
 export async function send(page: Page, text: string): Promise<void> {

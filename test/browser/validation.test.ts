@@ -29,6 +29,12 @@ describe('client-side validation matches the protocol', () => {
       'no spaces',
       'é',
       'a/b',
+      '.',
+      '..',
+      '-',
+      '_',
+      '._-',
+      '_a',
     ]
     for (const name of samples) {
       expect(usernameProblem(name) === null, name).toBe(Username.safeParse(name).success)

@@ -6,16 +6,20 @@ import pg from 'pg'
 import type { Store } from '../../src/domain/ports.js'
 import { createPostgresStore } from '../../src/store/postgres-store.js'
 import { createSqliteStore } from '../../src/store/sqlite-store.js'
-import type { StoreHandle } from './store.contract.js'
+import type { NewStoreOptions, StoreHandle } from './store.contract.js'
 
-export async function newSqliteStore(): Promise<StoreHandle> {
+export async function newSqliteStore(options: NewStoreOptions = {}): Promise<StoreHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'eddy-store-'))
   const file = join(dir, 'eddy.db')
-  const opened: Store[] = [await createSqliteStore({ file })]
+  // Starting and stopping the WAL checkpointer thread costs 160-400 ms a store, and these cases
+  // write far too little for a checkpoint to matter; the durability cases keep it.
+  const open = (): Promise<Store> =>
+    createSqliteStore({ file, checkpointer: options.production === true })
+  const opened: Store[] = [await open()]
   return {
     store: opened[0]!,
     reopen: async () => {
-      const store = await createSqliteStore({ file })
+      const store = await open()
       opened.push(store)
       return store
     },

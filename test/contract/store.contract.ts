@@ -16,6 +16,17 @@ export interface StoreHandle {
   readonly unreachable?: () => Promise<Store>
 }
 
+/**
+ * How a case needs its store opened. `production`: exactly as the server opens it (SQLite: with its
+ * WAL checkpointer thread), for the cases about closing, reopening and durability. Otherwise an
+ * adapter may leave out machinery the case does not exercise, to keep the suite fast.
+ */
+export interface NewStoreOptions {
+  readonly production?: boolean
+}
+
+export type NewStore = (options?: NewStoreOptions) => Promise<StoreHandle>
+
 let counter = 0
 function input(room: string, userId: string, cid: string, text = `text ${cid}`): AppendInput {
   counter++
@@ -38,16 +49,17 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<voi
   expect(isChatError(error) ? error.code : error).toBe(code)
 }
 
-export function runStoreContract(name: string, newStore: () => Promise<StoreHandle>): void {
+export function runStoreContract(name: string, newStore: NewStore): void {
   // STORES=sqlite,memory narrows a run to some adapters (kysely's DIALECTS habit).
   const only = process.env['STORES']?.split(',').map((s) => s.trim())
   describe.skipIf(only !== undefined && !only.includes(name))(`Store contract: ${name}`, () => {
     describe('on fresh data', () => freshDataCases(newStore))
     describe('on a migrated store', () => migratedCases(newStore))
+    describe('on a migrated store opened as in production', () => durabilityCases(newStore))
   })
 }
 
-function freshDataCases(newStore: () => Promise<StoreHandle>): void {
+function freshDataCases(newStore: NewStore): void {
   let handle: StoreHandle
   beforeEach(async () => {
     handle = await newStore()
@@ -82,19 +94,28 @@ function freshDataCases(newStore: () => Promise<StoreHandle>): void {
   })
 }
 
-function migratedCases(newStore: () => Promise<StoreHandle>): void {
-  let handle: StoreHandle
-  let store: Store
-
+/** A migrated store with rooms alpha and beta, fresh for each case of the calling describe. */
+function migratedStore(newStore: NewStore, options?: NewStoreOptions) {
+  const current = {} as { handle: StoreHandle; store: Store }
   beforeEach(async () => {
-    handle = await newStore()
-    store = handle.store
-    await store.migrate()
-    await store.createRoom({ name: 'alpha', createdAt: 1, createdBy: 'u1' })
-    await store.createRoom({ name: 'beta', createdAt: 2, createdBy: null })
+    current.handle = await newStore(options)
+    current.store = current.handle.store
+    await current.store.migrate()
+    await current.store.createRoom({ name: 'alpha', createdAt: 1, createdBy: 'u1' })
+    await current.store.createRoom({ name: 'beta', createdAt: 2, createdBy: null })
   })
   afterEach(async () => {
-    await handle.cleanup()
+    await current.handle.cleanup()
+  })
+  return current
+}
+
+function migratedCases(newStore: NewStore): void {
+  const current = migratedStore(newStore)
+  let handle: StoreHandle
+  let store: Store
+  beforeEach(() => {
+    ;({ handle, store } = current)
   })
 
   describe('migrate', () => {
@@ -243,6 +264,60 @@ function migratedCases(newStore: () => Promise<StoreHandle>): void {
     })
   })
 
+  describe('rows an engine cannot store', () => {
+    const bad: ReadonlyArray<[string, (i: AppendInput) => AppendInput]> = [
+      ['U+0000 in the text', (i) => ({ ...i, text: 'poison\u0000pill' })],
+      ['U+0000 in the cid', (i) => ({ ...i, cid: 'c\u0000' })],
+      ['an unpaired surrogate in the text', (i) => ({ ...i, text: 'half \uD83D pair' })],
+    ]
+    it.each(bad)('refuses %s with unstorable, alone: its batch commits', async (_name, spoil) => {
+      const inputs = Array.from({ length: 15 }, (_, i) => input('alpha', `u${i % 3}`, `ok${i}`))
+      const poisoned = spoil(input('alpha', 'u9', 'bad'))
+      // All queued in one turn: they share a batch (group commit), the bad one in the middle.
+      const settled = await Promise.allSettled([
+        ...inputs.slice(0, 7).map((i) => store.append(i)),
+        store.append(poisoned),
+        ...inputs.slice(7).map((i) => store.append(i)),
+      ])
+      const refused = settled[7]
+      expect(
+        refused?.status === 'rejected' && isChatError(refused.reason) && refused.reason.code,
+      ).toBe('unstorable')
+      const stored = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value.message)
+      expect(stored.map((m) => m.cid)).toEqual(inputs.map((i) => i.cid))
+      expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1))
+      expect(await store.lastSeq('alpha')).toBe(15)
+      expect((await store.messagesAfter('alpha', 0, 100)).map((m) => m.cid)).toEqual(
+        inputs.map((i) => i.cid),
+      )
+    })
+
+    it('a row the engine itself refuses (ts not an integer) fails alone; the rest commit', async () => {
+      const inputs = Array.from({ length: 15 }, (_, i) =>
+        input(i % 2 ? 'alpha' : 'beta', 'u1', `e${i}`),
+      )
+      const settled = await Promise.allSettled([
+        ...inputs.slice(0, 4).map((i) => store.append(i)),
+        store.append({ ...input('alpha', 'u2', 'nan'), ts: Number.NaN }),
+        ...inputs.slice(4).map((i) => store.append(i)),
+      ])
+      const refused = settled[4]
+      expect(
+        refused?.status === 'rejected' && isChatError(refused.reason) && refused.reason.code,
+      ).toBe('unstorable')
+      const stored = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value.message)
+      expect(stored.map((m) => m.cid)).toEqual(inputs.map((i) => i.cid))
+      for (const room of ['alpha', 'beta']) {
+        const mine = inputs.filter((i) => i.room === room).map((i) => i.cid)
+        const history = await store.messagesAfter(room, 0, 100)
+        expect(history.map((m) => m.cid)).toEqual(mine)
+        expect(history.map((m) => m.seq)).toEqual(mine.map((_, i) => i + 1))
+      }
+      // The store is not left broken: the next append commits.
+      expect((await store.append(input('alpha', 'u1', 'next'))).message.seq).toBe(8)
+    })
+  })
+
   describe('history', () => {
     beforeEach(async () => {
       for (let i = 1; i <= 10; i++) await store.append(input('alpha', 'u1', `h${i}`))
@@ -371,38 +446,44 @@ function migratedCases(newStore: () => Promise<StoreHandle>): void {
     it('pings', async () => {
       await store.ping()
     })
+  })
+}
 
-    it('close flushes queued appends; a reopened store keeps everything acked', async (ctx) => {
-      if (handle.reopen === undefined) ctx.skip()
-      await store.createUser({ id: 'u1', username: 'Una', passwordHash: 'h', createdAt: 1 })
-      await store.createSession({
-        tokenHash: 'tk',
-        userId: 'u1',
-        username: 'Una',
-        createdAt: 1,
-        expiresAt: 2,
-      })
-      const acked = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => store.append(input('alpha', 'u1', `p${i}`))),
-      )
-      // Queued but not awaited before close: close must still commit it.
-      const late = store.append(input('beta', 'u1', 'late'))
-      await store.close()
-      expect((await late).message.seq).toBe(1)
-      await rejectsWith(store.append(input('alpha', 'u1', 'after-close')), 'store_unavailable')
+function durabilityCases(newStore: NewStore): void {
+  const current = migratedStore(newStore, { production: true })
 
-      const reopened = await handle.reopen!()
-      store = reopened
-      await reopened.migrate()
-      expect(await reopened.lastSeq('alpha')).toBe(50)
-      expect((await reopened.messagesAfter('alpha', 0, 100)).map((m) => m.cid)).toEqual(
-        acked.map((r) => r.message.cid),
-      )
-      expect(await reopened.lastSeq('beta')).toBe(1)
-      expect(await reopened.findUserByName('una')).toMatchObject({ id: 'u1' })
-      expect(await reopened.findSession('tk')).toMatchObject({ username: 'Una' })
-      const next = await reopened.append(input('alpha', 'u1', 'p0'))
-      expect(next).toMatchObject({ created: false, message: { seq: 1 } })
+  it('close flushes queued appends; a reopened store keeps everything acked', async (ctx) => {
+    const { handle } = current
+    let { store } = current
+    if (handle.reopen === undefined) ctx.skip()
+    await store.createUser({ id: 'u1', username: 'Una', passwordHash: 'h', createdAt: 1 })
+    await store.createSession({
+      tokenHash: 'tk',
+      userId: 'u1',
+      username: 'Una',
+      createdAt: 1,
+      expiresAt: 2,
     })
+    const acked = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.append(input('alpha', 'u1', `p${i}`))),
+    )
+    // Queued but not awaited before close: close must still commit it.
+    const late = store.append(input('beta', 'u1', 'late'))
+    await store.close()
+    expect((await late).message.seq).toBe(1)
+    await rejectsWith(store.append(input('alpha', 'u1', 'after-close')), 'store_unavailable')
+
+    const reopened = await handle.reopen!()
+    store = reopened
+    await reopened.migrate()
+    expect(await reopened.lastSeq('alpha')).toBe(50)
+    expect((await reopened.messagesAfter('alpha', 0, 100)).map((m) => m.cid)).toEqual(
+      acked.map((r) => r.message.cid),
+    )
+    expect(await reopened.lastSeq('beta')).toBe(1)
+    expect(await reopened.findUserByName('una')).toMatchObject({ id: 'u1' })
+    expect(await reopened.findSession('tk')).toMatchObject({ username: 'Una' })
+    const next = await reopened.append(input('alpha', 'u1', 'p0'))
+    expect(next).toMatchObject({ created: false, message: { seq: 1 } })
   })
 }

@@ -101,8 +101,10 @@ describe.skipIf(skip !== undefined)('many nodes, one chat', { timeout: 90_000 },
     let stop = false
     const steadyLoop = (async () => {
       while (!stop) {
-        steady.send({ type: 'send', room: 'lobby', text: 'steady', cid: `s${steadyCount++}` })
-        await new Promise((r) => setTimeout(r, 5))
+        const cid = `s${steadyCount++}`
+        steady.send({ type: 'send', room: 'lobby', text: 'steady', cid })
+        // Paced by node 1: the next message goes once this one is acked.
+        await steady.next('ack', (f) => f.cid === cid, 20_000)
       }
     })()
     for (let i = 0; i < 100; i++) {

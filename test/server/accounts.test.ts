@@ -10,7 +10,7 @@ describe('accounts', () => {
     const response = await fetch(`${server.url}/api/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: 'password123' }),
+      body: JSON.stringify({ username, password: 'plum kettle orbit' }),
     })
     expect(response.status).toBe(201)
     const body = (await response.json()) as { user: { username: string }; token: string }
@@ -29,13 +29,13 @@ describe('accounts', () => {
     const server = await startServer()
     const user = await registerUser(server.url)
     const taken = await api(server.url, '/api/register', {
-      body: { username: user.username.toUpperCase(), password: 'password123' },
+      body: { username: user.username.toUpperCase(), password: 'plum kettle orbit' },
     })
     expect(taken.status).toBe(409)
     expect(taken.body).toMatchObject({ error: { code: 'username_taken' } })
     for (const username of ['', 'a'.repeat(33), 'has space', '<script>', 'ümlaut']) {
       const bad = await api(server.url, '/api/register', {
-        body: { username, password: 'password123' },
+        body: { username, password: 'plum kettle orbit' },
       })
       expect(bad.status, username).toBe(400)
       expect(bad.body).toMatchObject({ error: { code: 'invalid_request' } })
@@ -49,7 +49,7 @@ describe('accounts', () => {
     })
     expect(long.status).toBe(400)
     const extra = await api(server.url, '/api/register', {
-      body: { username: uniqueName(), password: 'password123', admin: true },
+      body: { username: uniqueName(), password: 'plum kettle orbit', admin: true },
     })
     expect(extra.status).toBe(400)
   })

@@ -60,7 +60,13 @@ describe('/chat upgrade', () => {
     await new Promise((resolve) => silent.once('open', resolve))
     // Terminated, not closed: no close frame, so the client sees 1006.
     expect(await silentClosed).toBe(1006)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // Two more heartbeat rounds: the answering peer got (and answered) their pings and stays.
+    await new Promise<void>((resolve) => {
+      let pings = 0
+      answering.socket.on('ping', () => {
+        if (++pings === 2) resolve()
+      })
+    })
     expect(answering.socket.readyState).toBe(WebSocket.OPEN)
     expect((await answering.join('lobby')).type).toBe('joined')
     answering.close()
@@ -149,6 +155,7 @@ describe('chat', () => {
     const [alice, bob] = [await registerUser(server.url), await registerUser(server.url)]
     const a = await ChatClient.connect(server.wsUrl, alice.token)
     await a.join('lobby')
+    // A sleep on purpose: the claim is that nothing (no eviction) happens in three TTLs' time.
     await new Promise((resolve) => setTimeout(resolve, 1_500))
     const b = await ChatClient.connect(server.wsUrl, bob.token)
     expect((await b.join('lobby')).online).toContain(alice.username)

@@ -24,7 +24,8 @@ describe('history and resume', () => {
       while (!stop) {
         const i = sent[s]!++
         c.send({ type: 'send', room: 'lobby', text: `s${s}-${i}`, cid: `s${s}-${i}` })
-        await new Promise((r) => setTimeout(r, 3))
+        // Paced by the server: the next message goes once this one is acked.
+        await c.next('ack', (f) => f.cid === `s${s}-${i}`, 20_000)
       }
       return c.next('ack', (f) => f.cid === `s${s}-${sent[s]! - 1}`, 20_000)
     })

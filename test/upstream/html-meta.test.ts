@@ -81,7 +81,9 @@ describe('parsePageMeta', () => {
     const html = '<head><title>big</title></head><body>' + '<p class="x">hello</p>'.repeat(50_000)
     const started = performance.now()
     expect(parsePageMeta(html, BASE).title).toBe('big')
-    expect(performance.now() - started).toBeLessThan(1_000)
+    // Guards against a quadratic scan (minutes on a megabyte), not for speed: a linear one takes
+    // well under a second, a busy shared machine sometimes a little more.
+    expect(performance.now() - started).toBeLessThan(5_000)
   })
 })
 

@@ -123,7 +123,7 @@ describe('createLinkPreviewer', () => {
       fetch: async (url) => {
         active++
         peak = Math.max(peak, active)
-        await delay(20)
+        await delay(20) // a fetch's own duration (not a wait): long enough for fetches to overlap
         active--
         return preview(url)
       },
@@ -150,7 +150,7 @@ describe('createLinkPreviewer', () => {
       maxQueue: 2,
       fetch: async (url) => {
         calls++
-        await delay(5)
+        await delay(5) // a fetch's own duration, so later enqueues find the queue busy
         if (url.includes('throw')) throw new Error('fetch blew up')
         return preview(url)
       },
@@ -178,7 +178,7 @@ describe('createLinkPreviewer cache', () => {
       cacheTtlMs: 1_000,
       fetch: async (url) => {
         fetches++
-        await delay(10)
+        await delay(10) // a fetch's own duration: the other 49 pastes arrive while it runs
         return { url, title: 't', description: null, image: null }
       },
       onPreview: (_room, seq) => {

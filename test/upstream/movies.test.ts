@@ -1,8 +1,9 @@
 // Movies feed: single-flight, stale-while-revalidate on an injected clock, and every failure as UpstreamError.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHttpClient, UpstreamError, type HttpClient } from '../../src/upstream/http-client.js'
 import { createMoviesService, topTitles } from '../../src/upstream/movies.js'
-import { delay, useLocalServers, type Handler } from './support/local-server.js'
+import { useLocalServers, type Handler } from './support/local-server.js'
 
 const startServer = useLocalServers()
 const clients: HttpClient[] = []
@@ -37,17 +38,25 @@ async function setup(
   return { server, movies, clock, refreshErrors, hits: () => server.hits.get('/movies') ?? 0 }
 }
 
-/** An upstream whose answer carries a version number that goes up on every hit. */
-function versioned(delayMs = 50): Handler {
+/**
+ * An upstream whose answer carries a version number that goes up on every hit; each answer waits
+ * `delayMs`, and from the `heldFrom`-th hit on also until `release()`.
+ */
+function versioned(delayMs = 50, heldFrom = Infinity): Handler & { release: () => void } {
   let version = 0
-  return (_req, res) => {
+  let release = (): void => {}
+  const released = new Promise<void>((resolve) => (release = resolve))
+  const handler = (_req: IncomingMessage, res: ServerResponse): void => {
     version++
     const body = JSON.stringify({ version, subjects: [{ title: `Film ${version}` }] })
-    setTimeout(() => {
-      res.setHeader('content-type', 'application/json')
-      res.end(body)
-    }, delayMs)
+    void (version >= heldFrom ? released : Promise.resolve()).then(() =>
+      setTimeout(() => {
+        res.setHeader('content-type', 'application/json')
+        res.end(body)
+      }, delayMs),
+    )
   }
+  return Object.assign(handler, { release: () => release() })
 }
 
 describe('movies service', () => {
@@ -60,21 +69,22 @@ describe('movies service', () => {
   })
 
   it('serves fresh from cache, then stale at once while one background refresh runs', async () => {
-    const { movies, clock, hits } = await setup(versioned())
+    const upstream = versioned(50, 2) // the refresh is held until released
+    const { movies, clock, hits } = await setup(upstream)
     expect(await movies.get()).toMatchObject({ version: 1 })
     clock.ms += 59_000
     expect(await movies.get()).toMatchObject({ version: 1 })
     expect(hits()).toBe(1)
 
     clock.ms += 2_000 // now stale
-    const started = performance.now()
+    // These resolve while the refresh is still held upstream: they did not wait for it.
     const staleAnswers = await Promise.all(Array.from({ length: 20 }, () => movies.get()))
-    expect(performance.now() - started).toBeLessThan(40) // did not wait for the 50 ms upstream
     expect(staleAnswers.every((a) => (a as { version: number }).version === 1)).toBe(true)
+    upstream.release()
 
-    await delay(150)
+    // Stale reads while the refresh runs start no other: wait until it has landed.
+    await expect.poll(async () => ((await movies.get()) as { version: number }).version).toBe(2)
     expect(hits()).toBe(2) // one refresh for twenty stale readers
-    expect(await movies.get()).toMatchObject({ version: 2 })
   })
 
   it('keeps serving stale when the background refresh fails, and reports it', async () => {
@@ -89,7 +99,7 @@ describe('movies service', () => {
     fail = true
     clock.ms += 61_000
     expect(await movies.get()).toMatchObject({ version: 1 })
-    await delay(100)
+    await expect.poll(() => refreshErrors.length).toBe(1)
     expect(refreshErrors.map((e) => e.reason)).toEqual(['bad_status'])
     expect(await movies.get()).toMatchObject({ version: 1 })
   })

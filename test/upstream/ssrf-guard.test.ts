@@ -39,6 +39,20 @@ describe('isBlockedAddress', () => {
     '::ffff:169.254.169.254',
     '64:ff9b::10.0.0.1',
     '::127.0.0.1',
+    // IPv6 forms that embed a private IPv4 address (issue #15).
+    '::ffff:0:127.0.0.1', // SIIT ::ffff:0:0/96
+    '::ffff:0:a00:1',
+    '2002:7f00:1::1', // 6to4 of 127.0.0.1
+    '2002:a9fe:a9fe::', // 6to4 of 169.254.169.254
+    '2002:c0a8:101:1::1', // 6to4 of 192.168.1.1
+    '64:ff9b:1::a00:1', // local-use NAT64 (RFC 8215)
+    '64:ff9b:1:ffff::808:808',
+    '2001:0:7f00:1::808:808', // Teredo, server 127.0.0.1
+    '2001:0:808:808:0:0:f5ff:fffe', // Teredo, client 10.0.0.1 (XOR-obfuscated)
+    '2001:db8::1',
+    '100::1', // discard-only
+    '5f00::1', // segment routing
+    '127.1', // only dotted quads are IP literals here
     'not-an-ip',
     '',
   ])('refuses %s', (address) => {
@@ -56,6 +70,9 @@ describe('isBlockedAddress', () => {
     '2a00:1450:4007:80e::200e',
     '::ffff:8.8.8.8',
     '64:ff9b::8.8.8.8',
+    '::ffff:0:8.8.8.8',
+    '2002:808:808::1', // 6to4 of 8.8.8.8
+    '2001:0:808:808:0:0:f7f7:f7f7', // Teredo, server 8.8.8.8, client 8.8.8.8
   ])('allows %s', (address) => {
     expect(isBlockedAddress(address)).toBe(false)
   })

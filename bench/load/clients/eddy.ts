@@ -1,4 +1,4 @@
-/** Eddy's /chat (shared/design/wire-contract.md): bearer session, join a room, JSON frames. */
+/** Eddy's /chat (docs/protocol.md): bearer session, join a room, JSON frames. */
 import type { ClientProtocol } from './protocol.js'
 
 export const eddyProtocol: ClientProtocol = {

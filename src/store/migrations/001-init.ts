@@ -1,6 +1,6 @@
 /** Migration 1: users, sessions, rooms (with the lobby) and messages. */
 import { sql, type Kysely } from 'kysely'
-import type { SqlDialect } from './index.js'
+import type { SqlDialect } from './migration.js'
 
 export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
   // 'bigint' has integer affinity in SQLite too; only JSON needs a per-dialect type.

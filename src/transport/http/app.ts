@@ -9,6 +9,7 @@ import type { TransportContext } from '../context.js'
 import { Gateway } from '../ws/gateway.js'
 import { authRoutes } from './auth-routes.js'
 import { errorHandler, sendError } from './errors.js'
+import { onClientError, onFrameworkError } from './framework-errors.js'
 import { LongPolls } from './long-poll.js'
 import { TurnPacer } from './turn-pacer.js'
 import type { NodeCounts } from '../../metrics.js'
@@ -68,6 +69,8 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     trustProxy: ctx.http.trustProxy,
     bodyLimit: ctx.http.maxFrameBytes,
     genReqId: () => randomUUID(),
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
   })
   app.server.headersTimeout = 10_000
   app.decorateRequest('user', undefined)

@@ -92,7 +92,7 @@ export function AuthPage({ api, mode, onSignedIn }: Props) {
           type="password"
           value={password}
           autoComplete={registering ? 'new-password' : 'current-password'}
-          hint={registering ? 'At least 8 characters.' : null}
+          hint={registering ? 'At least 8 characters, not a common password.' : null}
           error={show('password') ? passwordError : null}
           onInput={setPassword}
           onBlur={() => setTouched((t) => ({ ...t, password: true }))}
