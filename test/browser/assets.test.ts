@@ -6,9 +6,11 @@ import { request } from 'node:http'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { startServer } from '../support/start-server.js'
-import { buildWeb, launch, WEB_DIST, type Browser } from './support.js'
+import { browser } from './support.js'
+
+const WEB_DIST = new URL('../../web/dist/', import.meta.url).pathname
 
 interface RawAnswer {
   readonly status: number
@@ -32,16 +34,6 @@ function rawGet(url: string, acceptEncoding?: string): Promise<RawAnswer> {
       .end()
   })
 }
-
-const open: Browser[] = []
-
-beforeAll(async () => {
-  await buildWeb()
-}, 60_000)
-
-afterAll(async () => {
-  await Promise.all(open.map((b) => b.close()))
-})
 
 describe('assets', () => {
   test('the main script is sent as brotli, gzip or plain by Accept-Encoding, cached as immutable', async () => {
@@ -92,8 +84,7 @@ describe('assets', () => {
 
   test('a signed-out visit logs no console error', { timeout: 30_000 }, async () => {
     const server = await startServer()
-    const b = await launch()
-    open.push(b)
+    const b = await browser()
     await b.page.goto(`${server.url}/`)
     await b.page.waitForURL(`${server.url}/login`)
     await b.page.getByLabel('Username').waitFor()

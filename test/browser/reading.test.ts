@@ -4,20 +4,10 @@
  * collapsed; a clear reason when Enter is refused over the length limit.
  */
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { api, registerUser, uniqueName, type TestUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
-import { buildWeb, launch, registerInUi, waitForMessage, type Browser } from './support.js'
-
-const open: Browser[] = []
-
-beforeAll(async () => {
-  await buildWeb()
-}, 60_000)
-
-afterAll(async () => {
-  await Promise.all(open.map((b) => b.close()))
-})
+import { browser, registerInUi, waitForMessage, type Browser } from './support.js'
 
 async function post(baseUrl: string, user: TestUser, room: string, text: string): Promise<void> {
   const answer = await api(baseUrl, `/api/rooms/${room}/messages`, {
@@ -29,8 +19,7 @@ async function post(baseUrl: string, user: TestUser, room: string, text: string)
 
 async function signedIn(): Promise<{ url: string; b: Browser }> {
   const server = await startServer()
-  const b = await launch()
-  open.push(b)
+  const b = await browser()
   await registerInUi(b.page, server.url, uniqueName('reader'))
   return { url: server.url, b }
 }

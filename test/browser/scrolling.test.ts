@@ -5,20 +5,10 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { api, registerUser, uniqueName, type TestUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
-import { buildWeb, launch, registerInUi, send, waitForMessage, type Browser } from './support.js'
-
-const open: Browser[] = []
-
-beforeAll(async () => {
-  await buildWeb()
-}, 60_000)
-
-afterAll(async () => {
-  await Promise.all(open.map((b) => b.close()))
-})
+import { browser, registerInUi, send, waitForMessage, type Browser } from './support.js'
 
 async function post(baseUrl: string, user: TestUser, room: string, text: string): Promise<void> {
   const answer = await api(baseUrl, `/api/rooms/${room}/messages`, {
@@ -48,8 +38,7 @@ async function crowdedLobby(): Promise<{ url: string; bob: TestUser; alice: Brow
   const server = await startServer({ SEND_BURST: '1000' })
   const bob = await registerUser(server.url, uniqueName('bob'))
   for (let i = 1; i <= 30; i++) await post(server.url, bob, 'lobby', `filler ${i}`)
-  const alice = await launch({ width: 1100, height: 720 })
-  open.push(alice)
+  const alice = await browser({ width: 1100, height: 720 })
   await registerInUi(alice.page, server.url, uniqueName('alice'))
   await waitForMessage(alice.page, 'filler 30')
   await expect.poll(() => fullyInView(alice.page, 'filler 30')).toBe(true)
