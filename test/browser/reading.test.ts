@@ -73,7 +73,7 @@ describe('reading and writing', () => {
       await post(url, bob, 'lobby', long)
       await waitForMessage(page, 'line 60 of a long report')
 
-      await page.getByRole('separator', { name: 'Today' }).waitFor()
+      await page.locator('li.day', { hasText: 'Today' }).waitFor()
       const time = page.locator('li.msg time').first()
       expect(await time.getAttribute('title')).toContain(String(new Date().getFullYear()))
 

@@ -63,7 +63,8 @@ function App() {
           : 'Eddy'
   }, [route])
 
-  if (user === undefined) return <div class="splash" aria-busy="true" aria-label="Loading" />
+  if (user === undefined)
+    return <div class="splash" role="status" aria-busy="true" aria-label="Loading" />
   if (chat) return <ChatPage chat={chat} />
   if (!user && route !== '/')
     return (
@@ -73,7 +74,7 @@ function App() {
         onSignedIn={setUser}
       />
     )
-  return <div class="splash" aria-busy="true" aria-label="Loading" />
+  return <div class="splash" role="status" aria-busy="true" aria-label="Loading" />
 }
 
 const root = document.getElementById('app')

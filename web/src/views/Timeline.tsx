@@ -58,7 +58,7 @@ export function Timeline({ messages, notices, me, newAfter }: Props) {
       day = messageDay
       previous = undefined
       items.push(
-        <li key={`d${messageDay}`} class="day" role="separator" aria-label={dayLabel(message.ts)}>
+        <li key={`d${messageDay}`} class="day">
           <span>{dayLabel(message.ts)}</span>
         </li>,
       )
@@ -66,7 +66,7 @@ export function Timeline({ messages, notices, me, newAfter }: Props) {
     if (message === divider) {
       previous = undefined
       items.push(
-        <li key="new" class="new-line" role="separator" aria-label="New messages">
+        <li key="new" class="new-line">
           <span>New messages</span>
         </li>,
       )
