@@ -25,17 +25,35 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Comma-separated extra origins allowed for WebSocket upgrades and cookie-authenticated writes. */
   ALLOWED_ORIGINS: z.string().default(''),
-  /** `off` lifts send/login/register throttles and the per-user connection cap: benchmarks only. */
+  /** Comma-separated usernames that may delete any room (server admins); compared ignoring case. */
+  ADMIN_USERS: z.string().default(''),
+  /** `off` lifts every throttle and per-user cap (sends, logins, rooms, sockets, polls): benchmarks only. */
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   TRUST_PROXY: flag.default(false),
   SESSION_TTL_DAYS: int(30, 1),
   MAX_TEXT_CHARS: int(4000, 1),
   MAX_FRAME_BYTES: int(64 * 1024, 1024),
   MAX_SOCKET_BUFFER_BYTES: int(1024 * 1024, 16 * 1024),
+  /** Per node: WebSockets one user may hold open on one node. */
   MAX_CONNECTIONS_PER_USER: int(20, 1),
+  /** Per node: long-polls one user may have parked at once (the web client parks one per joined
+   * room, at most 50); more answer 429 too_many_polls. */
+  MAX_POLLS_PER_USER: int(100, 1),
+  /** Rooms one user may have created (existing ones; deleting one frees its place). */
+  MAX_ROOMS_PER_USER: int(50, 1),
+  ROOM_CREATIONS_PER_HOUR: int(20, 1),
   SEND_BURST: int(20, 1),
   SENDS_PER_SECOND: int(5, 1),
+  /** Per (username, client address) pair: past it, that pair is refused (429). */
   LOGIN_ATTEMPTS_PER_MINUTE: int(10, 1),
+  /** Per client address, whatever the username: past it, that address is refused (429). */
+  LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: int(30, 1),
+  /** Per username from every address: past it, answers slow down (never refused, see docs/security.md). */
+  LOGIN_ATTEMPTS_PER_USER_PER_MINUTE: int(30, 1),
+  /** How long a login over the per-username ceiling is held before it is answered. */
+  LOGIN_SLOWDOWN_MS: int(2_000, 0),
+  /** Incomplete request headers after this long answer 408 (slowloris). */
+  HEADERS_TIMEOUT_MS: int(10_000, 100),
   REGISTRATIONS_PER_HOUR: int(30, 1),
   HEARTBEAT_INTERVAL_MS: int(30_000, 100),
   PRESENCE_TTL_MS: int(45_000, 500),
@@ -65,7 +83,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 export function allowedOrigins(config: Config): string[] {
-  return config.ALLOWED_ORIGINS.split(',')
+  return commaList(config.ALLOWED_ORIGINS)
+}
+
+export function adminUsers(config: Config): string[] {
+  return commaList(config.ADMIN_USERS)
+}
+
+function commaList(value: string): string[] {
+  return value
+    .split(',')
     .map((o) => o.trim())
     .filter((o) => o !== '')
 }

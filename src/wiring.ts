@@ -1,7 +1,8 @@
 /** Wires one Eddy node from a Config: engines → domain services → the context the transports get. */
 import { randomUUID } from 'node:crypto'
-import { allowedOrigins, type Config } from './config.js'
+import { adminUsers, allowedOrigins, type Config } from './config.js'
 import { Accounts } from './domain/accounts.js'
+import { serverAdmins } from './domain/admins.js'
 import { ChatService } from './domain/chat-service.js'
 import { probeHealth } from './domain/health.js'
 import { MovieBot } from './domain/movie-bot.js'
@@ -33,6 +34,10 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
   const perMinute = (count: number): RateLimitRule => ({
     capacity: count,
     refillPerSecond: count / 60,
+  })
+  const perHour = (count: number): RateLimitRule => ({
+    capacity: count,
+    refillPerSecond: count / 3600,
   })
   const metrics = new EddyMetrics(engines.store, engines.bus)
   const chat = new ChatService({
@@ -68,7 +73,9 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
   })
   const previewer = upstreams.previewer
   if (previewer)
-    chat.onStored((message) => previewer.enqueue(message.room, message.seq, message.text))
+    chat.onStored((message) =>
+      previewer.enqueue(message.room, message.seq, message.text, message.user),
+    )
   await MovieBot.reserveName(engines.store, clock)
   const movieBot = new MovieBot(
     chat,
@@ -86,30 +93,40 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       clock,
       sessionTtlMs: config.SESSION_TTL_DAYS * DAY_MS,
     }),
-    rooms: new Rooms(engines.store, clock),
+    rooms: new Rooms(engines.store, clock, {
+      maxRoomsPerUser: limitsOn ? config.MAX_ROOMS_PER_USER : undefined,
+      isServerAdmin: serverAdmins(adminUsers(config)),
+      onDeleted: (room) => chat.roomDeleted(room),
+    }),
     chat,
     limiter: engines.limiter,
     limits: {
-      login: limitsOn ? perMinute(config.LOGIN_ATTEMPTS_PER_MINUTE) : undefined,
-      register: limitsOn
+      login: limitsOn
         ? {
-            capacity: config.REGISTRATIONS_PER_HOUR,
-            refillPerSecond: config.REGISTRATIONS_PER_HOUR / 3600,
+            perPair: perMinute(config.LOGIN_ATTEMPTS_PER_MINUTE),
+            perIp: perMinute(config.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE),
+            perUser: perMinute(config.LOGIN_ATTEMPTS_PER_USER_PER_MINUTE),
+            slowdownMs: config.LOGIN_SLOWDOWN_MS,
           }
         : undefined,
+      register: limitsOn ? perHour(config.REGISTRATIONS_PER_HOUR) : undefined,
+      createRoom: limitsOn ? perHour(config.ROOM_CREATIONS_PER_HOUR) : undefined,
       maxConnectionsPerUser: limitsOn ? config.MAX_CONNECTIONS_PER_USER : undefined,
+      maxPollsPerUser: limitsOn ? config.MAX_POLLS_PER_USER : undefined,
     },
     http: {
       maxFrameBytes: config.MAX_FRAME_BYTES,
       trustProxy: config.TRUST_PROXY,
       sessionTtlMs: config.SESSION_TTL_DAYS * DAY_MS,
       allowedOrigins: allowedOrigins(config),
+      headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
     },
     sockets: {
       maxBufferedBytes: config.MAX_SOCKET_BUFFER_BYTES,
       heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
     },
     movies: upstreams.movies,
+    ...(upstreams.previewImages ? { previewImages: upstreams.previewImages } : {}),
     health: () => probeHealth(engines.store, engines.bus),
     metrics: metrics.registry,
   }

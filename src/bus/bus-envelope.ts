@@ -18,6 +18,7 @@ const BusEventSchema = z.discriminatedUnion('type', [
     seq: z.number().int(),
     preview: LinkPreview,
   }),
+  z.object({ type: z.literal('room_deleted'), room: z.string() }),
 ])
 
 // Short keys: this is serialised once per published event.

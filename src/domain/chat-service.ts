@@ -100,6 +100,7 @@ export class ChatService {
       options.store,
       options.bus,
       (error) => this.#log.warn({ err: error }, 'room feed could not read the store; retrying'),
+      (room, subscribers) => this.#roomEnded(room, subscribers),
       this.#metrics,
     )
   }
@@ -202,9 +203,22 @@ export class ChatService {
     await this.#presence.exit(room, subscriber, chosen)
   }
 
-  /** Who is online in the room on any node (sockets and recent long-pollers), sorted, once each. */
+  /**
+   * Who is online in the room on any node (sockets and recent long-pollers), sorted, once each.
+   * Rejects with presence_unavailable while the presence engine cannot be reached.
+   */
   online(room: string): Promise<string[]> {
-    return this.#presence.online(room)
+    return this.#presence.online(room).catch((error: unknown) => {
+      throw new ChatError('presence_unavailable', undefined, { cause: error })
+    })
+  }
+
+  /**
+   * A room was deleted from the Store (Rooms.delete): every node ends its subscriptions to it.
+   * Each subscriber is told through `fail` with room_not_found (docs/protocol.md).
+   */
+  async roomDeleted(room: string): Promise<void> {
+    await this.#bus.publish({ type: 'room_deleted', room })
   }
 
   /** Announces that the subscriber's user is typing in a room it follows (throttled per user). */
@@ -239,6 +253,16 @@ export class ChatService {
 
   get roomCount(): number {
     return this.#feeds.roomCount
+  }
+
+  #roomEnded(room: string, subscribers: RoomSubscriber[]): void {
+    const gone = new ChatError('room_not_found', 'The room was deleted.')
+    for (const subscriber of subscribers) {
+      subscriber.fail(room, gone)
+      this.#presence.exit(room, subscriber).catch((error: unknown) => {
+        this.#log.warn({ err: error }, 'could not record leaving a deleted room')
+      })
+    }
   }
 
   #follows(subscriber: RoomSubscriber, room: string): boolean {

@@ -32,6 +32,11 @@ export interface RoomRecord {
   readonly lastSeq: number
 }
 
+export interface RoomPage {
+  readonly after?: string | undefined
+  readonly limit?: number | undefined
+}
+
 export interface AppendInput {
   readonly id: string
   readonly room: string
@@ -71,7 +76,16 @@ export interface Store {
   deleteSession(tokenHash: string): Promise<void>
   createRoom(room: Omit<RoomRecord, 'lastSeq'>): Promise<RoomRecord>
   findRoom(name: string): Promise<RoomRecord | undefined>
-  listRooms(): Promise<RoomRecord[]>
+  /** Rooms in name order: those named after `page.after` (all when absent), at most `page.limit`. */
+  listRooms(page?: RoomPage): Promise<RoomRecord[]>
+  /** How many existing rooms `username` created (the per-user room cap counts these). */
+  countRoomsCreatedBy(username: string): Promise<number>
+  /**
+   * Removes the room and all its messages in one transaction; false when there was no such room.
+   * Appends racing with it either commit before (and are removed with it) or reject with
+   * room_not_found.
+   */
+  deleteRoom(name: string): Promise<boolean>
   append(input: AppendInput): Promise<AppendResult>
   /** Messages with seq > afterSeq, oldest first, at most `limit`. */
   messagesAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]>
@@ -98,6 +112,8 @@ export type BusEvent =
       readonly seq: number
       readonly preview: LinkPreview
     }
+  /** The room was deleted: every node ends its subscriptions to it. */
+  | { readonly type: 'room_deleted'; readonly room: string }
 
 /**
  * Fan-out between nodes. Contract:

@@ -104,6 +104,14 @@ export class RoomFeed {
     this.#subscribers.delete(subscriber)
   }
 
+  /** The room was deleted: detaches every subscriber (a running catch-up stops) and returns them. */
+  end(): RoomSubscriber[] {
+    const ended = [...this.#subscribers.keys()]
+    this.#subscribers.clear()
+    this.#held.clear()
+    return ended
+  }
+
   /** After a bus outage: anything stored meanwhile is read from the Store. */
   resync(): void {
     this.#held.set(CATCH_UP, PLACEHOLDER)

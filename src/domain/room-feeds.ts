@@ -1,7 +1,10 @@
 /** This node's RoomFeeds: one per room with local subscribers, fed by the Bus, watched while in use. */
 import { noMetrics, type Bus, type BusEvent, type ChatMetrics, type Store } from './ports.js'
 import { RoomFeed } from './room-feed.js'
-import type { RoomEvent } from './subscriber.js'
+import type { RoomEvent, RoomSubscriber } from './subscriber.js'
+
+/** Told which subscribers a deleted room's feed had, so their presence and transports can end. */
+export type RoomEndedHandler = (room: string, subscribers: RoomSubscriber[]) => void
 
 export class RoomFeeds {
   readonly #store: Store
@@ -9,6 +12,7 @@ export class RoomFeeds {
   readonly #feeds = new Map<string, RoomFeed>()
   readonly #onError: (error: unknown) => void
   readonly #metrics: ChatMetrics
+  readonly #onEnded: RoomEndedHandler
   /** Each feed's room seq in the Store at the previous audit. */
   readonly #audited = new Map<RoomFeed, number>()
   #auditing = false
@@ -17,11 +21,13 @@ export class RoomFeeds {
     store: Store,
     bus: Bus,
     onError: (error: unknown) => void,
+    onEnded: RoomEndedHandler,
     metrics: ChatMetrics = noMetrics,
   ) {
     this.#store = store
     this.#bus = bus
     this.#onError = onError
+    this.#onEnded = onEnded
     this.#metrics = metrics
     bus.onEvent((event) => this.#route(event))
     bus.onReconnect(() => {
@@ -100,11 +106,21 @@ export class RoomFeeds {
     }
     const feed = this.#feeds.get(event.room)
     if (!feed) return
+    if (event.type === 'room_deleted') {
+      // Dropped, not kept: a room created again under the name starts from seq 1.
+      this.#feeds.delete(feed.room)
+      this.#audited.delete(feed)
+      void this.#bus.unwatch(feed.room).catch(this.#onError)
+      this.#onEnded(feed.room, feed.end())
+      return
+    }
     feed.event(toRoomEvent(event))
   }
 }
 
-function toRoomEvent(event: Exclude<BusEvent, { type: 'message' }>): RoomEvent {
+function toRoomEvent(
+  event: Exclude<BusEvent, { type: 'message' } | { type: 'room_deleted' }>,
+): RoomEvent {
   if (event.type === 'preview') {
     return { type: 'preview', room: event.room, seq: event.seq, ...event.preview }
   }

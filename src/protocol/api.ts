@@ -43,6 +43,31 @@ export type HistoryQuery = z.infer<typeof HistoryQuery>
 
 export const RoomParams = z.strictObject({ room: RoomName })
 
+export const PreviewImageParams = z.strictObject({
+  room: RoomName,
+  seq: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+})
+/** `url` is the preview's page URL (its `url` field), unique within one message's previews. */
+export const PreviewImageQuery = z.strictObject({ url: z.string().min(1).max(2048) })
+
+/**
+ * Where a client loads a preview's image: from Eddy's own origin, which fetches it through the
+ * SSRF guard. A preview's `image` field is the original address, for information only: the page
+ * CSP (img-src 'self' data:) refuses it (docs/protocol.md).
+ */
+export function previewImagePath(room: string, seq: number, pageUrl: string): string {
+  const query = new URLSearchParams({ url: pageUrl }).toString()
+  return `/api/rooms/${encodeURIComponent(room)}/messages/${seq}/previews/image?${query}`
+}
+
+/** `GET /api/rooms`: a page of rooms in name order, after the cursor `after` (a room name). */
+export const ROOM_PAGE_DEFAULT = 100
+export const ROOM_PAGE_MAX = 200
+export const RoomsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(ROOM_PAGE_MAX).default(ROOM_PAGE_DEFAULT),
+  after: RoomName.optional(),
+})
+
 export const UserView = z.object({ id: z.string(), username: z.string() })
 export type UserView = z.infer<typeof UserView>
 export const RoomView = z.object({
@@ -60,7 +85,9 @@ export type MeResponse = z.infer<typeof MeResponse>
 /** `GET /api/session`: like /api/me, but a signed-out visitor is an answer (user null), not a 401. */
 export const SessionResponse = z.union([MeResponse, z.object({ user: z.null() })])
 export type SessionResponse = z.infer<typeof SessionResponse>
-export const RoomsResponse = z.object({ rooms: z.array(RoomView) })
+/** `next`: pass it as `after` for the following page; null on the last page. */
+export const RoomsResponse = z.object({ rooms: z.array(RoomView), next: z.string().nullable() })
+export type RoomsResponse = z.infer<typeof RoomsResponse>
 export const RoomResponse = z.object({ room: RoomView })
 export const MessagesResponse = z.object({ messages: z.array(ChatMessage) })
 export const MessageResponse = z.object({ message: ChatMessage })

@@ -50,6 +50,15 @@ export const ERRORS = {
     message: 'Missing or wrong x-csrf-token header for a cookie-authenticated request.',
   },
   not_joined: { status: 403, message: 'Join the room before sending to it.' },
+  not_room_owner: {
+    status: 403,
+    message: "Only the room's creator or a server admin (ADMIN_USERS) may delete it.",
+  },
+  room_protected: { status: 403, message: 'The lobby cannot be deleted.' },
+  too_many_rooms: {
+    status: 403,
+    message: 'You have created as many rooms as allowed (MAX_ROOMS_PER_USER); delete one first.',
+  },
   not_found: { status: 404, message: 'Not found.' },
   room_not_found: { status: 404, message: 'No such room; create it with POST /api/rooms.' },
   username_taken: { status: 409, message: 'That username is taken.' },
@@ -73,11 +82,19 @@ export const ERRORS = {
     status: 429,
     message: 'Too many open connections for this user; close a tab and retry.',
   },
+  too_many_polls: {
+    status: 429,
+    message: 'Too many parked long-polls for this user (MAX_POLLS_PER_USER); poll fewer rooms.',
+  },
   internal: { status: 500, message: 'Something went wrong on our side.' },
   upstream_error: { status: 502, message: 'The upstream service failed or timed out.' },
   store_unavailable: {
     status: 503,
     message: 'Storage is unavailable; the message was not stored. Retry with the same cid.',
+  },
+  presence_unavailable: {
+    status: 503,
+    message: 'The online list is unavailable right now (presence engine down); retry shortly.',
   },
   shutting_down: { status: 503, message: 'The server is restarting; reconnect in a moment.' },
 } as const satisfies Record<string, ErrorSpec>

@@ -83,8 +83,16 @@ export function createMemoryStore(): Store {
         const room = rooms.get(name)
         return room && toRecord(room)
       }),
-    listRooms: () =>
-      op(() => [...rooms.values()].map(toRecord).sort((a, b) => (a.name < b.name ? -1 : 1))),
+    listRooms: (page = {}) =>
+      op(() => {
+        const after = page.after
+        const names = [...rooms.keys()].filter((name) => after === undefined || name > after)
+        names.sort()
+        return names.slice(0, page.limit ?? names.length).map((name) => toRecord(roomOf(name)))
+      }),
+    countRoomsCreatedBy: (username) =>
+      op(() => [...rooms.values()].filter((room) => room.record.createdBy === username).length),
+    deleteRoom: (name) => op(() => rooms.delete(name)),
     append: (input) =>
       op(() => {
         const refused = refusedAsUnstorable(input)

@@ -1,7 +1,7 @@
 /** The Store's ordinary (non-append) queries, shared by the SQLite and PostgreSQL adapters. */
 import { sql, type Kysely } from 'kysely'
 import { ChatError, isChatError } from '../domain/errors.js'
-import type { RoomRecord, SessionRecord, UserRecord } from '../domain/ports.js'
+import type { RoomPage, RoomRecord, SessionRecord, UserRecord } from '../domain/ports.js'
 import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
 import type { SqlDialect } from './migrations/index.js'
 import { isRowError } from './row-errors.js'
@@ -142,11 +142,44 @@ export class SqlQueries {
     })
   }
 
-  listRooms(): Promise<RoomRecord[]> {
+  listRooms(page: RoomPage = {}): Promise<RoomRecord[]> {
     return this.run(async () => {
-      const rows = await this.db.selectFrom('rooms').selectAll().orderBy('name').execute()
+      let query = this.db.selectFrom('rooms').selectAll().orderBy('name')
+      if (page.after !== undefined) query = query.where('name', '>', page.after)
+      if (page.limit !== undefined) query = query.limit(page.limit)
+      const rows = await query.execute()
       return rows.map(toRoomRecord)
     })
+  }
+
+  countRoomsCreatedBy(username: string): Promise<number> {
+    return this.run(async () => {
+      const row = await this.db
+        .selectFrom('rooms')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where('created_by', '=', username)
+        .executeTakeFirst()
+      return Number(row?.count ?? 0)
+    })
+  }
+
+  /**
+   * PostgreSQL: the room's row is locked first, as appends lock it (postgres-group-commit.ts), so
+   * a racing batch either committed before (its rows go too) or finds no room afterwards.
+   * Not for SQLite, whose appends share the connection (sqlite-store.ts deletes synchronously).
+   */
+  deleteRoomLocked(name: string): Promise<boolean> {
+    return this.run(() =>
+      this.db.transaction().execute(async (trx) => {
+        const locked = await sql`select name from rooms where name = ${name} for update`.execute(
+          trx,
+        )
+        if (locked.rows.length === 0) return false
+        await trx.deleteFrom('messages').where('room', '=', name).execute()
+        await trx.deleteFrom('rooms').where('name', '=', name).execute()
+        return true
+      }),
+    )
   }
 
   messagesAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {

@@ -62,7 +62,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     deleteSession: (tokenHash) => queries.deleteSession(tokenHash),
     createRoom: (room) => queries.createRoom(room),
     findRoom: (name) => read((r) => r.findRoom(name)),
-    listRooms: () => queries.listRooms(),
+    listRooms: (page) => queries.listRooms(page),
+    countRoomsCreatedBy: (username) => queries.countRoomsCreatedBy(username),
+    // Synchronous on the appends' own connection: no group commit can interleave with it.
+    deleteRoom: (name) => read((r) => r.deleteRoom(name)),
     // No guard on the hot path: the appender answers ChatErrors itself; only preparing its
     // statements (before the tables exist) can throw here.
     append: (input) => {

@@ -11,11 +11,27 @@ import type { Clock, RateLimiter, RateLimitRule } from '../domain/ports.js'
 import type { Rooms } from '../domain/rooms.js'
 import type { Logger } from '../log.js'
 
+/**
+ * Login throttles (docs/security.md): a (username, address) pair and an address are refused past
+ * their rule; a username as a whole only slows down, so strangers cannot lock its owner out.
+ */
+export interface LoginLimits {
+  readonly perPair: RateLimitRule
+  readonly perIp: RateLimitRule
+  readonly perUser: RateLimitRule
+  /** How long an attempt over `perUser` is held before it is answered. */
+  readonly slowdownMs: number
+}
+
 /** Throttles and caps at the edge; undefined: off (RATE_LIMITS=off, benchmarks only). */
 export interface EdgeLimits {
-  readonly login: RateLimitRule | undefined
+  readonly login: LoginLimits | undefined
   readonly register: RateLimitRule | undefined
+  readonly createRoom: RateLimitRule | undefined
+  /** Per node. */
   readonly maxConnectionsPerUser: number | undefined
+  /** Per node. */
+  readonly maxPollsPerUser: number | undefined
 }
 
 export interface HttpSettings {
@@ -26,6 +42,8 @@ export interface HttpSettings {
   readonly sessionTtlMs: number
   /** Origins besides the server's own that may open /chat and post with a cookie. */
   readonly allowedOrigins: readonly string[]
+  /** Incomplete request headers after this long are answered 408 and the connection closed. */
+  readonly headersTimeoutMs: number
 }
 
 export interface SocketSettings {
@@ -39,6 +57,11 @@ export interface MoviesSource {
   get(): Promise<unknown>
 }
 
+/** Preview images fetched by the server (upstream/preview-images.ts); rejects when not an image. */
+export interface PreviewImageSource {
+  fetch(url: string): Promise<{ readonly type: string; readonly bytes: Uint8Array }>
+}
+
 export interface TransportContext {
   readonly log: Logger
   readonly clock: Clock
@@ -50,6 +73,8 @@ export interface TransportContext {
   readonly http: HttpSettings
   readonly sockets: SocketSettings
   readonly movies?: MoviesSource
+  /** Absent when link previews are off (the image route answers 404). */
+  readonly previewImages?: PreviewImageSource
   readonly health: () => Promise<HealthReport>
   /** Served at /metrics; absent: no /metrics route. */
   readonly metrics?: Registry

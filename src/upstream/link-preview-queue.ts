@@ -1,5 +1,6 @@
 /** Background link previews: a bounded queue drained by a few workers, off the message's send path. */
 import type { LinkPreview } from '../protocol/frames.js'
+import { FairQueue } from './fair-queue.js'
 import type { HttpClient } from './http-client.js'
 import { extractUrls, fetchPreview } from './link-preview-fetch.js'
 
@@ -9,6 +10,11 @@ export interface LinkPreviewerOptions {
   readonly concurrency?: number
   /** URLs waiting beyond this are dropped: previews are decoration, memory is not. Default 256. */
   readonly maxQueue?: number
+  /**
+   * URLs one author may have waiting; the excess is dropped and counted, so one user's burst of
+   * slow links cannot fill the queue. Authors are served fairly (fair-queue.ts). Default 24.
+   */
+  readonly maxQueuedPerUser?: number
   /** Called once per preview found; typically store.addPreview then bus.publish. May be async. */
   readonly onPreview: (room: string, seq: number, preview: LinkPreview) => void | Promise<void>
   /** Told when onPreview fails or a job is dropped; never rethrown. */
@@ -26,8 +32,8 @@ export interface LinkPreviewerOptions {
 }
 
 export interface LinkPreviewer {
-  /** Queues previews for the URLs in a stored message; returns at once and never throws. */
-  enqueue(room: string, seq: number, text: string): void
+  /** Queues previews for the URLs in `user`'s stored message; returns at once and never throws. */
+  enqueue(room: string, seq: number, text: string, user: string): void
   /** Resolves when the queue is empty and no fetch is running (tests, graceful shutdown). */
   idle(): Promise<void>
   /** Drops everything still queued; running fetches finish on their own. */
@@ -44,6 +50,7 @@ interface Job {
 export function createLinkPreviewer(options: LinkPreviewerOptions): LinkPreviewer {
   const concurrency = Math.max(1, options.concurrency ?? 8)
   const maxQueue = options.maxQueue ?? 256
+  const maxQueuedPerUser = options.maxQueuedPerUser ?? 24
   const fetchUncached = options.fetch ?? ((url: string) => fetchPreview(options.client, url))
   const cacheTtlMs = options.cacheTtlMs ?? 600_000
   const cacheSize = options.cacheSize ?? 500
@@ -53,7 +60,7 @@ export function createLinkPreviewer(options: LinkPreviewerOptions): LinkPreviewe
     string,
     { readonly at: number; readonly result: Promise<LinkPreview | null> }
   >()
-  const queue: Job[] = []
+  const queue = new FairQueue<Job>(maxQueue, maxQueuedPerUser)
   let active = 0
   let dropped = 0
   let idleWaiters: (() => void)[] = []
@@ -85,7 +92,7 @@ export function createLinkPreviewer(options: LinkPreviewerOptions): LinkPreviewe
   }
 
   function settleIdle(): void {
-    if (active !== 0 || queue.length !== 0) return
+    if (active !== 0 || queue.size !== 0) return
     const waiters = idleWaiters
     idleWaiters = []
     for (const resolve of waiters) resolve()
@@ -98,28 +105,31 @@ export function createLinkPreviewer(options: LinkPreviewerOptions): LinkPreviewe
 
   function pump(): void {
     while (active < concurrency) {
-      const job = queue.shift()
-      if (job === undefined) break
+      const next = queue.take()
+      if (next === undefined) break
       active++
-      runJob(job)
+      runJob(next.job)
         .catch(report)
         .finally(() => {
           active--
+          queue.done(next.key)
           pump()
           settleIdle()
         })
     }
   }
 
-  function enqueue(room: string, seq: number, text: string): void {
+  function enqueue(room: string, seq: number, text: string, user: string): void {
     try {
       for (const url of extractUrls(text)) {
-        if (queue.length >= maxQueue) {
-          dropped++
-          report(new Error(`link preview queue full (${maxQueue}); dropped ${url}`))
-          continue
-        }
-        queue.push({ room, seq, url })
+        const result = queue.push(user, { room, seq, url })
+        if (result === 'queued') continue
+        dropped++
+        const bound =
+          result === 'queue_full'
+            ? `queue full (${maxQueue})`
+            : `${maxQueuedPerUser} queued for ${user}`
+        report(new Error(`link preview ${bound}; dropped ${url}`))
       }
       pump()
     } catch (error) {
@@ -135,11 +145,11 @@ export function createLinkPreviewer(options: LinkPreviewerOptions): LinkPreviewe
         settleIdle()
       }),
     clear: () => {
-      queue.length = 0
+      queue.clear()
       settleIdle()
     },
     get stats() {
-      return { queued: queue.length, active, dropped }
+      return { queued: queue.size, active, dropped }
     },
   }
 }

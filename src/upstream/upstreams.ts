@@ -2,6 +2,7 @@
 import type { LinkPreview } from '../protocol/frames.js'
 import { createHttpClient, type HttpClient } from './http-client.js'
 import { createLinkPreviewer, type LinkPreviewer } from './link-preview-queue.js'
+import { createPreviewImages, type PreviewImages } from './preview-images.js'
 import { createMoviesService, DEFAULT_MOVIES_URL, type MoviesService } from './movies.js'
 
 export interface UpstreamsOptions {
@@ -22,8 +23,10 @@ export interface UpstreamsOptions {
 export interface Upstreams {
   readonly client: HttpClient
   readonly movies: MoviesService
-  /** Undefined when previews are off. Feed it from chat.onStored(m => enqueue(m.room, m.seq, m.text)). */
+  /** Undefined when previews are off. Feed it from chat.onStored(m => enqueue(m.room, m.seq, m.text, m.user)). */
   readonly previewer: LinkPreviewer | undefined
+  /** The previews' images, fetched for viewers through the same client; undefined when previews are off. */
+  readonly previewImages: PreviewImages | undefined
   /** Drops queued previews, waits for running ones, then closes every socket. */
   close(): Promise<void>
 }
@@ -44,10 +47,18 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     options.onPreview === undefined
       ? undefined
       : createLinkPreviewer({ client, onPreview: options.onPreview, onError })
+  const previewImages =
+    previewer === undefined
+      ? undefined
+      : createPreviewImages({
+          client,
+          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        })
   return {
     client,
     movies,
     previewer,
+    previewImages,
     close: async () => {
       previewer?.clear()
       await previewer?.idle()

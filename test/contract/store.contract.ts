@@ -419,6 +419,61 @@ function migratedCases(newStore: NewStore): void {
         'room_exists',
       )
     })
+
+    it('lists a page of rooms after a name, in name order', async () => {
+      for (const name of ['delta', 'epsilon', 'zeta'])
+        await store.createRoom({ name, createdAt: 1, createdBy: 'u1' })
+      const names = async (page: { after?: string; limit?: number }) =>
+        (await store.listRooms(page)).map((r) => r.name)
+      expect(await names({ limit: 2 })).toEqual(['alpha', 'beta'])
+      expect(await names({ after: 'beta', limit: 2 })).toEqual(['delta', 'epsilon'])
+      expect(await names({ after: 'epsilon' })).toEqual(['lobby', 'zeta'])
+      expect(await names({ after: 'zeta', limit: 5 })).toEqual([])
+      // A cursor need not name an existing room (it may have been deleted meanwhile).
+      expect(await names({ after: 'c', limit: 1 })).toEqual(['delta'])
+    })
+
+    it('counts the rooms each user created', async () => {
+      await store.createRoom({ name: 'gamma', createdAt: 1, createdBy: 'u1' })
+      await store.createRoom({ name: 'delta', createdAt: 1, createdBy: 'u2' })
+      expect(await store.countRoomsCreatedBy('u1')).toBe(2)
+      expect(await store.countRoomsCreatedBy('u2')).toBe(1)
+      expect(await store.countRoomsCreatedBy('nobody')).toBe(0)
+      await store.deleteRoom('gamma')
+      expect(await store.countRoomsCreatedBy('u1')).toBe(1)
+    })
+
+    it('deletes a room with its messages; the name can be used again from seq 1', async () => {
+      await store.append(input('alpha', 'u1', 'd1'))
+      await store.append(input('alpha', 'u1', 'd2'))
+      expect(await store.deleteRoom('alpha')).toBe(true)
+      expect(await store.deleteRoom('alpha')).toBe(false)
+      expect(await store.findRoom('alpha')).toBeUndefined()
+      expect(await store.messagesAfter('alpha', 0, 10)).toEqual([])
+      await rejectsWith(store.lastSeq('alpha'), 'room_not_found')
+      await rejectsWith(store.append(input('alpha', 'u1', 'd3')), 'room_not_found')
+      expect((await store.listRooms()).map((r) => r.name)).toEqual(['beta', 'lobby'])
+      await store.createRoom({ name: 'alpha', createdAt: 2, createdBy: 'u2' })
+      const again = await store.append(input('alpha', 'u1', 'd1'))
+      expect(again).toMatchObject({ created: true, message: { seq: 1 } })
+    })
+
+    it('deleting a room while appends to it are queued loses no other room', async () => {
+      const racing = Array.from({ length: 20 }, (_, i) =>
+        store.append(input(i % 2 ? 'alpha' : 'beta', 'u1', `race${i}`)).then(
+          () => 'ok',
+          (e: unknown) => (isChatError(e) ? e.code : e),
+        ),
+      )
+      const deleted = store.deleteRoom('alpha')
+      const outcomes = await Promise.all(racing)
+      expect(await deleted).toBe(true)
+      // beta's appends all succeed; alpha's either committed before (and went) or found no room.
+      outcomes.forEach((outcome, i) => expect(outcome).toBe(i % 2 ? outcome : 'ok'))
+      for (const outcome of outcomes) expect(['ok', 'room_not_found']).toContain(outcome)
+      expect(await store.messagesAfter('alpha', 0, 100)).toEqual([])
+      expect((await store.messagesAfter('beta', 0, 100)).length).toBe(10)
+    })
   })
 
   describe('lifecycle', () => {

@@ -73,7 +73,7 @@ describe('accounts', () => {
     expect(unknown.body).toEqual(wrong.body)
   })
 
-  it('throttles login attempts per username with 429 and Retry-After', async () => {
+  it('throttles login attempts per username and address with 429 and Retry-After', async () => {
     const server = await startServer({ LOGIN_ATTEMPTS_PER_MINUTE: '3' })
     const user = await registerUser(server.url)
     const statuses: number[] = []
@@ -88,6 +88,39 @@ describe('accounts', () => {
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401])
     expect(statuses[3]).toBe(429)
     expect(Number(retryAfter)).toBeGreaterThan(0)
+  })
+
+  it('an address that used up its guesses does not lock the owner out from another address', async () => {
+    const server = await startServer({
+      TRUST_PROXY: '1',
+      LOGIN_ATTEMPTS_PER_MINUTE: '3',
+      LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '5',
+      LOGIN_ATTEMPTS_PER_USER_PER_MINUTE: '4',
+      LOGIN_SLOWDOWN_MS: '50',
+    })
+    const owner = await registerUser(server.url)
+    const login = (from: string, username: string, password: string) =>
+      api(server.url, '/api/login', {
+        body: { username, password },
+        headers: { 'x-forwarded-for': from },
+      })
+    const attacker = '203.0.113.7'
+    const guesses: number[] = []
+    for (let i = 0; i < 6; i++)
+      guesses.push((await login(attacker, owner.username, 'guess')).status)
+    expect(guesses).toEqual([401, 401, 401, 429, 429, 429])
+    // Past the username's own ceiling now, yet its owner signs in from home (slowed, not refused).
+    expect((await login('198.51.100.2', owner.username, owner.password)).status).toBe(200)
+    // A second attacker address gets its own few guesses, no more, and slows nobody out.
+    const second: number[] = []
+    for (let i = 0; i < 4; i++)
+      second.push((await login('203.0.113.8', owner.username, 'x')).status)
+    expect(second).toEqual([401, 401, 401, 429])
+    expect((await login('198.51.100.2', owner.username, owner.password)).status).toBe(200)
+    // One address spraying many usernames hits its per-address limit.
+    const spray: number[] = []
+    for (let i = 0; i < 6; i++) spray.push((await login('192.0.2.9', uniqueName(), 'x')).status)
+    expect(spray).toEqual([401, 401, 401, 401, 401, 429])
   })
 
   it('logout revokes the session', async () => {

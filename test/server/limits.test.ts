@@ -133,3 +133,26 @@ describe('fatal frames close with the contract code', () => {
     client.close()
   })
 })
+
+describe('connection cap under concurrent upgrades', () => {
+  it('never lets concurrent upgrades past MAX_CONNECTIONS_PER_USER; a closed socket frees its place', async () => {
+    // Upgrades are admitted up to 16 per event-loop turn (turn-pacer.ts): a cap below that lets
+    // the ones admitted together race between the check and the accept.
+    const server = await startServer({ MAX_CONNECTIONS_PER_USER: '3' })
+    const user = await registerUser(server.url)
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 32 }, () => ChatClient.connect(server.wsUrl, user.token)),
+    )
+    const open = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []))
+    const refused = attempts.flatMap((a) => (a.status === 'rejected' ? [String(a.reason)] : []))
+    expect(open).toHaveLength(3)
+    expect(refused).toEqual(Array.from({ length: 29 }, () => 'Error: HTTP 429'))
+    const closing = open.pop()!
+    closing.close()
+    await closing.closed
+    await expect
+      .poll(() => ChatClient.connect(server.wsUrl, user.token).then((c) => (open.push(c), 'open')))
+      .toBe('open')
+    for (const client of open) client.close()
+  })
+})

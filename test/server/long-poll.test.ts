@@ -54,6 +54,40 @@ describe('long-poll', () => {
     await expect.poll(health).toMatchObject({ parkedPolls: 0, rooms: 0 })
   })
 
+  it('caps the polls one user may have parked: past MAX_POLLS_PER_USER answers 429 too_many_polls', async () => {
+    const server = await startServer({ MAX_POLLS_PER_USER: '2' })
+    const [bob, carol] = [await registerUser(server.url), await registerUser(server.url)]
+    const parkedPolls = async () =>
+      ((await api(server.url, '/healthz')).body as { parkedPolls: number }).parkedPolls
+    const aborts: AbortController[] = []
+    const park = (token: string) => {
+      const gone = new AbortController()
+      aborts.push(gone)
+      return fetch(`${server.url}/api/rooms/lobby/messages?after=1000&wait=30`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: gone.signal,
+      }).catch(() => 'aborted')
+    }
+    const first = park(bob.token)
+    void park(bob.token)
+    await expect.poll(parkedPolls).toBe(2)
+    const third = await api(server.url, '/api/rooms/lobby/messages?after=1000&wait=30', {
+      token: bob.token,
+    })
+    expect(third.status).toBe(429)
+    expect(third.body).toMatchObject({ error: { code: 'too_many_polls' } })
+    // Another user is not affected, and a finished poll frees its place.
+    void park(carol.token)
+    await expect.poll(parkedPolls).toBe(3)
+    aborts[0]!.abort()
+    expect(await first).toBe('aborted')
+    await expect.poll(parkedPolls).toBe(2)
+    void park(bob.token)
+    await expect.poll(parkedPolls).toBe(3)
+    for (const gone of aborts) gone.abort()
+    await expect.poll(parkedPolls).toBe(0)
+  })
+
   it('answers an empty list when the wait ends', async () => {
     const server = await startServer()
     const bob = await registerUser(server.url)

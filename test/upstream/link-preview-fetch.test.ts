@@ -132,7 +132,7 @@ describe('createLinkPreviewer', () => {
       },
     })
     for (let seq = 1; seq <= 4; seq++) {
-      previewer.enqueue('lobby', seq, `https://a.example/${seq} https://b.example/${seq}`)
+      previewer.enqueue('lobby', seq, `https://a.example/${seq} https://b.example/${seq}`, 'alice')
     }
     expect(seen).toEqual([]) // enqueue returned before any fetch finished
     await previewer.idle()
@@ -157,9 +157,14 @@ describe('createLinkPreviewer', () => {
       onPreview: () => Promise.reject(new Error('store down')),
       onError: (e) => errors.push(e),
     })
-    previewer.enqueue('r', 1, 'https://throw.example/ https://x.example/1 https://x.example/2')
-    previewer.enqueue('r', 2, 'https://x.example/3 https://x.example/4')
-    previewer.enqueue('r', 3, 'no links')
+    previewer.enqueue(
+      'r',
+      1,
+      'https://throw.example/ https://x.example/1 https://x.example/2',
+      'alice',
+    )
+    previewer.enqueue('r', 2, 'https://x.example/3 https://x.example/4', 'alice')
+    previewer.enqueue('r', 3, 'no links', 'alice')
     await previewer.idle()
     expect(previewer.stats.dropped).toBe(2)
     expect(calls).toBe(3) // one running at once + two queued
@@ -176,6 +181,7 @@ describe('createLinkPreviewer cache', () => {
       client: client(true),
       clock,
       cacheTtlMs: 1_000,
+      maxQueuedPerUser: 64, // one author pastes the link 50 times; the per-author cap is not under test
       fetch: async (url) => {
         fetches++
         await delay(10) // a fetch's own duration: the other 49 pastes arrive while it runs
@@ -185,12 +191,13 @@ describe('createLinkPreviewer cache', () => {
         seen.push(seq)
       },
     })
-    for (let seq = 1; seq <= 50; seq++) previewer.enqueue('lobby', seq, 'https://same.example/x')
+    for (let seq = 1; seq <= 50; seq++)
+      previewer.enqueue('lobby', seq, 'https://same.example/x', 'alice')
     await previewer.idle()
     expect(fetches).toBe(1)
     expect(seen).toHaveLength(50) // every message still gets its preview event
     clock.ms += 1_000
-    previewer.enqueue('lobby', 51, 'https://same.example/x')
+    previewer.enqueue('lobby', 51, 'https://same.example/x', 'alice')
     await previewer.idle()
     expect(fetches).toBe(2)
   })

@@ -26,7 +26,7 @@ describe('createUpstreams', () => {
       },
     })
     expect(await upstreams.movies.get()).toEqual({ subjects: [{ title: 'One' }] })
-    upstreams.previewer?.enqueue('lobby', 7, `look ${server.url}/page`)
+    upstreams.previewer?.enqueue('lobby', 7, `look ${server.url}/page`, 'alice')
     await upstreams.previewer?.idle()
     expect(previews).toEqual([
       ['lobby', 7, { url: `${server.url}/page`, title: 'Page', description: null, image: null }],

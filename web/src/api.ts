@@ -10,6 +10,7 @@ import type {
   ErrorCode,
   MeResponse,
   OnlineResponse,
+  RoomsResponse,
   RoomView,
   SessionResponse,
 } from '../../src/protocol/index.js'
@@ -59,8 +60,10 @@ export class Api {
     return this.#request<SessionResponse>('GET', '/api/session')
   }
 
-  async rooms(): Promise<RoomView[]> {
-    return (await this.#request<{ rooms: RoomView[] }>('GET', '/api/rooms')).rooms
+  /** One page of rooms in name order, after the cursor `after` (the first page without it). */
+  async rooms(after?: string): Promise<RoomsResponse> {
+    const cursor = after === undefined ? '' : `&after=${encodeURIComponent(after)}`
+    return this.#request<RoomsResponse>('GET', `/api/rooms?limit=${ROOM_PAGE}${cursor}`)
   }
 
   async createRoom(name: string): Promise<RoomView> {
@@ -126,6 +129,9 @@ export class Api {
     throw toApiError(response, parsed)
   }
 }
+
+/** Rooms per page of the room list; the rest are fetched when asked for ("More rooms"). */
+const ROOM_PAGE = 100
 
 function messagesPath(room: string, query: string): string {
   return `/api/rooms/${encodeURIComponent(room)}/messages${query ? `?${query}` : ''}`

@@ -14,7 +14,7 @@ import { initialChatState, typingStopped } from './state/chat-state.js'
 import { ChatStateHolder } from './state/state-holder.js'
 import { TypingExpiry } from './typing.js'
 
-/** New rooms made by others have no frame of their own; the list is refreshed this often. */
+/** New rooms made by others have no frame of their own; the list's first page is refreshed this often. */
 const ROOM_REFRESH_MS = 30_000
 
 export interface ChatClient {

@@ -17,6 +17,7 @@ import { opsRoutes } from './ops-routes.js'
 import { pages } from './pages.js'
 import { roomRoutes } from './room-routes.js'
 import { movieRoutes } from './movie-routes.js'
+import { previewImageRoutes } from './preview-image-routes.js'
 
 export interface EddyApp {
   readonly app: FastifyInstance
@@ -32,7 +33,8 @@ const SECURITY_HEADERS: HelmetOptions = {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
       styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:', 'https:'],
+      // Preview images come through /api/rooms/…/previews/image, never from their own sites.
+      imgSrc: ["'self'", 'data:'],
       connectSrc: ["'self'"],
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
@@ -48,6 +50,11 @@ const SECURITY_HEADERS: HelmetOptions = {
 /** Long-polls hold a request for up to 30 s; anything longer than this is a stuck client. */
 const REQUEST_TIMEOUT_MS = 60_000
 
+/** A quarter of the headers timeout, between 50 ms and 1 s: prompt, yet not a busy timer. */
+function checkingIntervalMs(headersTimeoutMs: number): number {
+  return Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4)))
+}
+
 export async function buildApp(ctx: TransportContext, webDist?: string): Promise<EddyApp> {
   // Typed as Fastify's base logger so the app is a plain FastifyInstance for route modules.
   const logger: FastifyBaseLogger = ctx.log
@@ -56,23 +63,31 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
   // waiting behind the whole burst (turn-pacer.ts). Requests queue before Fastify routes them,
   // so a burst costs the turn it arrives in only Node's HTTP parsing.
   const pacer = new TurnPacer()
+  const headersTimeoutMs = Math.min(ctx.http.headersTimeoutMs, REQUEST_TIMEOUT_MS)
   const app = Fastify({
     serverFactory: (handler) => {
-      const server = createServer((req, res) => pacer.run(() => handler(req, res)))
+      const server = createServer(
+        // Node checks headersTimeout and requestTimeout only this often (default 30 s), so a
+        // slowloris client could hold a connection for up to 30 s past its headers timeout.
+        { connectionsCheckingInterval: checkingIntervalMs(headersTimeoutMs) },
+        (req, res) => pacer.run(() => handler(req, res)),
+      )
       // What Fastify sets itself when it creates the server.
       server.keepAliveTimeout = 10_000
       server.requestTimeout = REQUEST_TIMEOUT_MS
+      server.headersTimeout = headersTimeoutMs
       server.setTimeout(REQUEST_TIMEOUT_MS)
       return server
     },
     loggerInstance: logger,
+    // One line per request (the onResponse hook below), not Fastify's "incoming" + "completed".
+    disableRequestLogging: true,
     trustProxy: ctx.http.trustProxy,
     bodyLimit: ctx.http.maxFrameBytes,
     genReqId: () => randomUUID(),
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError,
   })
-  app.server.headersTimeout = 10_000
   app.decorateRequest('user', undefined)
   app.decorateRequest('authByCookie', false)
 
@@ -95,10 +110,23 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     options: { maxPayload: ctx.http.maxFrameBytes, perMessageDeflate: false },
   })
 
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    )
+    done()
+  })
+
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'))
 
-  const polls = new LongPolls(ctx.chat, ctx.clock, pacer)
+  const polls = new LongPolls(ctx.chat, ctx.clock, pacer, ctx.limits.maxPollsPerUser)
   const gateway = new Gateway(ctx)
   const counts = (): NodeCounts => ({
     connections: gateway.size,
@@ -109,6 +137,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     gateway.register(scoped)
     authRoutes(scoped, ctx)
     roomRoutes(scoped, ctx, polls)
+    previewImageRoutes(scoped, ctx)
     movieRoutes(scoped, ctx, pacer)
     opsRoutes(scoped, ctx, counts)
     await pages(scoped, webDist)

@@ -1,18 +1,28 @@
 /** Register, log in, log out, who-am-I (wire contract: HTTP API). */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { csrfTokenFor, hashToken, type SignedIn } from '../../domain/accounts.js'
-import { ChatError } from '../../domain/errors.js'
-import type { RateLimitRule } from '../../domain/ports.js'
 import { Credentials, LoginBody, SESSION_COOKIE, type SessionResponse } from '../../protocol/api.js'
 import type { TransportContext } from '../context.js'
 import { checkOrigin, presentedToken, requireUser, setSessionCookie, signedInUser } from './auth.js'
+import { throttle, waitFor } from './throttle.js'
 import { parse } from './validate.js'
 
 export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
-  const throttle = async (key: string, rule: RateLimitRule | undefined): Promise<void> => {
-    if (!rule) return
-    const waitMs = await ctx.limiter.take(key, rule)
-    if (waitMs > 0) throw new ChatError('rate_limited', undefined, { retryAfterMs: waitMs })
+  /**
+   * Guessing is refused per address and per (username, address) pair. The username as a whole
+   * is only slowed down past its ceiling: refusing it would let anyone lock its owner out.
+   */
+  const throttleLogin = async (username: string, ip: string): Promise<void> => {
+    const limits = ctx.limits.login
+    if (!limits) return
+    // JSON keeps keys unambiguous (names and IPv6 addresses hold ':') and escapes lone surrogates.
+    const name = JSON.stringify(username.toLowerCase())
+    await throttle(ctx, `login:ip:${ip}`, limits.perIp)
+    await throttle(ctx, `login:pair:${JSON.stringify([ip, name])}`, limits.perPair)
+    if ((await waitFor(ctx, `login:user:${name}`, limits.perUser)) > 0) {
+      await sleep(limits.slowdownMs)
+    }
   }
   const present = (signedIn: SignedIn) => ({
     user: signedIn.user,
@@ -23,7 +33,7 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
   app.post('/api/register', async (request, reply) => {
     checkOrigin(ctx, request) // login CSRF: a foreign page must not sign a browser in
     const body = parse(Credentials, request.body)
-    await throttle(`register:ip:${request.ip}`, ctx.limits.register)
+    await throttle(ctx, `register:ip:${request.ip}`, ctx.limits.register)
     const signedIn = await ctx.accounts.register(body.username, body.password)
     setSessionCookie(ctx, request, reply, signedIn.token)
     return reply.code(201).send(present(signedIn))
@@ -32,8 +42,7 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
   app.post('/api/login', async (request, reply) => {
     checkOrigin(ctx, request)
     const body = parse(LoginBody, request.body)
-    await throttle(`login:ip:${request.ip}`, ctx.limits.login)
-    await throttle(`login:user:${body.username.toLowerCase()}`, ctx.limits.login)
+    await throttleLogin(body.username, request.ip)
     const signedIn = await ctx.accounts.login(body.username, body.password)
     setSessionCookie(ctx, request, reply, signedIn.token)
     return reply.code(200).send(present(signedIn))

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { ChatService } from '../../domain/chat-service.js'
+import { ChatError } from '../../domain/errors.js'
 import type { Clock } from '../../domain/ports.js'
 import type { RoomSubscriber } from '../../domain/subscriber.js'
 import type { ChatMessage } from '../../protocol/frames.js'
@@ -22,13 +23,18 @@ export class LongPolls {
   readonly #clock: Clock
   readonly #pacer: TurnPacer
   readonly #parked = new Set<ParkedPoll>()
+  /** Parked polls per user, for the cap; users with none have no entry. */
+  readonly #perUser = new Map<string, number>()
+  readonly #maxPerUser: number | undefined
   #tick: NodeJS.Timeout | undefined
   #closed = false
 
-  constructor(chat: ChatService, clock: Clock, pacer: TurnPacer) {
+  /** `maxPerUser`: parked polls one user may hold on this node; undefined: no cap. */
+  constructor(chat: ChatService, clock: Clock, pacer: TurnPacer, maxPerUser?: number) {
     this.#chat = chat
     this.#clock = clock
     this.#pacer = pacer
+    this.#maxPerUser = maxPerUser
   }
 
   get size(): number {
@@ -38,6 +44,8 @@ export class LongPolls {
   /**
    * Resolves with up to `limit` messages with seq > afterSeq, oldest first, as soon as one exists,
    * or with [] when waitMs passes, the client goes away (`gone`) or the server shuts down.
+   * Rejects with too_many_polls when the user already has the most parked polls allowed: each
+   * costs memory until its deadline, so one user must not be able to park thousands.
    */
   async wait(
     room: string,
@@ -48,6 +56,11 @@ export class LongPolls {
     gone: AbortSignal,
   ): Promise<ChatMessage[]> {
     if (this.#closed || gone.aborted) return []
+    const held = this.#perUser.get(user) ?? 0
+    if (this.#maxPerUser !== undefined && held >= this.#maxPerUser) {
+      throw new ChatError('too_many_polls')
+    }
+    this.#perUser.set(user, held + 1)
     const collected: ChatMessage[] = []
     let finished = false
     let resolveWait: (messages: ChatMessage[]) => void = () => undefined
@@ -59,6 +72,9 @@ export class LongPolls {
         if (finished) return
         finished = true
         this.#parked.delete(parked)
+        const left = (this.#perUser.get(user) ?? 1) - 1
+        if (left > 0) this.#perUser.set(user, left)
+        else this.#perUser.delete(user)
         void this.#chat.unsubscribe(subscriber, room)
         gone.removeEventListener('abort', parked.finish)
         resolveWait(collected.slice(0, limit))

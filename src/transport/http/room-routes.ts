@@ -1,11 +1,18 @@
 /** Rooms and their messages: list, create, who is online, history (before/after), long-poll (after + wait), post. */
 import type { FastifyInstance } from 'fastify'
 import type { RoomRecord } from '../../domain/ports.js'
-import { CreateRoomBody, HistoryQuery, PostMessageBody, RoomParams } from '../../protocol/api.js'
-import type { OnlineResponse, RoomView } from '../../protocol/api.js'
+import {
+  CreateRoomBody,
+  HistoryQuery,
+  PostMessageBody,
+  RoomParams,
+  RoomsQuery,
+} from '../../protocol/api.js'
+import type { OnlineResponse, RoomsResponse, RoomView } from '../../protocol/api.js'
 import type { TransportContext } from '../context.js'
 import { requireUser, signedInUser } from './auth.js'
 import type { LongPolls } from './long-poll.js'
+import { throttle } from './throttle.js'
 import { parse } from './validate.js'
 
 export function presentRoom(room: RoomRecord): RoomView {
@@ -20,12 +27,25 @@ export function presentRoom(room: RoomRecord): RoomView {
 export function roomRoutes(app: FastifyInstance, ctx: TransportContext, polls: LongPolls): void {
   const auth = { preHandler: requireUser(ctx) }
 
-  app.get('/api/rooms', auth, async () => ({ rooms: (await ctx.rooms.list()).map(presentRoom) }))
+  app.get('/api/rooms', auth, async (request): Promise<RoomsResponse> => {
+    const query = parse(RoomsQuery, request.query)
+    const page = await ctx.rooms.list(query.limit, query.after)
+    return { rooms: page.rooms.map(presentRoom), next: page.next }
+  })
 
   app.post('/api/rooms', auth, async (request, reply) => {
     const { name } = parse(CreateRoomBody, request.body)
-    const room = await ctx.rooms.create(name, signedInUser(request).username)
+    const user = signedInUser(request)
+    await throttle(ctx, `rooms:create:${user.id}`, ctx.limits.createRoom)
+    const room = await ctx.rooms.create(name, user.username)
     return reply.code(201).send({ room: presentRoom(room) })
+  })
+
+  // Its messages go with it; subscribers get an error frame room_not_found (docs/protocol.md).
+  app.delete('/api/rooms/:room', auth, async (request, reply) => {
+    const { room } = parse(RoomParams, request.params)
+    await ctx.rooms.delete(room, signedInUser(request).username)
+    return reply.code(204).send()
   })
 
   app.get('/api/rooms/:room', auth, async (request) => {

@@ -79,8 +79,12 @@ export class Connection implements FrameSource {
 
   fail(room: string, error: unknown): void {
     this.#forget(room)
-    this.#options.log.warn({ err: error, room }, 'could not catch a subscriber up')
-    this.sendError(isChatError(error) ? error.code : 'store_unavailable', undefined, room)
+    const code = isChatError(error) ? error.code : 'store_unavailable'
+    // A deleted room ends its subscriptions this way too; that is no fault worth a warning.
+    if (code !== 'room_not_found') {
+      this.#options.log.warn({ err: error, room }, 'could not catch a subscriber up')
+    }
+    this.sendError(code, undefined, room, isChatError(error) ? error.message : undefined)
   }
 
   get congested(): boolean {

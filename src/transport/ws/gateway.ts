@@ -1,7 +1,7 @@
 /**
  * The /chat WebSocket gateway: Origin, session and connection-cap checks run as HTTP hooks before
  * the upgrade (real 403/401/429 answers), then each socket becomes a Connection. One heartbeat
- * timer serves every socket.
+ * timer serves every socket. The connection cap is per node.
  */
 import type {} from '@fastify/websocket'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -18,7 +18,14 @@ import { Connection, type ConnectionOptions } from './connection.js'
 /** The users with a socket on this node: one Sender (and so one copy of its strings) each. */
 interface LocalUser {
   readonly sender: Sender
+  /** Open sockets plus upgrades that passed the cap check and are not accepted yet. */
   connections: number
+}
+
+interface Reservation {
+  readonly local: LocalUser
+  /** On the TCP socket's 'close' until accepted; removed then, so it pins nothing afterwards. */
+  readonly abandon: () => void
 }
 
 export class Gateway {
@@ -27,6 +34,8 @@ export class Gateway {
   readonly #users = new Map<string, LocalUser>()
   /** The upgrade's response, from the checks until the socket is accepted (see #release). */
   readonly #upgrades = new WeakMap<IncomingMessage, ServerResponse>()
+  /** Upgrades holding a place under the connection cap until accepted or abandoned. */
+  readonly #reservations = new WeakMap<IncomingMessage, Reservation>()
   readonly #connectionOptions: ConnectionOptions
   // One listener of each kind serves every socket (`this` is the socket): a closure and its
   // context per socket and event cost ~0.4 KiB per idle connection.
@@ -88,10 +97,20 @@ export class Gateway {
           const presented = presentedToken(request)
           const user = presented ? await ctx.accounts.authenticate(presented.token) : undefined
           if (!user) throw new ChatError('unauthorized')
+          // The place is taken here, with no await between check and count: counting at accept
+          // let concurrent upgrades all pass the check (32 sockets under a cap of 20).
+          const local = this.#localUser(user)
           const cap = ctx.limits.maxConnectionsPerUser
-          if (cap !== undefined && (this.#users.get(user.id)?.connections ?? 0) >= cap) {
+          if (cap !== undefined && local.connections >= cap) {
+            this.#dropIfIdle(local)
             throw new ChatError('too_many_connections')
           }
+          local.connections += 1
+          const raw = request.raw
+          // A handshake that fails after the checks (ws refuses it) never reaches #accept.
+          const abandon = () => this.#unreserve(raw)
+          this.#reservations.set(raw, { local, abandon })
+          raw.socket.once('close', abandon)
           request.user = user
           this.#upgrades.set(request.raw, reply.raw)
         },
@@ -111,17 +130,14 @@ export class Gateway {
 
   #accept(socket: WebSocket, request: FastifyRequest): void {
     this.#release(socket, request.raw)
-    const user = request.user
-    if (!user) {
+    const reservation = this.#reservations.get(request.raw)
+    if (!reservation) {
       socket.close(WS_CLOSE.policyViolation, 'unauthorized')
       return
     }
-    let local = this.#users.get(user.id)
-    if (!local) {
-      local = { sender: { id: user.id, username: user.username }, connections: 0 }
-      this.#users.set(user.id, local)
-    }
-    local.connections += 1
+    this.#reservations.delete(request.raw)
+    request.raw.socket.off('close', reservation.abandon)
+    const local = reservation.local
     const connection = new Connection(
       socket,
       local.sender,
@@ -135,12 +151,36 @@ export class Gateway {
     socket.on('close', this.#onClose)
   }
 
+  #localUser(user: Sender): LocalUser {
+    let local = this.#users.get(user.id)
+    if (!local) {
+      local = { sender: { id: user.id, username: user.username }, connections: 0 }
+      this.#users.set(user.id, local)
+    }
+    return local
+  }
+
+  #dropIfIdle(local: LocalUser): void {
+    if (local.connections === 0) this.#users.delete(local.sender.id)
+  }
+
+  #unreserve(raw: IncomingMessage): void {
+    const reservation = this.#reservations.get(raw)
+    if (!reservation) return
+    this.#reservations.delete(raw)
+    reservation.local.connections -= 1
+    this.#dropIfIdle(reservation.local)
+  }
+
   #closed(socket: WebSocket): void {
     const connection = this.#connections.get(socket)
     if (!connection) return
     this.#connections.delete(socket)
     const local = this.#users.get(connection.sender.id)
-    if (local && --local.connections === 0) this.#users.delete(connection.sender.id)
+    if (local) {
+      local.connections -= 1
+      this.#dropIfIdle(local)
+    }
     connection.dispose().catch((error: unknown) => {
       this.#ctx.log.warn({ err: error }, 'could not record a disconnect')
     })

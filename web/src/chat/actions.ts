@@ -48,10 +48,16 @@ export class ChatActions {
     return this.#holder.state
   }
 
+  /**
+   * Fetches the first page of the room list (the server pages it; a flood of rooms must not cost
+   * every client the whole list), joining its rooms the user has not left. Pages fetched with
+   * `loadMoreRooms` are kept.
+   */
   async loadRooms(): Promise<void> {
     let rooms: RoomView[]
+    let next: string | null
     try {
-      rooms = await this.#deps.api.rooms()
+      ;({ rooms, next } = await this.#deps.api.rooms())
     } catch (error: unknown) {
       if (error instanceof ApiError && error.status === 401) return this.#deps.signOut()
       return this.#holder.set({
@@ -63,20 +69,44 @@ export class ChatActions {
     const wanted = rooms
       .filter((room) => room.name === LOBBY || !this.#state.left.includes(room.name))
       .sort((a, b) => Number(b.name === LOBBY) - Number(a.name === LOBBY))
-    let next = this.#state
+    let state = this.#state
     for (const room of wanted.slice(0, MAX_JOINED_ROOMS))
-      next = addRoom(next, room.name, room.lastSeq)
-    const joined = next.rooms
+      state = addRoom(state, room.name, room.lastSeq)
+    const joined = state.rooms
+    // Rooms from later pages fetched before stay listed, and so does the cursor past them.
+    const beyond = next === null ? [] : state.otherRooms.filter((room) => room.name > next)
     const otherRooms = rooms
       .filter((room) => !joined[room.name])
       .map((room) => ({ name: room.name, lastSeq: room.lastSeq }))
+      .concat(beyond)
       .sort(byName)
-    this.#holder.set({ ...next, otherRooms })
+    const moreRooms = beyond.length > 0 ? this.#state.moreRooms : next
+    this.#holder.set({ ...state, otherRooms, moreRooms })
     if (this.#state.current === null) {
       const saved = this.#deps.savedCurrent()
       const first = saved && this.#state.rooms[saved] ? saved : this.#state.roomNames[0]
       if (first) this.selectRoom(first)
     }
+  }
+
+  /** Fetches the room list's next page, listing its rooms as joinable. */
+  async loadMoreRooms(): Promise<void> {
+    const after = this.#state.moreRooms
+    if (after === null) return
+    let page: { rooms: RoomView[]; next: string | null }
+    try {
+      page = await this.#deps.api.rooms(after)
+    } catch (error: unknown) {
+      if (error instanceof ApiError && error.status === 401) return this.#deps.signOut()
+      return this.#holder.set({ ...this.#state, notice: 'Could not load more rooms.' })
+    }
+    const state = this.#state
+    const known = new Set(state.otherRooms.map((room) => room.name))
+    const added = page.rooms
+      .filter((room) => !state.rooms[room.name] && !known.has(room.name))
+      .map((room) => ({ name: room.name, lastSeq: room.lastSeq }))
+    const otherRooms = [...state.otherRooms, ...added].sort(byName)
+    this.#holder.set({ ...state, otherRooms, moreRooms: page.next })
   }
 
   selectRoom(name: string): void {

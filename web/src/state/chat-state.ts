@@ -38,8 +38,10 @@ export interface ChatState {
   readonly me: UserView
   /** Joined rooms, sorted. */
   readonly roomNames: readonly string[]
-  /** Rooms that exist but are not joined, sorted by name. */
+  /** Rooms that exist but are not joined, sorted by name (of the pages of the list fetched so far). */
   readonly otherRooms: readonly OtherRoom[]
+  /** The cursor of the room list's next page, null when every page has been fetched. */
+  readonly moreRooms: string | null
   readonly rooms: Readonly<Record<string, RoomState>>
   readonly current: string | null
   /**
@@ -80,6 +82,7 @@ export function initialChatState(me: UserView, saved: SavedChat): ChatState {
     me,
     roomNames: [],
     otherRooms: [],
+    moreRooms: null,
     rooms: {},
     current: null,
     newSince: null,

@@ -288,3 +288,21 @@ describe('errors', () => {
     expect(out.state.notice).toBeNull()
   })
 })
+
+describe('a deleted room', () => {
+  test('leaves the joined list on room_not_found, and the lobby opens if it was open', () => {
+    let state = addRoom(chat(), 'doomed', 3)
+    state = { ...state, current: 'doomed' }
+    const frame: ServerFrame = {
+      type: 'error',
+      code: 'room_not_found',
+      message: 'The room was deleted.',
+      room: 'doomed',
+    }
+    const after = run(state, frame).state
+    expect(after.roomNames).toEqual(['lobby'])
+    expect(after.rooms['doomed']).toBeUndefined()
+    expect(after.current).toBe('lobby')
+    expect(after.notice).toBe('#doomed was deleted.')
+  })
+})

@@ -6,6 +6,7 @@ import type { ChatMessage, ServerFrame } from '../../../src/protocol/index.js'
 import {
   addRoom,
   type ChatState,
+  LOBBY,
   markRead,
   patchRoom,
   removeFromOutbox,
@@ -139,7 +140,16 @@ const preview: Reducer<'preview'> = (state, frame) => {
 
 const left: Reducer<'left'> = (state) => only(state)
 
-const error: Reducer<'error'> = (state, { code, message: text, cid }) => {
+/** The room was deleted (docs/protocol.md): it leaves the joined list, and the lobby opens if it was open. */
+function roomDeleted(state: ChatState, room: string): ChatState {
+  const { [room]: _gone, ...rooms } = state.rooms
+  const roomNames = state.roomNames.filter((name) => name !== room)
+  const current =
+    state.current === room ? (rooms[LOBBY] ? LOBBY : (roomNames[0] ?? null)) : state.current
+  return { ...state, rooms, roomNames, current, notice: `#${room} was deleted.` }
+}
+
+const error: Reducer<'error'> = (state, { code, message: text, cid, room }) => {
   if (cid && state.outbox.some((i) => i.cid === cid)) {
     return only({
       ...state,
@@ -148,6 +158,9 @@ const error: Reducer<'error'> = (state, { code, message: text, cid }) => {
     })
   }
   if (code === 'unauthorized') return { state, effects: [{ type: 'signOut' }] }
+  if (code === 'room_not_found' && room !== undefined && state.rooms[room] && room !== LOBBY) {
+    return only(roomDeleted(state, room))
+  }
   return only({ ...state, notice: text || code })
 }
 

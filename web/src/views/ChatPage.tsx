@@ -35,6 +35,7 @@ export function ChatPage({ chat }: Props) {
           actions.joinRoom(name)
           setRoomsOpen(false)
         }}
+        onMoreRooms={() => void actions.loadMoreRooms()}
         onCreate={(name) => actions.createRoom(name)}
         onLogout={() => void chat.logout()}
       />

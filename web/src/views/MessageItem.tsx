@@ -1,6 +1,6 @@
 /** One stored message: author and time on the first of a group, text (long ones collapsed), link previews. */
 import { useState } from 'preact/hooks'
-import type { ChatMessage } from '../../../src/protocol/index.js'
+import { type ChatMessage, previewImagePath } from '../../../src/protocol/index.js'
 import { MessageText } from './MessageText.js'
 import { PreviewCard } from './PreviewCard.js'
 
@@ -52,7 +52,11 @@ export function MessageItem({ message, own, first }: Props) {
         </button>
       )}
       {message.previews?.map((preview) => (
-        <PreviewCard key={preview.url} preview={preview} />
+        <PreviewCard
+          key={preview.url}
+          preview={preview}
+          imageSrc={preview.image ? previewImagePath(message.room, message.seq, preview.url) : null}
+        />
       ))}
     </li>
   )

@@ -7,11 +7,12 @@ interface Props {
   readonly state: ChatState
   readonly onSelect: (room: string) => void
   readonly onJoin: (room: string) => void
+  readonly onMoreRooms: () => void
   readonly onCreate: (room: string) => Promise<string | null>
   readonly onLogout: () => void
 }
 
-export function RoomList({ state, onSelect, onJoin, onCreate, onLogout }: Props) {
+export function RoomList({ state, onSelect, onJoin, onMoreRooms, onCreate, onLogout }: Props) {
   const [name, setName] = useState('')
   const [error, setError] = useState<string | null>(null)
 
@@ -86,6 +87,11 @@ export function RoomList({ state, onSelect, onJoin, onCreate, onLogout }: Props)
             ))}
           </ul>
         </>
+      )}
+      {state.moreRooms !== null && (
+        <button type="button" class="ghost more-rooms" onClick={onMoreRooms}>
+          More rooms
+        </button>
       )}
       <form class="new-room" onSubmit={(e) => void create(e)} noValidate>
         <label for="new-room">New room</label>
