@@ -28,7 +28,9 @@ if (outputTime('dist/main.js') < newestMtime('src')) {
 }
 if (
   existsSync('web/index.html') &&
-  outputTime('web/dist/index.html') < Math.max(newestMtime('web'), newestMtime('src/protocol'))
+  // index.html.br is written last (precompress.mjs, run by the Vite build): a dist from before
+  // precompression, or a build cut short, is rebuilt.
+  outputTime('web/dist/index.html.br') < Math.max(newestMtime('web'), newestMtime('src/protocol'))
 ) {
   console.log('eddy: building the web client (vite)…')
   run('npx vite build web --logLevel warn')

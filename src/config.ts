@@ -59,6 +59,7 @@ const ConfigSchema = z.object({
   REGISTRATIONS_PER_HOUR: int(30, 1),
   HEARTBEAT_INTERVAL_MS: int(30_000, 100),
   PRESENCE_TTL_MS: int(45_000, 500),
+  PRESENCE_LEAVE_GRACE_MS: int(5_000, 0),
   PRESENCE_SWEEP_INTERVAL_MS: int(10_000, 50),
   /** How often open rooms are checked against the Store for bus messages that never arrived. */
   FEED_AUDIT_INTERVAL_MS: int(1_000, 50),

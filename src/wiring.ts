@@ -68,6 +68,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
         : undefined,
       typingIntervalMs: config.TYPING_INTERVAL_MS,
       presenceTtlMs: config.PRESENCE_TTL_MS,
+      presenceLeaveGraceMs: config.PRESENCE_LEAVE_GRACE_MS,
     },
     membership,
     metrics,

@@ -1,10 +1,21 @@
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import preact from '@preact/preset-vite'
+import { precompress } from '../scripts/precompress.mjs'
+
+// Every build (npm run build, build-if-needed, the browser tests) leaves .br and .gz copies
+// next to the assets, which the server sends as they are (src/transport/http/pages.ts).
+const precompressed = (): Plugin => ({
+  name: 'eddy-precompress',
+  apply: 'build',
+  writeBundle(options) {
+    if (options.dir) precompress(options.dir)
+  },
+})
 
 // `vite build web` uses this folder as the root, so the output lands in web/dist, which the
 // server serves at /, /login, /register and /assets/*.
 export default defineConfig({
-  plugins: [preact()],
+  plugins: [preact(), precompressed()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

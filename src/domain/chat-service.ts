@@ -32,6 +32,8 @@ export interface ChatLimits {
   readonly send: RateLimitRule | undefined
   readonly typingIntervalMs: number
   readonly presenceTtlMs: number
+  /** A disconnect's presence "leave" waits this long and is dropped if the user is back (0: at once). */
+  readonly presenceLeaveGraceMs?: number
 }
 
 export interface ChatServiceOptions {
@@ -90,6 +92,7 @@ export class ChatService {
       options.bus,
       options.log,
       options.limits.presenceTtlMs,
+      options.limits.presenceLeaveGraceMs,
     )
     this.#limiter = options.limiter
     this.#clock = options.clock
@@ -209,13 +212,16 @@ export class ChatService {
     }
   }
 
-  /** Ends the subscriber's subscription to the room (presence "leave" after the user's last). */
-  async unsubscribe(subscriber: RoomSubscriber, room: string): Promise<void> {
+  /**
+   * Ends the subscriber's subscription to the room (presence "leave" after the user's last).
+   * `chosen`: the user left the room on purpose, announced at once; a disconnect gets the grace.
+   */
+  async unsubscribe(subscriber: RoomSubscriber, room: string, chosen = false): Promise<void> {
     const feed = this.#feeds.get(room)
     if (!feed?.has(subscriber)) return
     feed.detach(subscriber)
     this.#feeds.release(feed)
-    await this.#presence.exit(room, subscriber)
+    await this.#presence.exit(room, subscriber, chosen)
   }
 
   /**

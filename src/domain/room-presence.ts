@@ -2,6 +2,7 @@
  * Who is in which room, as the chat service announces it: this node's socket subscribers (kept
  * alive by heartbeat so a dead node's users expire elsewhere) and recent long-pollers, on top of
  * the PresenceRegistry port. Presence is best effort: while its engine is down chat goes on.
+ * A disconnect's "leave" waits a short grace, so a reload (leave, then join a second later) is silent.
  */
 import type { Bus, Logger, PresenceEntry, PresenceRegistry } from './ports.js'
 import type { RoomSubscriber } from './subscriber.js'
@@ -16,12 +17,47 @@ export class RoomPresence {
    * costs one set slot here rather than an entry object and a `${room}\0${id}` key string.
    */
   readonly #present = new Map<string, Set<RoomSubscriber>>()
+  readonly #leaveGraceMs: number
+  /** Leaves waiting out their grace, by `${room}\0${user}`. */
+  readonly #pendingLeaves = new Map<string, ReturnType<typeof setTimeout>>()
 
-  constructor(registry: PresenceRegistry, bus: Bus, log: Logger, ttlMs: number) {
+  constructor(registry: PresenceRegistry, bus: Bus, log: Logger, ttlMs: number, leaveGraceMs = 0) {
     this.#registry = registry
     this.#bus = bus
     this.#log = log
     this.#ttlMs = ttlMs
+    this.#leaveGraceMs = leaveGraceMs
+  }
+
+  /** Announces a join, unless it cancels the same user's leave still in its grace (a reload). */
+  async #announceJoin(room: string, user: string): Promise<void> {
+    const key = `${room}\0${user}`
+    const pending = this.#pendingLeaves.get(key)
+    if (pending !== undefined) {
+      clearTimeout(pending)
+      this.#pendingLeaves.delete(key)
+      return
+    }
+    await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
+  }
+
+  #announceLeave(room: string, user: string, immediate: boolean): Promise<void> {
+    const leave = () => this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
+    if (immediate || this.#leaveGraceMs <= 0) return leave()
+    const key = `${room}\0${user}`
+    if (this.#pendingLeaves.has(key)) return Promise.resolve()
+    const timer = setTimeout(() => {
+      this.#pendingLeaves.delete(key)
+      // Back within the grace on another node: that node announced the join, there is no leave.
+      void this.#registry
+        .online(room)
+        .then((online) => (online.includes(user) ? undefined : leave()))
+        .catch((error: unknown) => this.#log.warn({ err: error }, 'presence leave not announced'))
+    }, this.#leaveGraceMs)
+    // A pending announcement must not keep a stopping process alive.
+    timer.unref?.()
+    this.#pendingLeaves.set(key, timer)
+    return Promise.resolve()
   }
 
   /** A socket subscriber entered the room: "join" is announced for the user's first one. */
@@ -40,11 +76,14 @@ export class RoomPresence {
         this.#log.warn({ err: error }, 'presence unavailable')
         return false
       })
-    if (first) await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
+    if (first) await this.#announceJoin(room, user)
   }
 
-  /** A subscriber that entered left: "leave" is announced after the user's last one. */
-  async exit(room: string, subscriber: RoomSubscriber): Promise<void> {
+  /**
+   * A subscriber that entered left: "leave" is announced after the user's last one, after the
+   * grace unless `immediate` (the user chose to leave the room, rather than lost the connection).
+   */
+  async exit(room: string, subscriber: RoomSubscriber, immediate = false): Promise<void> {
     const { user } = subscriber
     const present = this.#present.get(room)
     // Only subscribers that entered leave: a long-poller's presence expires by TTL instead.
@@ -56,7 +95,7 @@ export class RoomPresence {
         this.#log.warn({ err: error }, 'presence unavailable; the entry will expire')
         return false
       })
-    if (last) await this.#bus.publish({ type: 'presence', room, user, event: 'leave' })
+    if (last) await this.#announceLeave(room, user, immediate)
   }
 
   /** A long-poller counts as online until the TTL passes without another poll. */
@@ -67,7 +106,7 @@ export class RoomPresence {
         this.#log.warn({ err: error }, 'presence unavailable; the poller is not listed online')
         return false
       })
-    if (first) await this.#bus.publish({ type: 'presence', room, user, event: 'join' })
+    if (first) await this.#announceJoin(room, user)
   }
 
   /** The room's users online on any node; while the engine is down, `fallback` alone. */

@@ -123,6 +123,9 @@ export type MeResponse = z.infer<typeof MeResponse>
 /** A server admin registering someone while registration is closed: no session for the new user. */
 export const CreatedUserResponse = z.object({ user: UserView })
 export type CreatedUserResponse = z.infer<typeof CreatedUserResponse>
+/** `GET /api/session`: like /api/me, but a signed-out visitor is an answer (user null), not a 401. */
+export const SessionResponse = z.union([MeResponse, z.object({ user: z.null() })])
+export type SessionResponse = z.infer<typeof SessionResponse>
 /** `next`: pass it as `after` for the following page; null on the last page. */
 export const RoomsResponse = z.object({ rooms: z.array(RoomView), next: z.string().nullable() })
 export type RoomsResponse = z.infer<typeof RoomsResponse>

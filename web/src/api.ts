@@ -12,6 +12,7 @@ import type {
   OnlineResponse,
   RoomsResponse,
   RoomView,
+  SessionResponse,
 } from '../../src/protocol/index.js'
 
 // Typed against the protocol constant: renaming the header there breaks this build.
@@ -52,6 +53,11 @@ export class Api {
 
   async me(): Promise<MeResponse> {
     return this.#request<MeResponse>('GET', '/api/me')
+  }
+
+  /** Who is signed in, if anyone: signed out is an answer here, not an error. */
+  async session(): Promise<SessionResponse> {
+    return this.#request<SessionResponse>('GET', '/api/session')
   }
 
   /** One page of rooms in name order, after the cursor `after` (the first page without it). */

@@ -10,7 +10,7 @@ import { ChatPage } from './views/ChatPage.js'
 
 const api = new Api()
 
-/** undefined while /api/me is in flight; null when signed out. */
+/** undefined while /api/session is in flight; null when signed out. */
 type Session = UserView | null | undefined
 
 function App() {
@@ -24,10 +24,10 @@ function App() {
   }, [])
 
   useEffect(() => {
-    api.me().then(
-      (me) => {
-        api.csrfToken = me.csrfToken
-        setUser(me.user)
+    api.session().then(
+      (session) => {
+        if (session.user) api.csrfToken = session.csrfToken
+        setUser(session.user)
       },
       () => setUser(null),
     )
@@ -63,7 +63,8 @@ function App() {
           : 'Eddy'
   }, [route])
 
-  if (user === undefined) return <div class="splash" aria-busy="true" aria-label="Loading" />
+  if (user === undefined)
+    return <div class="splash" role="status" aria-busy="true" aria-label="Loading" />
   if (chat) return <ChatPage chat={chat} />
   if (!user && route !== '/')
     return (
@@ -73,7 +74,7 @@ function App() {
         onSignedIn={setUser}
       />
     )
-  return <div class="splash" aria-busy="true" aria-label="Loading" />
+  return <div class="splash" role="status" aria-busy="true" aria-label="Loading" />
 }
 
 const root = document.getElementById('app')

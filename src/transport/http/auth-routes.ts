@@ -5,7 +5,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { csrfTokenFor, hashToken, type SignedIn } from '../../domain/accounts.js'
-import { ChangePasswordBody, Credentials, LoginBody, SESSION_COOKIE } from '../../protocol/api.js'
+import {
+  ChangePasswordBody,
+  Credentials,
+  LoginBody,
+  SESSION_COOKIE,
+  type SessionResponse,
+} from '../../protocol/api.js'
 import type { TransportContext } from '../context.js'
 import { checkOrigin, presentedToken, requireUser, setSessionCookie, signedInUser } from './auth.js'
 import { throttle, waitFor } from './throttle.js'
@@ -78,6 +84,17 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
     const body = parse(ChangePasswordBody, request.body)
     await ctx.accounts.changePassword(signedInUser(request), body.current, body.password)
     return reply.code(204).send()
+  })
+
+  // The web client asks this on every page load: a signed-out visit must not log a 401 error.
+  app.get('/api/session', async (request): Promise<SessionResponse> => {
+    const presented = presentedToken(request)
+    const user = presented ? await ctx.accounts.authenticate(presented.token) : undefined
+    if (!user) return { user: null }
+    return {
+      user: { id: user.id, username: user.username },
+      csrfToken: csrfTokenFor(user.sessionId),
+    }
   })
 
   app.get('/api/me', { preHandler: requireUser(ctx) }, (request: FastifyRequest) => {

@@ -6,6 +6,9 @@ import type { FastifyInstance } from 'fastify'
 
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url))
 
+/** Vite puts a content hash in every name under assets/: a changed file is a new URL. */
+const HASHED = /[/\\]assets[/\\][^/\\]+-[\w-]{8}\.[\w.]+$/
+
 export async function pages(app: FastifyInstance, webDist = WEB_DIST): Promise<void> {
   if (!existsSync(webDist)) {
     app.get('/', async (_request, reply) =>
@@ -16,10 +19,21 @@ export async function pages(app: FastifyInstance, webDist = WEB_DIST): Promise<v
     )
     return
   }
-  await app.register(fastifyStatic, { root: webDist, index: false, wildcard: false })
+  await app.register(fastifyStatic, {
+    root: webDist,
+    index: false,
+    wildcard: false,
+    // The build leaves .br and .gz copies (scripts/precompress.mjs); the Accept-Encoding picks one.
+    preCompressed: true,
+    cacheControl: false,
+    setHeaders(reply, path) {
+      reply.header(
+        'cache-control',
+        HASHED.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      )
+    },
+  })
   for (const path of ['/', '/login', '/register']) {
-    app.get(path, async (_request, reply) =>
-      reply.header('cache-control', 'no-cache').sendFile('index.html'),
-    )
+    app.get(path, async (_request, reply) => reply.sendFile('index.html'))
   }
 }

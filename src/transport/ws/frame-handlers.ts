@@ -27,7 +27,7 @@ export const frameHandlers: { [T in ClientFrameType]: Handler<T> } = {
   },
 
   async leave(chat, source, frame) {
-    await chat.unsubscribe(source, frame.room)
+    await chat.unsubscribe(source, frame.room, true)
     source.sendFrame({ type: 'left', room: frame.room })
   },
 

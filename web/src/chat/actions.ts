@@ -17,6 +17,7 @@ import {
   markRead,
   patchRoom,
   removeFromOutbox,
+  setDraft,
 } from '../state/chat-state.js'
 import type { ChatStateHolder } from '../state/state-holder.js'
 
@@ -109,7 +110,9 @@ export class ChatActions {
   }
 
   selectRoom(name: string): void {
-    this.#holder.set({ ...this.#state, current: name })
+    const before = this.#state.rooms[name]
+    const newSince = before && before.readSeq < before.lastSeq ? before.readSeq : null
+    this.#holder.set({ ...this.#state, current: name, newSince })
     this.markRead(name)
     const room = this.#state.rooms[name]
     if (room && room.messages.length === 0) void this.loadOlder(name)
@@ -212,6 +215,11 @@ export class ChatActions {
 
   discard(cid: string): void {
     this.#holder.update((state) => removeFromOutbox(state, cid))
+  }
+
+  /** The composer's text for `room`, kept per room and across reloads. */
+  setDraft(room: string, text: string): void {
+    this.#holder.update((state) => setDraft(state, room, text))
   }
 
   typing(): void {

@@ -1,6 +1,6 @@
 /**
  * What survives a reload, kept in localStorage per user: the outbox (via outbox.ts), read marks,
- * the rooms left and the room last open. Loads once at start, then mirrors state changes back.
+ * the rooms left, the drafts per room and the room last open. Loads once at start, then mirrors state changes back.
  */
 import { Outbox, type KeyValueStore, type OutboxItem } from '../outbox.js'
 import { LOBBY, type ChatState, type SavedChat } from '../state/chat-state.js'
@@ -11,6 +11,7 @@ export class ChatPersistence {
   readonly #readKey: string
   readonly #leftKey: string
   readonly #currentKey: string
+  readonly #draftsKey: string
 
   constructor(storage: KeyValueStore, username: string) {
     this.#storage = storage
@@ -18,10 +19,16 @@ export class ChatPersistence {
     this.#readKey = `eddy.read.${username}`
     this.#leftKey = `eddy.left.${username}`
     this.#currentKey = `eddy.current.${username}`
+    this.#draftsKey = `eddy.drafts.${username}`
   }
 
   load(): SavedChat {
-    return { outbox: this.#outbox.items, left: this.#loadLeft(), readMarks: this.#loadRead() }
+    return {
+      outbox: this.#outbox.items,
+      left: this.#loadLeft(),
+      readMarks: this.#loadRead(),
+      drafts: this.#loadDrafts(),
+    }
   }
 
   /** The room open before the reload, if any. */
@@ -36,6 +43,8 @@ export class ChatPersistence {
       this.#storage.setItem(this.#readKey, JSON.stringify(state.readMarks))
     if (state.left !== previous.left)
       this.#storage.setItem(this.#leftKey, JSON.stringify(state.left))
+    if (state.drafts !== previous.drafts)
+      this.#storage.setItem(this.#draftsKey, JSON.stringify(state.drafts))
     if (state.current !== null && state.current !== previous.current)
       this.#storage.setItem(this.#currentKey, state.current)
   }
@@ -56,6 +65,19 @@ export class ChatPersistence {
     try {
       const parsed: unknown = JSON.parse(this.#storage.getItem(this.#readKey) ?? '{}')
       return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, number>) : {}
+    } catch {
+      return {}
+    }
+  }
+
+  #loadDrafts(): Record<string, string> {
+    try {
+      const parsed: unknown = JSON.parse(this.#storage.getItem(this.#draftsKey) ?? '{}')
+      if (typeof parsed !== 'object' || parsed === null) return {}
+      const drafts: Record<string, string> = {}
+      for (const [room, text] of Object.entries(parsed))
+        if (typeof text === 'string') drafts[room] = text
+      return drafts
     } catch {
       return {}
     }

@@ -44,6 +44,11 @@ export interface ChatState {
   readonly moreRooms: string | null
   readonly rooms: Readonly<Record<string, RoomState>>
   readonly current: string | null
+  /**
+   * The open room's read mark as it stood when the room was opened: the "new messages" line goes
+   * after it. Null when there was nothing unread.
+   */
+  readonly newSince: number | null
   readonly status: LinkStatus
   /** Messages written but not acknowledged yet, oldest first. */
   readonly outbox: readonly OutboxItem[]
@@ -54,6 +59,8 @@ export interface ChatState {
   readonly left: readonly string[]
   /** Read marks as last saved; a room (re)added starts from its saved mark. */
   readonly readMarks: Readonly<Record<string, number>>
+  /** Unsent text per room, so a draft stays with its room (and survives a reload). */
+  readonly drafts: Readonly<Record<string, string>>
   /** Ids of presence notices handed out so far (ids key the notice lines in the view). */
   readonly noticeIds: number
 }
@@ -63,6 +70,7 @@ export interface SavedChat {
   readonly outbox: readonly OutboxItem[]
   readonly left: readonly string[]
   readonly readMarks: Readonly<Record<string, number>>
+  readonly drafts: Readonly<Record<string, string>>
 }
 
 /** Everyone is always in the lobby (the server creates it); it cannot be left. */
@@ -77,12 +85,14 @@ export function initialChatState(me: UserView, saved: SavedChat): ChatState {
     moreRooms: null,
     rooms: {},
     current: null,
+    newSince: null,
     status: 'connecting',
     outbox: saved.outbox,
     failures: {},
     notice: null,
     left: saved.left,
     readMarks: saved.readMarks,
+    drafts: saved.drafts,
     noticeIds: 0,
   }
 }
@@ -160,4 +170,11 @@ export function historyPage(
 export function unreadCount(room: RoomState, me: string): number {
   const own = room.messages.filter((m) => m.seq > room.readSeq && m.user === me).length
   return Math.max(0, room.lastSeq - room.readSeq - own)
+}
+
+/** Keeps (or, when blank, forgets) the unsent text of one room. */
+export function setDraft(state: ChatState, room: string, text: string): ChatState {
+  if ((state.drafts[room] ?? '') === text) return state
+  const { [room]: _old, ...others } = state.drafts
+  return { ...state, drafts: text.trim() === '' ? others : { ...others, [room]: text } }
 }

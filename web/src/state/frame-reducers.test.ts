@@ -14,7 +14,7 @@ import { type FrameEnv, type Reduced, reduceFrame } from './frame-reducers.js'
 
 const me: ChatState['me'] = { id: 'u1', username: 'ann' }
 const env: FrameEnv = { now: 1_000, visible: true }
-const nothingSaved: SavedChat = { outbox: [], left: [], readMarks: {} }
+const nothingSaved: SavedChat = { outbox: [], left: [], readMarks: {}, drafts: {} }
 
 function msg(seq: number, user = 'bob', room = 'lobby'): ChatMessage {
   return { room, seq, id: `m${seq}`, user, text: `t${seq}`, ts: seq, cid: `c${seq}` }

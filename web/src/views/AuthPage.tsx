@@ -1,5 +1,5 @@
 /** /login and /register: one form, validated inline against the server's rules, no page reload. */
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import type { UserView } from '../../../src/protocol/index.js'
 import { ApiError, type Api } from '../api.js'
 import { linkTo, navigate } from '../router.js'
@@ -19,14 +19,24 @@ export function AuthPage({ api, mode, onSignedIn }: Props) {
   const [submitted, setSubmitted] = useState(false)
   const [busy, setBusy] = useState(false)
   const [serverError, setServerError] = useState<string | null>(null)
+  /** The name the server said is taken: an error at the field until the name changes. */
+  const [takenName, setTakenName] = useState<string | null>(null)
   const registering = mode === 'register'
+  const taken = registering && takenName !== null && username === takenName
+
+  // Focus goes to the field the server refused, once its error is on screen.
+  useEffect(() => {
+    if (takenName !== null) document.getElementById('username')?.focus()
+  }, [takenName])
 
   // Login only checks presence: the server answers a malformed name like a wrong password.
-  const usernameError = registering
-    ? usernameProblem(username)
-    : username
-      ? null
-      : 'Enter your username.'
+  const usernameError = taken
+    ? 'That username is taken. Try another one.'
+    : registering
+      ? usernameProblem(username)
+      : username
+        ? null
+        : 'Enter your username.'
   const passwordError = registering
     ? passwordProblem(password)
     : password
@@ -51,7 +61,9 @@ export function AuthPage({ api, mode, onSignedIn }: Props) {
       onSignedIn(auth.user)
       navigate('/', true)
     } catch (error: unknown) {
-      setServerError(describe(error, registering))
+      if (registering && error instanceof ApiError && error.code === 'username_taken')
+        setTakenName(username)
+      else setServerError(describe(error, registering))
       setBusy(false)
     }
   }

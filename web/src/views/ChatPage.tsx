@@ -67,12 +67,16 @@ export function ChatPage({ chat }: Props) {
               outbox={state.outbox.filter((item) => item.room === room.name)}
               failures={state.failures}
               online={state.status === 'online' || state.status === 'polling'}
+              newSince={state.newSince}
               onLoadOlder={() => void actions.loadOlder(room.name)}
               onRetry={(cid) => actions.retry(cid)}
               onDiscard={(cid) => actions.discard(cid)}
             />
             <Composer
+              key={room.name}
               room={room.name}
+              draft={state.drafts[room.name] ?? ''}
+              onDraft={(text) => actions.setDraft(room.name, text)}
               typing={room.typing}
               onSend={(text) => actions.send(text)}
               onTyping={() => actions.typing()}

@@ -1,11 +1,17 @@
-/** The message box: Enter sends, Shift+Enter adds a line; typing is announced at most every 2 s. */
-import { useMemo, useRef, useState } from 'preact/hooks'
+/**
+ * The message box of one room (mounted per room, so a draft never follows you elsewhere): Enter
+ * sends, Shift+Enter adds a line; typing is announced at most every 2 s; the draft is kept per room.
+ */
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { throttle, TYPING_SEND_INTERVAL_MS } from '../typing.js'
 import { TypingLine } from './TypingLine.js'
 
 interface Props {
   readonly room: string
   readonly typing: readonly string[]
+  /** The room's saved draft, the box's text when it opens. */
+  readonly draft: string
+  readonly onDraft: (text: string) => void
   readonly onSend: (text: string) => boolean
   readonly onTyping: () => void
 }
@@ -14,8 +20,10 @@ interface Props {
 const MAX_CHARS = 4000
 const MAX_HEIGHT_PX = 200
 
-export function Composer({ room, typing, onSend, onTyping }: Props) {
-  const [text, setText] = useState('')
+export function Composer({ room, typing, draft, onDraft, onSend, onTyping }: Props) {
+  const [text, setText] = useState(draft)
+  /** Enter was pressed on a message over the limit: say why nothing was sent. */
+  const [refused, setRefused] = useState(false)
   const input = useRef<HTMLTextAreaElement>(null)
   // The parent passes a fresh callback each render; the throttle must outlive those, per room.
   const latestOnTyping = useRef(onTyping)
@@ -35,10 +43,18 @@ export function Composer({ room, typing, onSend, onTyping }: Props) {
     el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`
   }
 
+  // A multi-line draft restored from storage needs its height at once.
+  useLayoutEffect(resize, [])
+
   const submit = (event?: Event) => {
     event?.preventDefault()
-    if (tooLong || !onSend(text)) return
+    if (tooLong) {
+      setRefused(true)
+      return
+    }
+    if (!onSend(text)) return
     setText('')
+    onDraft('')
     if (input.current) input.current.value = ''
     resize()
     input.current?.focus()
@@ -61,6 +77,8 @@ export function Composer({ room, typing, onSend, onTyping }: Props) {
           aria-invalid={tooLong ? 'true' : 'false'}
           onInput={(e) => {
             setText(e.currentTarget.value)
+            setRefused(false)
+            onDraft(e.currentTarget.value)
             resize()
             if (e.currentTarget.value.trim()) announceTyping()
           }}
@@ -78,8 +96,16 @@ export function Composer({ room, typing, onSend, onTyping }: Props) {
         </button>
       </div>
       {length > MAX_CHARS - 200 && (
-        <p id="composer-limit" class={tooLong ? 'field-error' : 'field-hint'}>
+        <p
+          id="composer-limit"
+          class={tooLong ? 'field-error' : 'field-hint'}
+          role={refused ? 'alert' : undefined}
+        >
           {length} / {MAX_CHARS} characters
+          {tooLong &&
+            (refused
+              ? `. Not sent: ${length - MAX_CHARS} too many. Shorten it, or split it in two.`
+              : `: ${length - MAX_CHARS} too many to send.`)}
         </p>
       )}
     </form>

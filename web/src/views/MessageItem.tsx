@@ -1,4 +1,5 @@
-/** One stored message: author and time on the first of a group, text, link previews. */
+/** One stored message: author and time on the first of a group, text (long ones collapsed), link previews. */
+import { useState } from 'preact/hooks'
 import { type ChatMessage, previewImagePath } from '../../../src/protocol/index.js'
 import { MessageText } from './MessageText.js'
 import { PreviewCard } from './PreviewCard.js'
@@ -10,24 +11,46 @@ interface Props {
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' })
+
+/** Past either limit a message shows its first lines and a "Show more" button. */
+const COLLAPSE_CHARS = 700
+const COLLAPSE_LINES = 12
+
+export function isLong(text: string): boolean {
+  return text.length > COLLAPSE_CHARS || text.split('\n').length > COLLAPSE_LINES
+}
 
 export function MessageItem({ message, own, first }: Props) {
+  const [expanded, setExpanded] = useState(false)
   const date = new Date(message.ts)
+  const full = fullFormat.format(date)
+  const long = isLong(message.text)
+  const collapsed = long && !expanded
   return (
     <li class={`msg${own ? ' own' : ''}${first ? ' first' : ''}`} data-seq={message.seq}>
       {first && (
         <div class="meta">
           <span class="author">{message.user}</span>
           {own && <span class="you">you</span>}
-          <time dateTime={date.toISOString()} title={fullFormat.format(date)}>
+          <time dateTime={date.toISOString()} title={full}>
             {timeFormat.format(date)}
           </time>
         </div>
       )}
-      <div class="bubble" title={first ? undefined : fullFormat.format(date)}>
+      <div class={collapsed ? 'bubble collapsed' : 'bubble'} title={first ? undefined : full}>
         <MessageText text={message.text} />
       </div>
+      {long && (
+        <button
+          type="button"
+          class="ghost small more"
+          aria-expanded={expanded}
+          onClick={() => setExpanded((open) => !open)}
+        >
+          {expanded ? 'Show less' : 'Show more'}
+        </button>
+      )}
       {message.previews?.map((preview) => (
         <PreviewCard
           key={preview.url}

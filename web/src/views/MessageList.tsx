@@ -1,14 +1,14 @@
 /**
  * The room's messages, oldest at the top: history loads when scrolled near the top, the view
- * sticks to the bottom while you are there, and scroll position is kept when older pages arrive.
+ * sticks to the bottom while you are there (whatever resizes it: the composer growing, a preview
+ * loading), scroll position is kept when older pages arrive, and when scrolled up a button jumps
+ * to the latest with a count of what arrived since.
  */
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks'
-import type { ChatMessage } from '../../../src/protocol/index.js'
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { OutboxItem } from '../outbox.js'
-import type { Notice, RoomState } from '../state/chat-state.js'
-import { startsGroup } from '../timeline.js'
-import { MessageItem } from './MessageItem.js'
+import type { RoomState } from '../state/chat-state.js'
 import { PendingItem } from './PendingItem.js'
+import { Timeline } from './Timeline.js'
 
 interface Props {
   readonly room: RoomState
@@ -16,6 +16,8 @@ interface Props {
   readonly outbox: readonly OutboxItem[]
   readonly failures: Readonly<Record<string, string>>
   readonly online: boolean
+  /** The room's read mark when it was opened: the "new messages" line goes after it. */
+  readonly newSince: number | null
   readonly onLoadOlder: () => void
   readonly onRetry: (cid: string) => void
   readonly onDiscard: (cid: string) => void
@@ -26,10 +28,26 @@ const LOAD_OLDER_PX = 120
 const BOTTOM_SLACK_PX = 48
 
 export function MessageList(props: Props) {
-  const { room, me, outbox, failures, online, onLoadOlder, onRetry, onDiscard } = props
+  const { room, me, outbox, failures, online, newSince, onLoadOlder, onRetry, onDiscard } = props
   const scroller = useRef<HTMLDivElement>(null)
+  const list = useRef<HTMLOListElement>(null)
   const atBottom = useRef(true)
-  const previous = useRef({ room: '', firstSeq: 0, height: 0 })
+  const [pinned, setPinned] = useState(true)
+  /** Highest seq on screen the last time the reader was at the bottom. */
+  const seenSeq = useRef(0)
+  /** A "new messages" line started while scrolled up (when the room had none on opening). */
+  const [scrolledNew, setScrolledNew] = useState<number | null>(null)
+  const previous = useRef({ room: '', firstSeq: 0, lastSeq: 0, height: 0, outbox: 0 })
+  const lastSeq = room.messages.at(-1)?.seq ?? 0
+
+  const toBottom = () => {
+    const el = scroller.current
+    if (!el) return
+    el.scrollTop = el.scrollHeight
+    atBottom.current = true
+    seenSeq.current = lastSeq
+    setPinned(true)
+  }
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -37,16 +55,40 @@ export function MessageList(props: Props) {
     const firstSeq = room.messages[0]?.seq ?? 0
     const last = previous.current
     if (last.room !== room.name) {
-      el.scrollTop = el.scrollHeight
-      atBottom.current = true
+      setScrolledNew(null)
+      toBottom()
+    } else if (outbox.length > last.outbox) {
+      // Your own new message: bring it (and its Sending… / Not sent state) into view.
+      toBottom()
     } else if (firstSeq < last.firstSeq && last.firstSeq !== 0) {
       // An older page was prepended: keep the message the reader was looking at in place.
       el.scrollTop += el.scrollHeight - last.height
     } else if (atBottom.current) {
-      el.scrollTop = el.scrollHeight
+      toBottom()
+    } else if (lastSeq > last.lastSeq && newSince === null && scrolledNew === null) {
+      setScrolledNew(last.lastSeq)
     }
-    previous.current = { room: room.name, firstSeq, height: el.scrollHeight }
+    previous.current = {
+      room: room.name,
+      firstSeq,
+      lastSeq,
+      height: el.scrollHeight,
+      outbox: outbox.length,
+    }
   })
+
+  // Layout changes that are not renders of this list (the composer growing or shrinking, the
+  // window resizing, an image loading) keep the bottom in view if that is where the reader was.
+  useEffect(() => {
+    const el = scroller.current
+    if (!el || typeof ResizeObserver === 'undefined') return
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight
+    })
+    observer.observe(el)
+    if (list.current) observer.observe(list.current)
+    return () => observer.disconnect()
+  }, [])
 
   // A first page shorter than the viewport shows no scrollbar, so nothing would trigger scroll-back.
   useEffect(() => {
@@ -59,36 +101,57 @@ export function MessageList(props: Props) {
   const onScroll = () => {
     const el = scroller.current
     if (!el) return
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX
+    atBottom.current = bottom
+    if (bottom) seenSeq.current = lastSeq
+    if (bottom !== pinned) setPinned(bottom)
     if (el.scrollTop < LOAD_OLDER_PX && room.history === 'idle') onLoadOlder()
   }
 
+  const unseen = pinned
+    ? 0
+    : room.messages.filter((m) => m.seq > seenSeq.current && m.user !== me).length
   const latestFromOthers = [...room.messages].reverse().find((m) => m.user !== me)
   return (
-    <div
-      class="scroller"
-      ref={scroller}
-      onScroll={onScroll}
-      tabIndex={0}
-      aria-label={`Messages in ${room.name}`}
-    >
-      <HistoryStatus room={room} onLoadOlder={onLoadOlder} />
-      <ol class="messages">
-        {renderTimeline(room.messages, room.notices, me)}
-        {outbox.map((item) => (
-          <PendingItem
-            key={item.cid}
-            item={item}
-            failure={failures[item.cid] ?? null}
-            online={online}
-            onRetry={onRetry}
-            onDiscard={onDiscard}
+    <div class="scroll-area">
+      <div
+        class="scroller"
+        ref={scroller}
+        onScroll={onScroll}
+        tabIndex={0}
+        role="region"
+        aria-label={`Messages in ${room.name}`}
+      >
+        <HistoryStatus room={room} onLoadOlder={onLoadOlder} />
+        <ol class="messages" ref={list}>
+          <Timeline
+            messages={room.messages}
+            notices={room.notices}
+            me={me}
+            newAfter={newSince ?? scrolledNew}
           />
-        ))}
-      </ol>
-      <p class="sr-only" aria-live="polite" aria-atomic="true">
-        {latestFromOthers ? `${latestFromOthers.user}: ${latestFromOthers.text}` : ''}
-      </p>
+          {outbox.map((item) => (
+            <PendingItem
+              key={item.cid}
+              item={item}
+              failure={failures[item.cid] ?? null}
+              online={online}
+              onRetry={onRetry}
+              onDiscard={onDiscard}
+            />
+          ))}
+        </ol>
+        <p class="sr-only" aria-live="polite" aria-atomic="true">
+          {latestFromOthers ? `${latestFromOthers.user}: ${latestFromOthers.text}` : ''}
+        </p>
+      </div>
+      {!pinned && (
+        <button type="button" class="jump" onClick={toBottom}>
+          {unseen > 0
+            ? `${unseen} new message${unseen === 1 ? '' : 's'} · Jump to latest`
+            : 'Jump to latest'}
+        </button>
+      )}
     </div>
   )
 }
@@ -108,41 +171,18 @@ function HistoryStatus({ room, onLoadOlder }: { room: RoomState; onLoadOlder: ()
         Loading older messages…
       </p>
     )
+  // Out of the tab order: Tab from the list would land here, jump to the top and load a page.
+  // Keyboard readers scroll the list (arrows, Page Up), which loads older pages by itself.
   return (
     <p class="history-note">
-      <button type="button" class="ghost small" onClick={onLoadOlder}>
+      <button
+        type="button"
+        class="ghost small"
+        tabIndex={room.history === 'error' ? 0 : -1}
+        onClick={onLoadOlder}
+      >
         {room.history === 'error' ? 'Could not load history. Retry' : 'Load older messages'}
       </button>
     </p>
   )
-}
-
-/** Messages in seq order, each presence notice after the message that was newest when it happened. */
-function renderTimeline(messages: readonly ChatMessage[], notices: readonly Notice[], me: string) {
-  const items = []
-  let n = 0
-  let previous: ChatMessage | undefined
-  for (const message of messages) {
-    while (n < notices.length && (notices[n]?.afterSeq ?? 0) < message.seq) {
-      items.push(<NoticeItem key={`n${notices[n]?.id}`} text={notices[n]?.text ?? ''} />)
-      previous = undefined
-      n++
-    }
-    items.push(
-      <MessageItem
-        key={message.seq}
-        message={message}
-        own={message.user === me}
-        first={startsGroup(previous, message)}
-      />,
-    )
-    previous = message
-  }
-  for (; n < notices.length; n++)
-    items.push(<NoticeItem key={`n${notices[n]?.id}`} text={notices[n]?.text ?? ''} />)
-  return items
-}
-
-function NoticeItem({ text }: { text: string }) {
-  return <li class="notice">{text}</li>
 }

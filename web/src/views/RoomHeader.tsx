@@ -22,7 +22,7 @@ export function RoomHeader({ room, roomsOpen, onToggleRooms, onLeave }: Props) {
       </button>
       <h1 class="room-title">{room ? `# ${room.name}` : 'Eddy'}</h1>
       {room && (
-        <div class="online" aria-label="Online in this room">
+        <div class="online" role="group" aria-label="Online in this room">
           <span class="dot" aria-hidden="true" />
           <span class="online-count">{room.online.length} online</span>
           <ul class="online-list">

@@ -1,0 +1,2 @@
+/** Types for precompress.mjs (imported by web/vite.config.ts). */
+export declare function precompress(dir: string): number

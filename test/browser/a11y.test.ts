@@ -1,0 +1,89 @@
+/**
+ * axe-core on the login, register and chat pages, light and dark, at desktop and phone widths:
+ * zero violations; on the phone every visible control is at least 44 px both ways.
+ */
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
+import { api, registerUser, uniqueName } from '../support/clients.js'
+import { startServer } from '../support/start-server.js'
+import { browser, registerInUi, send, waitForMessage } from './support.js'
+
+const AXE_SOURCE = readFileSync(
+  new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname,
+  'utf8',
+)
+const DESKTOP = { width: 1280, height: 800 }
+const PHONE = { width: 375, height: 740 }
+
+/** Each violation as "rule: selector, selector". */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated rather than added as a <script>: the page's CSP (script-src 'self') would block it.
+  await page.evaluate(AXE_SOURCE)
+  return page.evaluate<string[]>(
+    `axe.run(document).then((r) => r.violations.map((v) =>
+      v.id + ': ' + v.nodes.map((n) => n.target.join(' ') + ' ' + (n.failureSummary || '').split('\\n').slice(1, 2).join('')).join(' | ')))`,
+  )
+}
+
+/** Visible buttons, links and fields smaller than 44 px on a side. */
+function smallTargets(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(
+    `[...document.querySelectorAll('button, a[href]:not(p a), input, textarea, select')]
+      .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+      .map((el) => [el, el.getBoundingClientRect()])
+      .filter(([, r]) => r.width > 0 && (r.width < 44 || r.height < 44))
+      .map(([el, r]) => (el.getAttribute('aria-label') || el.textContent.trim() || el.tagName) +
+        ' ' + Math.round(r.width) + 'x' + Math.round(r.height))`,
+  )
+}
+
+describe('accessibility', () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const [width, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      test(
+        `login, register and chat: no axe violations (${colorScheme}, ${width})`,
+        {
+          timeout: 90_000,
+        },
+        async () => {
+          const server = await startServer()
+          const b = await browser(viewport)
+          const { page } = b
+          await page.emulateMedia({ colorScheme })
+          const found: Record<string, string[]> = {}
+
+          await page.goto(`${server.url}/login`)
+          await page.getByRole('button', { name: 'Sign in' }).waitFor()
+          found['login'] = await axeViolations(page)
+          await page.goto(`${server.url}/register`)
+          await page.getByRole('button', { name: 'Create account' }).waitFor()
+          found['register'] = await axeViolations(page)
+
+          const bob = await registerUser(server.url, uniqueName('bob'))
+          await registerInUi(page, server.url, uniqueName('ann'))
+          await api(server.url, '/api/rooms/lobby/messages', {
+            body: { text: 'hello from bob', cid: randomUUID() },
+            token: bob.token,
+          })
+          await waitForMessage(page, 'hello from bob')
+          await send(page, 'hi bob, https://example.com')
+          await waitForMessage(page, 'hi bob')
+          found['chat'] = await axeViolations(page)
+          if (width === 'phone') {
+            found['chat tap targets'] = await smallTargets(page)
+            await page.getByRole('button', { name: 'Show rooms' }).click()
+            await page.getByRole('button', { name: 'Log out' }).waitFor()
+            found['drawer'] = await axeViolations(page)
+            found['drawer tap targets'] = await smallTargets(page)
+          }
+          expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])))
+        },
+      )
+    }
+  }
+})
