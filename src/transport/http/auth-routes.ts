@@ -94,6 +94,7 @@ export function authRoutes(app: FastifyInstance, ctx: TransportContext): void {
     return {
       user: { id: user.id, username: user.username },
       csrfToken: csrfTokenFor(user.sessionId),
+      admin: ctx.moderation.isAdmin(user.username),
     }
   })
 
