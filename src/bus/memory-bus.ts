@@ -8,32 +8,33 @@ export interface MemoryBusOptions {
 }
 
 export class MemoryBus implements Bus {
-  private handlers: Array<(event: BusEvent) => void> = []
-  private userHandlers: Array<(userId: string, event: UserEvent) => void> = []
-  private closed = false
-  private readonly onHandlerError: (error: unknown) => void
+  #handlers: Array<(event: BusEvent) => void> = []
+  #userHandlers: Array<(userId: string, event: UserEvent) => void> = []
+  #closed = false
+  readonly #onHandlerError: (error: unknown) => void
 
   constructor(options: MemoryBusOptions = {}) {
-    this.onHandlerError = options.onHandlerError ?? ((error) => console.error('bus handler', error))
+    this.#onHandlerError =
+      options.onHandlerError ?? ((error) => console.error('bus handler', error))
   }
 
   // Delivery is synchronous, so events reach handlers in publish order with no queue to grow.
   publish(event: BusEvent): Promise<void> {
-    if (!this.closed) deliver(this.handlers, this.onHandlerError, event)
+    if (!this.#closed) deliver(this.#handlers, this.#onHandlerError, event)
     return Promise.resolve()
   }
 
   onEvent(handler: (event: BusEvent) => void): void {
-    this.handlers.push(handler)
+    this.#handlers.push(handler)
   }
 
   publishToUser(userId: string, event: UserEvent): Promise<void> {
-    if (!this.closed) deliver(this.userHandlers, this.onHandlerError, userId, event)
+    if (!this.#closed) deliver(this.#userHandlers, this.#onHandlerError, userId, event)
     return Promise.resolve()
   }
 
   onUserEvent(handler: (userId: string, event: UserEvent) => void): void {
-    this.userHandlers.push(handler)
+    this.#userHandlers.push(handler)
   }
 
   // One process sees every room and user, so there is nothing to subscribe to.
@@ -65,9 +66,9 @@ export class MemoryBus implements Bus {
   }
 
   close(): Promise<void> {
-    this.closed = true
-    this.handlers = []
-    this.userHandlers = []
+    this.#closed = true
+    this.#handlers = []
+    this.#userHandlers = []
     return Promise.resolve()
   }
 }

@@ -20,14 +20,14 @@ export interface PublishBacklogOptions {
 }
 
 export class PublishBacklog {
-  private readonly queue: Pending[] = []
-  private flushing = false
-  private failing = false
+  readonly #queue: Pending[] = []
+  #flushing = false
+  #failing = false
 
   constructor(private readonly options: PublishBacklogOptions) {}
 
   get size(): number {
-    return this.queue.length
+    return this.#queue.length
   }
 
   /**
@@ -39,15 +39,15 @@ export class PublishBacklog {
     const pending = { channel, payload }
     if (!replayable) {
       // Order against queued events does not matter for these, and late they mean nothing.
-      if (this.options.canSend()) await this.send(pending)
+      if (this.options.canSend()) await this.#send(pending)
       return
     }
-    if (this.queue.length === 0 && !this.flushing && this.options.canSend()) {
-      if ((await this.send(pending)) !== 'unsent') return
+    if (this.#queue.length === 0 && !this.#flushing && this.options.canSend()) {
+      if ((await this.#send(pending)) !== 'unsent') return
     }
-    this.queue.push(pending)
-    if (this.queue.length > this.options.maxEntries) {
-      this.queue.shift()
+    this.#queue.push(pending)
+    if (this.#queue.length > this.options.maxEntries) {
+      this.#queue.shift()
       this.options.report(
         new Error(`publish backlog over ${this.options.maxEntries}: dropped the oldest`),
         'publish backlog',
@@ -58,36 +58,36 @@ export class PublishBacklog {
 
   /** Re-sends the queue in order; stops at the first unsent event and waits for the next call. */
   async flush(): Promise<void> {
-    if (this.flushing) return
-    this.flushing = true
+    if (this.#flushing) return
+    this.#flushing = true
     try {
-      let next = this.queue[0]
-      while (next && (await this.send(next)) !== 'unsent') {
-        this.queue.shift()
-        next = this.queue[0]
+      let next = this.#queue[0]
+      while (next && (await this.#send(next)) !== 'unsent') {
+        this.#queue.shift()
+        next = this.#queue[0]
       }
     } finally {
-      this.flushing = false
+      this.#flushing = false
     }
   }
 
   clear(): void {
-    this.queue.length = 0
+    this.#queue.length = 0
   }
 
   /**
    * Only a publish that never reached the socket is safe to re-send: one that timed out or lost
    * its connection mid-flight may have been delivered, and the contract is "at most once".
    */
-  private async send(pending: Pending): Promise<'sent' | 'unsent' | 'maybe-lost'> {
+  async #send(pending: Pending): Promise<'sent' | 'unsent' | 'maybe-lost'> {
     try {
       await this.options.send(pending.channel, pending.payload)
-      this.failing = false
+      this.#failing = false
       return 'sent'
     } catch (error) {
       // Log once per outage, not once per message.
-      if (!this.failing) this.options.report(error, 'publish to Redis failed')
-      this.failing = true
+      if (!this.#failing) this.options.report(error, 'publish to Redis failed')
+      this.#failing = true
       return isUnsent(error) ? 'unsent' : 'maybe-lost'
     }
   }

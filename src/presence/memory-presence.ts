@@ -8,16 +8,16 @@ type Connections = Map<string, number>
  * for `remove` and `refresh` (no leave has been announced for it), but not for `online` or `add`.
  */
 export class MemoryPresence implements PresenceRegistry {
-  private readonly rooms = new Map<string, Map<string, Connections>>()
+  readonly #rooms = new Map<string, Map<string, Connections>>()
 
   constructor(private readonly clock: Clock) {}
 
   add(entry: PresenceEntry, ttlMs: number): Promise<boolean> {
     const now = this.clock.now()
-    let users = this.rooms.get(entry.room)
+    let users = this.#rooms.get(entry.room)
     if (!users) {
       users = new Map()
-      this.rooms.set(entry.room, users)
+      this.#rooms.set(entry.room, users)
     }
     let connections = users.get(entry.user)
     if (!connections) {
@@ -31,13 +31,13 @@ export class MemoryPresence implements PresenceRegistry {
   }
 
   remove(entry: PresenceEntry): Promise<boolean> {
-    const users = this.rooms.get(entry.room)
+    const users = this.#rooms.get(entry.room)
     const connections = users?.get(entry.user)
     if (!users || !connections?.delete(entry.connectionId)) return Promise.resolve(false)
     dropExpired(connections, this.clock.now())
     if (connections.size > 0) return Promise.resolve(false)
     users.delete(entry.user)
-    if (users.size === 0) this.rooms.delete(entry.room)
+    if (users.size === 0) this.#rooms.delete(entry.room)
     return Promise.resolve(true)
   }
 
@@ -46,7 +46,7 @@ export class MemoryPresence implements PresenceRegistry {
   refresh(entries: readonly PresenceEntry[], ttlMs: number): Promise<void> {
     const expiresAt = this.clock.now() + ttlMs
     for (const entry of entries) {
-      const connections = this.rooms.get(entry.room)?.get(entry.user)
+      const connections = this.#rooms.get(entry.room)?.get(entry.user)
       if (connections?.has(entry.connectionId)) connections.set(entry.connectionId, expiresAt)
     }
     return Promise.resolve()
@@ -55,7 +55,7 @@ export class MemoryPresence implements PresenceRegistry {
   online(room: string): Promise<string[]> {
     const now = this.clock.now()
     const users: string[] = []
-    for (const [user, connections] of this.rooms.get(room) ?? []) {
+    for (const [user, connections] of this.#rooms.get(room) ?? []) {
       for (const expiresAt of connections.values()) {
         if (expiresAt > now) {
           users.push(user)
@@ -69,7 +69,7 @@ export class MemoryPresence implements PresenceRegistry {
   sweep(): Promise<Array<{ room: string; user: string }>> {
     const now = this.clock.now()
     const left: Array<{ room: string; user: string }> = []
-    for (const [room, users] of this.rooms) {
+    for (const [room, users] of this.#rooms) {
       for (const [user, connections] of users) {
         dropExpired(connections, now)
         if (connections.size === 0) {
@@ -77,13 +77,13 @@ export class MemoryPresence implements PresenceRegistry {
           left.push({ room, user })
         }
       }
-      if (users.size === 0) this.rooms.delete(room)
+      if (users.size === 0) this.#rooms.delete(room)
     }
     return Promise.resolve(left)
   }
 
   close(): Promise<void> {
-    this.rooms.clear()
+    this.#rooms.clear()
     return Promise.resolve()
   }
 }

@@ -25,14 +25,14 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
 }
 
 export class RedisPresence implements PresenceRegistry {
-  private readonly redis: Redis
-  private readonly prefix: string
-  private readonly clock: Clock
+  readonly #redis: Redis
+  readonly #prefix: string
+  readonly #clock: Clock
 
   constructor(options: RedisPresenceOptions) {
-    this.prefix = options.prefix
-    this.clock = options.clock
-    this.redis = connectRedis({
+    this.#prefix = options.prefix
+    this.#clock = options.clock
+    this.#redis = connectRedis({
       url: options.url,
       name: 'eddy-presence',
       onError: options.onError ?? defaultReporter,
@@ -41,8 +41,8 @@ export class RedisPresence implements PresenceRegistry {
   }
 
   async add(entry: PresenceEntry, ttlMs: number): Promise<boolean> {
-    const now = this.clock.now()
-    const result = await runScript(this.redis, ADD, this.keys(entry), [
+    const now = this.#clock.now()
+    const result = await runScript(this.#redis, ADD, this.#keys(entry), [
       entry.user,
       entry.connectionId,
       now,
@@ -53,21 +53,21 @@ export class RedisPresence implements PresenceRegistry {
   }
 
   async remove(entry: PresenceEntry): Promise<boolean> {
-    const result = await runScript(this.redis, REMOVE, this.keys(entry), [
+    const result = await runScript(this.#redis, REMOVE, this.#keys(entry), [
       entry.user,
       entry.connectionId,
-      this.clock.now(),
+      this.#clock.now(),
       entry.room,
     ])
     return result === 1
   }
 
   async refresh(entries: readonly PresenceEntry[], ttlMs: number): Promise<void> {
-    const expiresAt = this.clock.now() + ttlMs
+    const expiresAt = this.#clock.now() + ttlMs
     // Sent together: ioredis pipelines commands issued in the same tick.
     await Promise.all(
       entries.map((entry) =>
-        runScript(this.redis, REFRESH, this.keys(entry), [
+        runScript(this.#redis, REFRESH, this.#keys(entry), [
           entry.user,
           entry.connectionId,
           expiresAt,
@@ -78,20 +78,24 @@ export class RedisPresence implements PresenceRegistry {
   }
 
   async online(room: string): Promise<string[]> {
-    const users = await this.redis.zrangebyscore(this.roomKey(room), `(${this.clock.now()}`, '+inf')
+    const users = await this.#redis.zrangebyscore(
+      this.#roomKey(room),
+      `(${this.#clock.now()}`,
+      '+inf',
+    )
     return users.sort()
   }
 
   async sweep(): Promise<Array<{ room: string; user: string }>> {
-    const now = this.clock.now()
-    const rooms = await this.redis.smembers(this.roomsKey())
+    const now = this.#clock.now()
+    const rooms = await this.#redis.smembers(this.#roomsKey())
     const swept = await Promise.all(
       rooms.map(async (room) => {
         const gone = await runScript(
-          this.redis,
+          this.#redis,
           SWEEP_ROOM,
-          [this.roomKey(room), this.roomsKey()],
-          [now, `${this.roomKey(room)}\u0000`, room],
+          [this.#roomKey(room), this.#roomsKey()],
+          [now, `${this.#roomKey(room)}\u0000`, room],
         )
         return stringArray(gone).map((user) => ({ room, user }))
       }),
@@ -100,21 +104,21 @@ export class RedisPresence implements PresenceRegistry {
   }
 
   async close(): Promise<void> {
-    await closeRedis(this.redis)
+    await closeRedis(this.#redis)
   }
 
-  private roomsKey(): string {
-    return `${this.prefix}presence-rooms`
+  #roomsKey(): string {
+    return `${this.#prefix}presence-rooms`
   }
 
-  private roomKey(room: string): string {
-    return `${this.prefix}presence:${room}`
+  #roomKey(room: string): string {
+    return `${this.#prefix}presence:${room}`
   }
 
   // NUL cannot occur in room names or usernames (protocol/names.ts), so keys cannot collide.
-  private keys(entry: PresenceEntry): [string, string, string] {
-    const room = this.roomKey(entry.room)
-    return [room, `${room}\u0000${entry.user}`, this.roomsKey()]
+  #keys(entry: PresenceEntry): [string, string, string] {
+    const room = this.#roomKey(entry.room)
+    return [room, `${room}\u0000${entry.user}`, this.#roomsKey()]
   }
 }
 

@@ -50,14 +50,14 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
 
 /** take rejects while Redis is unreachable: whether to fail open is the caller's policy. */
 export class RedisRateLimiter implements RateLimiter {
-  private readonly redis: Redis
-  private readonly prefix: string
-  private readonly clock: Clock
+  readonly #redis: Redis
+  readonly #prefix: string
+  readonly #clock: Clock
 
   constructor(options: RedisRateLimiterOptions) {
-    this.prefix = options.prefix
-    this.clock = options.clock
-    this.redis = connectRedis({
+    this.#prefix = options.prefix
+    this.#clock = options.clock
+    this.#redis = connectRedis({
       url: options.url,
       name: 'eddy-rate-limit',
       onError: options.onError ?? defaultReporter,
@@ -69,16 +69,16 @@ export class RedisRateLimiter implements RateLimiter {
     const invalid = ruleError(rule)
     if (invalid) throw invalid
     const wait = await runScript(
-      this.redis,
+      this.#redis,
       TAKE,
-      [`${this.prefix}rate:${key}`],
-      [rule.capacity, rule.refillPerSecond, this.clock.now()],
+      [`${this.#prefix}rate:${key}`],
+      [rule.capacity, rule.refillPerSecond, this.#clock.now()],
     )
     if (typeof wait !== 'number') throw new TypeError(`rate limit script answered ${String(wait)}`)
     return wait
   }
 
   async close(): Promise<void> {
-    await closeRedis(this.redis)
+    await closeRedis(this.#redis)
   }
 }

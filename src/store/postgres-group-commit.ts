@@ -19,33 +19,33 @@ import { toChatMessage, type MessageRow } from './schema.js'
 export const MAX_BATCH = 2048
 
 export class PostgresGroupCommit {
-  private queue: PendingAppend[] = []
-  private flushing: Promise<void> | undefined
-  private closed = false
+  #queue: PendingAppend[] = []
+  #flushing: Promise<void> | undefined
+  #closed = false
 
   constructor(private readonly pool: Pool) {}
 
   append(input: AppendInput): Promise<AppendResult> {
-    if (this.closed)
+    if (this.#closed)
       return Promise.reject(new ChatError('store_unavailable', 'The store is closed.'))
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject })
+      this.#queue.push({ input, resolve, reject })
       // While a batch is in flight, new appends wait and ride the next one together.
-      this.flushing ??= this.drain()
+      this.#flushing ??= this.#drain()
     })
   }
 
   /** Commits everything queued, then refuses new appends. */
   async close(): Promise<void> {
-    this.closed = true
-    await this.flushing
+    this.#closed = true
+    await this.#flushing
   }
 
-  private async drain(): Promise<void> {
+  async #drain(): Promise<void> {
     // Let the current turn of the event loop queue its appends first.
     await new Promise((resolve) => setImmediate(resolve))
-    while (this.queue.length > 0) await this.commitIsolating(this.queue.splice(0, MAX_BATCH))
-    this.flushing = undefined
+    while (this.#queue.length > 0) await this.#commitIsolating(this.#queue.splice(0, MAX_BATCH))
+    this.#flushing = undefined
   }
 
   /**
@@ -53,14 +53,14 @@ export class PostgresGroupCommit {
    * stands alone, so it fails by itself (unstorable) and every other append still commits, in
    * queue order. A batch with one bad row costs about 2·log2(size) extra commits.
    */
-  private async commitIsolating(batch: readonly PendingAppend[]): Promise<void> {
+  async #commitIsolating(batch: readonly PendingAppend[]): Promise<void> {
     try {
-      settle(batch, await this.commit(batch.map((p) => p.input)))
+      settle(batch, await this.#commit(batch.map((p) => p.input)))
     } catch (error) {
       if (isRowError(error) && batch.length > 1) {
         const half = Math.ceil(batch.length / 2)
-        await this.commitIsolating(batch.slice(0, half))
-        await this.commitIsolating(batch.slice(half))
+        await this.#commitIsolating(batch.slice(0, half))
+        await this.#commitIsolating(batch.slice(half))
         return
       }
       const failure = isRowError(error)
@@ -70,7 +70,7 @@ export class PostgresGroupCommit {
     }
   }
 
-  private async commit(inputs: readonly AppendInput[]): Promise<AppendOutcome[]> {
+  async #commit(inputs: readonly AppendInput[]): Promise<AppendOutcome[]> {
     const client = await this.pool.connect()
     let broken = false
     try {

@@ -33,20 +33,28 @@ type MembershipStore = Pick<
 >
 
 export class SqlMembership implements MembershipStore {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: SqlDialect,
-    private readonly isUniqueViolation: (error: unknown) => boolean,
-  ) {}
+  readonly #db: Kysely<Database>
+  readonly #dialect: SqlDialect
+  readonly #isUniqueViolation: (error: unknown) => boolean
 
-  private run<T>(work: () => Promise<T>, onUnique?: ChatError['code']): Promise<T> {
-    return guard(this.isUniqueViolation, work, onUnique)
+  constructor(
+    db: Kysely<Database>,
+    dialect: SqlDialect,
+    isUniqueViolation: (error: unknown) => boolean,
+  ) {
+    this.#db = db
+    this.#dialect = dialect
+    this.#isUniqueViolation = isUniqueViolation
+  }
+
+  #run<T>(work: () => Promise<T>, onUnique?: ChatError['code']): Promise<T> {
+    return guard(this.#isUniqueViolation, work, onUnique)
   }
 
   createRoom(room: NewRoom): Promise<RoomRecord> {
-    return this.run(
+    return this.#run(
       () =>
-        this.db.transaction().execute(async (trx) => {
+        this.#db.transaction().execute(async (trx) => {
           const { members, createdAt, createdBy, ...rest } = room
           await trx
             .insertInto('rooms')
@@ -80,8 +88,8 @@ export class SqlMembership implements MembershipStore {
   }
 
   listVisibleRooms(userId: string, page: RoomPage = {}): Promise<RoomRecord[]> {
-    return this.run(async () => {
-      let query = this.db
+    return this.#run(async () => {
+      let query = this.#db
         .selectFrom('rooms')
         .selectAll()
         .where((eb) =>
@@ -105,20 +113,20 @@ export class SqlMembership implements MembershipStore {
   }
 
   addMembers(room: string, members: ReadonlyArray<{ userId: string; role: Role }>): Promise<void> {
-    return this.run(async () => {
+    return this.#run(async () => {
       for (const member of members) {
         // Joined now: what the room held before counts as read.
         await sql`insert into members (room, user_id, role, read_seq, joined_at)
           select name, ${member.userId}, ${member.role}, last_seq, ${Date.now()}
           from rooms where name = ${room}
-          on conflict (room, user_id) do nothing`.execute(this.db)
+          on conflict (room, user_id) do nothing`.execute(this.#db)
       }
     })
   }
 
   findMember(room: string, userId: string): Promise<MemberRecord | undefined> {
-    return this.run(async () => {
-      const row = await this.memberRows(room)
+    return this.#run(async () => {
+      const row = await this.#memberRows(room)
         .where('members.user_id', '=', userId)
         .executeTakeFirst()
       return row === undefined ? undefined : toMemberRecord(row)
@@ -126,19 +134,19 @@ export class SqlMembership implements MembershipStore {
   }
 
   listMembers(room: string): Promise<MemberRecord[]> {
-    return this.run(async () => {
-      const rows = await this.memberRows(room).orderBy('users.username_key').execute()
+    return this.#run(async () => {
+      const rows = await this.#memberRows(room).orderBy('users.username_key').execute()
       return rows.map(toMemberRecord)
     })
   }
 
   myRooms(userId: string, username: string): Promise<MyRoomRecord[]> {
-    return this.run(async () => {
+    return this.#run(async () => {
       const like = `%@${username}%`
       const pattern = mentionPattern(username)
       // Per room, both counts are range scans of the (room, seq) primary key after the read mark.
       const mentioned =
-        this.dialect === 'postgres'
+        this.#dialect === 'postgres'
           ? sql`x.text ilike ${like} and x.text ~* ${pattern}`
           : sql`x.text like ${like} and eddy_imatch(${pattern}, x.text)`
       const result = await sql<{
@@ -156,12 +164,12 @@ export class SqlMembership implements MembershipStore {
              and x.type = 'message' and x.user_id <> m.user_id and ${mentioned}) as mentions
         from members m join rooms r on r.name = m.room
         where m.user_id = ${userId}
-        order by r.name`.execute(this.db)
+        order by r.name`.execute(this.#db)
       const dmMembers = await sql<{ room: string; username: string }>`
         select m.room, u.username from members m join users u on u.id = m.user_id
         where m.room in (select mine.room from members mine join rooms r on r.name = mine.room
                          where mine.user_id = ${userId} and r.kind = 'dm')
-        order by u.username_key`.execute(this.db)
+        order by u.username_key`.execute(this.#db)
       const byRoom = new Map<string, string[]>()
       for (const row of dmMembers.rows) {
         const list = byRoom.get(row.room) ?? []
@@ -185,12 +193,12 @@ export class SqlMembership implements MembershipStore {
   }
 
   markRead(room: string, userId: string, seq: number): Promise<void> {
-    return this.run(async () => {
+    return this.#run(async () => {
       const capped =
-        this.dialect === 'postgres'
+        this.#dialect === 'postgres'
           ? sql<number>`least(${seq}::bigint, (select last_seq from rooms where name = ${room}))`
           : sql<number>`min(${seq}, (select last_seq from rooms where name = ${room}))`
-      await this.db
+      await this.#db
         .updateTable('members')
         .set({ read_seq: capped })
         .where('room', '=', room)
@@ -202,8 +210,8 @@ export class SqlMembership implements MembershipStore {
 
   /** PostgreSQL's applyChange: the room row locked like the group commit does, so seqs never clash. */
   applyChange(input: ChangeInput): Promise<RoomLogEvent | undefined> {
-    return this.run(() =>
-      this.db.transaction().execute(async (trx) => {
+    return this.#run(() =>
+      this.#db.transaction().execute(async (trx) => {
         const room = await trx
           .selectFrom('rooms')
           .select('last_seq')
@@ -285,8 +293,8 @@ export class SqlMembership implements MembershipStore {
     )
   }
 
-  private memberRows(room: string) {
-    return this.db
+  #memberRows(room: string) {
+    return this.#db
       .selectFrom('members')
       .innerJoin('users', 'users.id', 'members.user_id')
       .select(['members.user_id', 'users.username', 'members.role', 'members.read_seq'])

@@ -39,19 +39,27 @@ export async function guard<T>(
 }
 
 export class SqlQueries {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: SqlDialect,
-    private readonly isUniqueViolation: (error: unknown) => boolean,
-  ) {}
+  readonly #db: Kysely<Database>
+  readonly #dialect: SqlDialect
+  readonly #isUniqueViolation: (error: unknown) => boolean
 
-  private run<T>(work: () => Promise<T>, onUnique?: ChatError['code']): Promise<T> {
-    return guard(this.isUniqueViolation, work, onUnique)
+  constructor(
+    db: Kysely<Database>,
+    dialect: SqlDialect,
+    isUniqueViolation: (error: unknown) => boolean,
+  ) {
+    this.#db = db
+    this.#dialect = dialect
+    this.#isUniqueViolation = isUniqueViolation
+  }
+
+  #run<T>(work: () => Promise<T>, onUnique?: ChatError['code']): Promise<T> {
+    return guard(this.#isUniqueViolation, work, onUnique)
   }
 
   createUser(user: UserRecord): Promise<void> {
-    return this.run(async () => {
-      await this.db
+    return this.#run(async () => {
+      await this.#db
         .insertInto('users')
         .values({
           id: user.id,
@@ -65,8 +73,8 @@ export class SqlQueries {
   }
 
   findUserByName(username: string): Promise<StoredUser | undefined> {
-    return this.run(async () => {
-      const row = await this.db
+    return this.#run(async () => {
+      const row = await this.#db
         .selectFrom('users')
         .select(['id', 'username', 'password_hash', 'created_at', 'banned_at'])
         .where('username_key', '=', username.toLowerCase())
@@ -84,8 +92,8 @@ export class SqlQueries {
   }
 
   setPasswordHash(userId: string, passwordHash: string): Promise<void> {
-    return this.run(async () => {
-      await this.db
+    return this.#run(async () => {
+      await this.#db
         .updateTable('users')
         .set({ password_hash: passwordHash })
         .where('id', '=', userId)
@@ -94,8 +102,8 @@ export class SqlQueries {
   }
 
   setBanned(userId: string, bannedAt: number | null): Promise<void> {
-    return this.run(async () => {
-      await this.db
+    return this.#run(async () => {
+      await this.#db
         .updateTable('users')
         .set({ banned_at: bannedAt })
         .where('id', '=', userId)
@@ -104,8 +112,8 @@ export class SqlQueries {
   }
 
   createSession(session: SessionRecord): Promise<void> {
-    return this.run(async () => {
-      await this.db
+    return this.#run(async () => {
+      await this.#db
         .insertInto('sessions')
         .values({
           token_hash: session.tokenHash,
@@ -118,8 +126,8 @@ export class SqlQueries {
   }
 
   findSession(tokenHash: string): Promise<FoundSession | undefined> {
-    return this.run(async () => {
-      const row = await this.db
+    return this.#run(async () => {
+      const row = await this.#db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .select([
@@ -137,8 +145,8 @@ export class SqlQueries {
   }
 
   extendSession(tokenHash: string, expiresAt: number): Promise<void> {
-    return this.run(async () => {
-      await this.db
+    return this.#run(async () => {
+      await this.#db
         .updateTable('sessions')
         .set({ expires_at: expiresAt })
         .where('token_hash', '=', tokenHash)
@@ -147,22 +155,22 @@ export class SqlQueries {
   }
 
   deleteSession(tokenHash: string): Promise<void> {
-    return this.run(async () => {
-      await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute()
+    return this.#run(async () => {
+      await this.#db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute()
     })
   }
 
   deleteUserSessions(userId: string, exceptTokenHash?: string): Promise<void> {
-    return this.run(async () => {
-      let query = this.db.deleteFrom('sessions').where('user_id', '=', userId)
+    return this.#run(async () => {
+      let query = this.#db.deleteFrom('sessions').where('user_id', '=', userId)
       if (exceptTokenHash !== undefined) query = query.where('token_hash', '!=', exceptTokenHash)
       await query.execute()
     })
   }
 
   findRoom(name: string): Promise<RoomRecord | undefined> {
-    return this.run(async () => {
-      const row = await this.db
+    return this.#run(async () => {
+      const row = await this.#db
         .selectFrom('rooms')
         .selectAll()
         .where('name', '=', name)
@@ -172,8 +180,8 @@ export class SqlQueries {
   }
 
   listRooms(page: RoomPage = {}): Promise<RoomRecord[]> {
-    return this.run(async () => {
-      let query = this.db.selectFrom('rooms').selectAll().orderBy('name')
+    return this.#run(async () => {
+      let query = this.#db.selectFrom('rooms').selectAll().orderBy('name')
       if (page.after !== undefined) query = query.where('name', '>', page.after)
       if (page.limit !== undefined) query = query.limit(page.limit)
       const rows = await query.execute()
@@ -182,8 +190,8 @@ export class SqlQueries {
   }
 
   countRoomsCreatedBy(username: string): Promise<number> {
-    return this.run(async () => {
-      const row = await this.db
+    return this.#run(async () => {
+      const row = await this.#db
         .selectFrom('rooms')
         .select((eb) => eb.fn.countAll<number | string>().as('count'))
         .where('created_by', '=', username)
@@ -198,8 +206,8 @@ export class SqlQueries {
    * Not for SQLite, whose appends share the connection (sqlite-store.ts deletes synchronously).
    */
   deleteRoomLocked(name: string): Promise<boolean> {
-    return this.run(() =>
-      this.db.transaction().execute(async (trx) => {
+    return this.#run(() =>
+      this.#db.transaction().execute(async (trx) => {
         const locked = await sql`select name from rooms where name = ${name} for update`.execute(
           trx,
         )
@@ -213,8 +221,8 @@ export class SqlQueries {
   }
 
   messagesAfter(room: string, afterSeq: number, limit: number): Promise<RoomLogEvent[]> {
-    return this.run(async () => {
-      const rows = await this.db
+    return this.#run(async () => {
+      const rows = await this.#db
         .selectFrom('messages')
         .select(LOG_COLUMNS)
         .where('room', '=', room)
@@ -231,8 +239,8 @@ export class SqlQueries {
     beforeSeq: number | undefined,
     limit: number,
   ): Promise<ChatMessage[]> {
-    return this.run(async () => {
-      let query = this.db
+    return this.#run(async () => {
+      let query = this.#db
         .selectFrom('messages')
         .select(MESSAGE_COLUMNS)
         .where('room', '=', room)
@@ -246,8 +254,8 @@ export class SqlQueries {
   }
 
   lastSeq(room: string): Promise<number> {
-    return this.run(async () => {
-      const row = await this.db
+    return this.#run(async () => {
+      const row = await this.#db
         .selectFrom('rooms')
         .select('last_seq')
         .where('name', '=', room)
@@ -258,9 +266,9 @@ export class SqlQueries {
   }
 
   lastSeqs(rooms: readonly string[]): Promise<Map<string, number>> {
-    return this.run(async () => {
+    return this.#run(async () => {
       if (rooms.length === 0) return new Map<string, number>()
-      const rows = await this.db
+      const rows = await this.#db
         .selectFrom('rooms')
         .select(['name', 'last_seq'])
         .where('name', 'in', rooms)
@@ -270,14 +278,14 @@ export class SqlQueries {
   }
 
   addPreview(room: string, seq: number, preview: LinkPreview): Promise<void> {
-    return this.run(async () => {
+    return this.#run(async () => {
       const item = JSON.stringify(preview)
       // One statement appends to the array, so two previews for one message never overwrite each other.
       const previews =
-        this.dialect === 'postgres'
+        this.#dialect === 'postgres'
           ? sql`coalesce(previews, '[]'::jsonb) || jsonb_build_array(${item}::jsonb)`
           : sql`json_insert(coalesce(previews, '[]'), '$[#]', json(${item}))`
-      await this.db
+      await this.#db
         .updateTable('messages')
         .set({ previews })
         .where('room', '=', room)
@@ -287,8 +295,8 @@ export class SqlQueries {
   }
 
   ping(): Promise<void> {
-    return this.run(async () => {
-      await sql`select 1`.execute(this.db)
+    return this.#run(async () => {
+      await sql`select 1`.execute(this.#db)
     })
   }
 }

@@ -19,10 +19,10 @@ import { toChatMessage, type MessageRow } from './schema.js'
 export const MAX_BATCH = 512
 
 export class SqliteGroupCommit {
-  private queue: PendingAppend[] = []
-  private scheduled = false
-  private closed = false
-  private readonly commitBatch: (batch: readonly PendingAppend[]) => AppendOutcome[]
+  #queue: PendingAppend[] = []
+  #scheduled = false
+  #closed = false
+  readonly #commitBatch: (batch: readonly PendingAppend[]) => AppendOutcome[]
 
   constructor(private readonly db: BetterSqlite3.Database) {
     const findByCid = db.prepare<[string, string, string], MessageRow>(
@@ -87,20 +87,20 @@ export class SqliteGroupCommit {
     })
     // BEGIN IMMEDIATE: a deferred transaction that reads and then writes fails at once with
     // SQLITE_BUSY when another process wrote in between; an immediate one waits (busy_timeout).
-    this.commitBatch = (batch) => transaction.immediate(batch)
+    this.#commitBatch = (batch) => transaction.immediate(batch)
   }
 
   append(input: AppendInput): Promise<AppendResult> {
-    if (this.closed)
+    if (this.#closed)
       return Promise.reject(new ChatError('store_unavailable', 'The store is closed.'))
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject })
-      if (this.queue.length >= MAX_BATCH) this.flush()
-      else if (!this.scheduled) {
-        this.scheduled = true
+      this.#queue.push({ input, resolve, reject })
+      if (this.#queue.length >= MAX_BATCH) this.#flush()
+      else if (!this.#scheduled) {
+        this.#scheduled = true
         setImmediate(() => {
-          this.scheduled = false
-          this.flush()
+          this.#scheduled = false
+          this.#flush()
         })
       }
     })
@@ -108,47 +108,47 @@ export class SqliteGroupCommit {
 
   /** Commits everything queued; after `close` new appends are refused. */
   close(): void {
-    this.flush()
-    this.closed = true
+    this.#flush()
+    this.#closed = true
     // Only left when a transaction from elsewhere is still open (closing mid-migration).
-    const stranded = this.queue
-    this.queue = []
+    const stranded = this.#queue
+    this.#queue = []
     const failure = new ChatError('store_unavailable', 'The store closed before this append.')
     for (const pending of stranded) pending.reject(failure)
   }
 
-  private flush(): void {
-    if (this.queue.length === 0) return
+  #flush(): void {
+    if (this.#queue.length === 0) return
     // A transaction opened elsewhere on this connection (migrations) would swallow ours as a
     // savepoint and commit it late; wait for it to finish instead.
     if (this.db.inTransaction) {
-      if (!this.scheduled) {
-        this.scheduled = true
+      if (!this.#scheduled) {
+        this.#scheduled = true
         setImmediate(() => {
-          this.scheduled = false
-          this.flush()
+          this.#scheduled = false
+          this.#flush()
         })
       }
       return
     }
-    const batch = this.queue
-    this.queue = []
-    this.commitIsolating(batch)
+    const batch = this.#queue
+    this.#queue = []
+    this.#commitIsolating(batch)
   }
 
   /**
    * When the engine refuses one row's values, the batch is halved until that row stands alone:
    * it fails by itself (unstorable) and every other append still commits, in queue order.
    */
-  private commitIsolating(batch: readonly PendingAppend[]): void {
+  #commitIsolating(batch: readonly PendingAppend[]): void {
     let outcomes: AppendOutcome[]
     try {
-      outcomes = this.commitBatch(batch)
+      outcomes = this.#commitBatch(batch)
     } catch (error) {
       if (isRowError(error) && batch.length > 1) {
         const half = Math.ceil(batch.length / 2)
-        this.commitIsolating(batch.slice(0, half))
-        this.commitIsolating(batch.slice(half))
+        this.#commitIsolating(batch.slice(0, half))
+        this.#commitIsolating(batch.slice(half))
         return
       }
       const failure = isRowError(error)
