@@ -1,9 +1,9 @@
 /** Picks the adapters: SQLite + in-process bus by default; PostgreSQL and Redis when configured. */
 import { accessSync, constants, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { MemoryBus } from './bus/memory-bus.js'
-import { MemoryPresence } from './presence/memory-presence.js'
-import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter.js'
+import { createMemoryBus } from './bus/memory-bus.js'
+import { createMemoryPresence } from './presence/memory-presence.js'
+import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.js'
 import type { Config } from './config.js'
 import type { Bus, Clock, PresenceRegistry, RateLimiter, Store } from './domain/ports.js'
 import type { Logger } from './log.js'
@@ -31,15 +31,15 @@ export async function createEngines(
 ): Promise<Engines> {
   const store = await openStore(config, log)
   if (!config.REDIS_URL) {
-    const bus = new MemoryBus({
+    const bus = createMemoryBus({
       onHandlerError: (error) => log.error({ err: error }, 'bus handler failed'),
     })
-    const presence = new MemoryPresence(clock)
+    const presence = createMemoryPresence(clock)
     return {
       store,
       bus,
       presence,
-      limiter: new MemoryRateLimiter(clock),
+      limiter: createMemoryRateLimiter(clock),
       nodeId,
       async close() {
         await bus.close()

@@ -1,13 +1,13 @@
 // MemoryBus specifics beyond the shared contract: handler isolation and close.
 import { describe, expect, it } from 'vitest'
 import type { BusEvent } from '../domain/ports.js'
-import { MemoryBus } from './memory-bus.js'
+import { createMemoryBus } from './memory-bus.js'
 
 const typing = (user: string): BusEvent => ({ type: 'typing', room: 'lobby', user })
 
 describe('MemoryBus', () => {
   it('delivers each event once to every handler, in publish order', async () => {
-    const bus = new MemoryBus()
+    const bus = createMemoryBus()
     const a: BusEvent[] = []
     const b: BusEvent[] = []
     bus.onEvent((event) => a.push(event))
@@ -21,7 +21,7 @@ describe('MemoryBus', () => {
 
   it('keeps delivering to the other handlers when one throws', async () => {
     const errors: unknown[] = []
-    const bus = new MemoryBus({ onHandlerError: (error) => errors.push(error) })
+    const bus = createMemoryBus({ onHandlerError: (error) => errors.push(error) })
     const seen: BusEvent[] = []
     bus.onEvent(() => {
       throw new Error('boom')
@@ -34,7 +34,7 @@ describe('MemoryBus', () => {
   })
 
   it('delivers nothing after close', async () => {
-    const bus = new MemoryBus()
+    const bus = createMemoryBus()
     const seen: BusEvent[] = []
     bus.onEvent((event) => seen.push(event))
     await bus.close()

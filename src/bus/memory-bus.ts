@@ -72,3 +72,8 @@ export class MemoryBus implements Bus {
     return Promise.resolve()
   }
 }
+
+/** Builds the single-node bus (every adapter module is used through its create function). */
+export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
+  return new MemoryBus(options)
+}

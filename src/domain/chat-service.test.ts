@@ -2,9 +2,9 @@
 // publish after commit, rate limits, typing throttle, presence counting, heartbeat, join with since.
 import { describe, expect, it } from 'vitest'
 import { FakeSubscriber } from '../../test/support/fake-subscriber.js'
-import { MemoryBus } from '../bus/memory-bus.js'
-import { MemoryPresence } from '../presence/memory-presence.js'
-import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js'
+import { createMemoryBus } from '../bus/memory-bus.js'
+import { createMemoryPresence } from '../presence/memory-presence.js'
+import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js'
 import type { ChatMessage } from '../protocol/frames.js'
 import { createMemoryStore } from '../store/memory-store.js'
 import { ChatService, type ChatLimits } from './chat-service.js'
@@ -38,7 +38,7 @@ async function setup(options: Options = {}) {
     ['ann', 'bob', 'carol'].map((name) => ({ userId: `u-${name}`, role: 'member' as const })),
   )
   const store = options.store?.(memory) ?? memory
-  const bus = new MemoryBus({
+  const bus = createMemoryBus({
     onHandlerError: (error) => {
       throw error
     },
@@ -50,8 +50,8 @@ async function setup(options: Options = {}) {
   const service = new ChatService({
     store,
     bus,
-    presence: new MemoryPresence(clock),
-    limiter: options.limiter ?? new MemoryRateLimiter(clock),
+    presence: createMemoryPresence(clock),
+    limiter: options.limiter ?? createMemoryRateLimiter(clock),
     clock,
     log: { ...log, error: log.warn },
     limits: { ...limits, ...options.limits },

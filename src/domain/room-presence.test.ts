@@ -2,8 +2,8 @@
 // nothing, a disconnect is announced once the grace has passed, a chosen leave at once.
 import { describe, expect, it } from 'vitest'
 import { FakeSubscriber } from '../../test/support/fake-subscriber.js'
-import { MemoryBus } from '../bus/memory-bus.js'
-import { MemoryPresence } from '../presence/memory-presence.js'
+import { createMemoryBus } from '../bus/memory-bus.js'
+import { createMemoryPresence } from '../presence/memory-presence.js'
 import type { BusEvent } from './ports.js'
 import { RoomPresence } from './room-presence.js'
 
@@ -12,7 +12,7 @@ const log = { info: () => {}, warn: () => {}, error: () => {} }
 
 function setup(graceMs: number) {
   const clock = { t: 1_000_000, now: () => clock.t }
-  const bus = new MemoryBus({
+  const bus = createMemoryBus({
     onHandlerError: (error) => {
       throw error
     },
@@ -26,7 +26,7 @@ function setup(graceMs: number) {
     for (const waiter of waiters.filter((w) => w.event === text)) waiter.resolve()
   })
   const next = (event: string) => new Promise<void>((resolve) => waiters.push({ event, resolve }))
-  const presence = new RoomPresence(new MemoryPresence(clock), bus, log, 30_000, graceMs)
+  const presence = new RoomPresence(createMemoryPresence(clock), bus, log, 30_000, graceMs)
   return { presence, events, next }
 }
 

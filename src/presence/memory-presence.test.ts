@@ -1,10 +1,10 @@
 // MemoryPresence with a hand-driven clock: tab counting, expiry, no revival after sweep.
 import { describe, expect, it } from 'vitest'
-import { MemoryPresence } from './memory-presence.js'
+import { createMemoryPresence } from './memory-presence.js'
 
 function setup() {
   const clock = { t: 1_000, now: () => clock.t }
-  return { clock, presence: new MemoryPresence(clock) }
+  return { clock, presence: createMemoryPresence(clock) }
 }
 
 const entry = (user: string, connectionId: string, room = 'lobby') => ({ room, user, connectionId })

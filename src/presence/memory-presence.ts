@@ -10,10 +10,14 @@ type Connections = Map<string, number>
 export class MemoryPresence implements PresenceRegistry {
   readonly #rooms = new Map<string, Map<string, Connections>>()
 
-  constructor(private readonly clock: Clock) {}
+  readonly #clock: Clock
+
+  constructor(clock: Clock) {
+    this.#clock = clock
+  }
 
   add(entry: PresenceEntry, ttlMs: number): Promise<boolean> {
-    const now = this.clock.now()
+    const now = this.#clock.now()
     let users = this.#rooms.get(entry.room)
     if (!users) {
       users = new Map()
@@ -34,7 +38,7 @@ export class MemoryPresence implements PresenceRegistry {
     const users = this.#rooms.get(entry.room)
     const connections = users?.get(entry.user)
     if (!users || !connections?.delete(entry.connectionId)) return Promise.resolve(false)
-    dropExpired(connections, this.clock.now())
+    dropExpired(connections, this.#clock.now())
     if (connections.size > 0) return Promise.resolve(false)
     users.delete(entry.user)
     if (users.size === 0) this.#rooms.delete(entry.room)
@@ -44,7 +48,7 @@ export class MemoryPresence implements PresenceRegistry {
   // Only extends entries that still exist: a swept entry's leave was already announced,
   // so reviving it silently would show a user online that others saw leave.
   refresh(entries: readonly PresenceEntry[], ttlMs: number): Promise<void> {
-    const expiresAt = this.clock.now() + ttlMs
+    const expiresAt = this.#clock.now() + ttlMs
     for (const entry of entries) {
       const connections = this.#rooms.get(entry.room)?.get(entry.user)
       if (connections?.has(entry.connectionId)) connections.set(entry.connectionId, expiresAt)
@@ -53,7 +57,7 @@ export class MemoryPresence implements PresenceRegistry {
   }
 
   online(room: string): Promise<string[]> {
-    const now = this.clock.now()
+    const now = this.#clock.now()
     const users: string[] = []
     for (const [user, connections] of this.#rooms.get(room) ?? []) {
       for (const expiresAt of connections.values()) {
@@ -67,7 +71,7 @@ export class MemoryPresence implements PresenceRegistry {
   }
 
   sweep(): Promise<Array<{ room: string; user: string }>> {
-    const now = this.clock.now()
+    const now = this.#clock.now()
     const left: Array<{ room: string; user: string }> = []
     for (const [room, users] of this.#rooms) {
       for (const [user, connections] of users) {
@@ -92,4 +96,8 @@ function dropExpired(connections: Connections, now: number): void {
   for (const [connectionId, expiresAt] of connections) {
     if (expiresAt <= now) connections.delete(connectionId)
   }
+}
+
+export function createMemoryPresence(clock: Clock): MemoryPresence {
+  return new MemoryPresence(clock)
 }

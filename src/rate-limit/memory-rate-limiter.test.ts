@@ -1,12 +1,12 @@
 // MemoryRateLimiter with a hand-driven clock: bucket arithmetic and bounded memory.
 import { describe, expect, it } from 'vitest'
-import { MemoryRateLimiter } from './memory-rate-limiter.js'
+import { createMemoryRateLimiter } from './memory-rate-limiter.js'
 
 const rule = { capacity: 2, refillPerSecond: 4 }
 
 function setup(maxKeys?: number) {
   const clock = { t: 0, now: () => clock.t }
-  return { clock, limiter: new MemoryRateLimiter(clock, maxKeys ? { maxKeys } : {}) }
+  return { clock, limiter: createMemoryRateLimiter(clock, maxKeys ? { maxKeys } : {}) }
 }
 
 describe('MemoryRateLimiter', () => {

@@ -53,3 +53,10 @@ export class MemoryRateLimiter implements RateLimiter {
     }
   }
 }
+
+export function createMemoryRateLimiter(
+  clock: Clock,
+  options: MemoryRateLimiterOptions = {},
+): MemoryRateLimiter {
+  return new MemoryRateLimiter(clock, options)
+}

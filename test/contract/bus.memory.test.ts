@@ -1,10 +1,11 @@
 // The Bus contract against MemoryBus (single node: the cross-node clauses are skipped).
-import { MemoryBus } from '../../src/bus/memory-bus.js'
+import type { MemoryBus } from '../../src/bus/memory-bus.js'
+import { createMemoryBus } from '../../src/bus/memory-bus.js'
 import { runBusContract } from './bus.contract.js'
 
 runBusContract('memory', {
   multiNode: false,
-  newPair: () => Promise.resolve(same(new MemoryBus())),
+  newPair: () => Promise.resolve(same(createMemoryBus())),
 })
 
 function same(bus: MemoryBus) {

@@ -1,8 +1,8 @@
 // The PresenceRegistry contract against MemoryPresence.
-import { MemoryPresence } from '../../src/presence/memory-presence.js'
+import { createMemoryPresence } from '../../src/presence/memory-presence.js'
 import { runPresenceContract } from './presence.contract.js'
 
 runPresenceContract('memory', {
   shared: false,
-  newCluster: () => (clock) => new MemoryPresence(clock),
+  newCluster: () => (clock) => createMemoryPresence(clock),
 })
