@@ -71,7 +71,6 @@ const ConfigSchema = z.object({
   UPSTREAM_TIMEOUT_MS: int(5_000, 1),
   ALLOW_PRIVATE_UPSTREAMS: flag.default(false),
   LINK_PREVIEWS: z.enum(['on', 'off']).default('on'),
-  /** Comma-separated usernames of server admins: they read and moderate every room. */
 })
 
 export type Config = z.infer<typeof ConfigSchema>

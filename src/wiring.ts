@@ -2,12 +2,12 @@
 import { randomUUID } from 'node:crypto'
 import { adminUsers, allowedOrigins, type Config } from './config.js'
 import { Accounts } from './domain/accounts.js'
-import { serverAdmins } from './domain/admins.js'
+import { ServerAdmins } from './domain/admins.js'
 import { ChatService } from './domain/chat-service.js'
 import { DirectMessages } from './domain/direct-messages.js'
 import { Membership } from './domain/membership.js'
 import { probeHealth } from './domain/health.js'
-import { Moderation, ServerAdmins } from './domain/moderation.js'
+import { Moderation } from './domain/moderation.js'
 import { MovieBot } from './domain/movie-bot.js'
 import type { Clock, RateLimitRule } from './domain/ports.js'
 import { Rooms } from './domain/rooms.js'
@@ -48,11 +48,12 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     refillPerSecond: count / 3600,
   })
   const metrics = new EddyMetrics(engines.store, engines.bus)
+  const admins = new ServerAdmins(adminUsers(config))
   const membership = new Membership({
     store: engines.store,
     bus: engines.bus,
     clock,
-    admins: adminUsers(config),
+    admins,
   })
   const chat = new ChatService({
     store: engines.store,
@@ -103,7 +104,6 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     log.warn({ err: error }, 'user channel could not reach the bus'),
   )
   const socketSessions = new SocketSessions(engines.store, clock, userChannel, engines.bus, log)
-  const admins = new ServerAdmins(adminUsers(config))
 
   const transport: TransportContext = {
     log,
@@ -121,7 +121,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     socketSessions,
     rooms: new Rooms(engines.store, membership, {
       maxRoomsPerUser: limitsOn ? config.MAX_ROOMS_PER_USER : undefined,
-      isServerAdmin: serverAdmins(adminUsers(config)),
+      admins,
       onDeleted: (room) => chat.roomDeleted(room),
     }),
     membership,

@@ -1,10 +1,14 @@
-/** Server admins (ADMIN_USERS): users who may moderate any room. Usernames compare ignoring case. */
+/** Server admins (ADMIN_USERS): users who may read and moderate any room and ban accounts. Usernames compare ignoring case. */
+export class ServerAdmins {
+  readonly #names: ReadonlySet<string>
 
-export type IsServerAdmin = (username: string) => boolean
+  constructor(usernames: Iterable<string>) {
+    this.#names = new Set([...usernames].map((name) => name.toLowerCase()))
+  }
 
-export function serverAdmins(usernames: readonly string[]): IsServerAdmin {
-  const admins = new Set(usernames.map((name) => name.toLowerCase()))
-  return (username) => admins.has(username.toLowerCase())
+  has(username: string): boolean {
+    return this.#names.has(username.toLowerCase())
+  }
 }
 
-export const noServerAdmins: IsServerAdmin = () => false
+export const noServerAdmins = new ServerAdmins([])

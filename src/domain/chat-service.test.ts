@@ -8,6 +8,7 @@ import { createMemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js'
 import type { ChatMessage } from '../protocol/frames.js'
 import { createMemoryStore } from '../store/memory-store.js'
 import { ChatService, type ChatLimits } from './chat-service.js'
+import { noServerAdmins } from './admins.js'
 import { ChatError } from './errors.js'
 import { Membership } from './membership.js'
 import type { AppendResult, BusEvent, RateLimiter, Store } from './ports.js'
@@ -55,7 +56,7 @@ async function setup(options: Options = {}) {
     clock,
     log: { ...log, error: log.warn },
     limits: { ...limits, ...options.limits },
-    membership: new Membership({ store, bus, clock, admins: [] }),
+    membership: new Membership({ store, bus, clock, admins: noServerAdmins }),
   })
   const presenceEvents = () =>
     published.flatMap((event) =>

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Role, RoomLogEvent } from '../protocol/frames.js'
+import type { ServerAdmins } from './admins.js'
 import { ChatError } from './errors.js'
 import type {
   Bus,
@@ -27,7 +28,7 @@ export interface MembershipOptions {
   readonly bus: Bus
   readonly clock: Clock
   /** Server admins (ADMIN_USERS), any case: they may read and moderate every room. */
-  readonly admins: readonly string[]
+  readonly admins: ServerAdmins
 }
 
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 }
@@ -38,17 +39,17 @@ export class Membership {
   readonly #store: Store
   readonly #bus: Bus
   readonly #clock: Clock
-  readonly #admins: ReadonlySet<string>
+  readonly #admins: ServerAdmins
 
   constructor(options: MembershipOptions) {
     this.#store = options.store
     this.#bus = options.bus
     this.#clock = options.clock
-    this.#admins = new Set(options.admins.map((name) => name.toLowerCase()))
+    this.#admins = options.admins
   }
 
   isServerAdmin(actor: Actor): boolean {
-    return this.#admins.has(actor.username.toLowerCase())
+    return this.#admins.has(actor.username)
   }
 
   /**

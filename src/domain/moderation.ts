@@ -3,23 +3,12 @@
  * sessions, closes its sockets on every node and refuses its logins until it is unbanned.
  */
 import type { AuthenticatedUser } from './accounts.js'
+import type { ServerAdmins } from './admins.js'
 import { ChatError } from './errors.js'
 import type { Clock, Store, StoredUser } from './ports.js'
 import type { UserChannel } from './user-channel.js'
 
 /** The server admins, by username (any case). */
-export class ServerAdmins {
-  readonly #names: ReadonlySet<string>
-
-  constructor(usernames: Iterable<string>) {
-    this.#names = new Set([...usernames].map((name) => name.toLowerCase()))
-  }
-
-  has(username: string): boolean {
-    return this.#names.has(username.toLowerCase())
-  }
-}
-
 export class Moderation {
   readonly #store: Store
   readonly #clock: Clock

@@ -3,7 +3,7 @@
  * room's timeline and log, each behind the one access check (membership.ts). `lobby` always exists.
  */
 import type { ChatMessage, RoomLogEvent } from '../protocol/frames.js'
-import { noServerAdmins, type IsServerAdmin } from './admins.js'
+import { noServerAdmins, type ServerAdmins } from './admins.js'
 import { ChatError } from './errors.js'
 import type { Actor, Membership } from './membership.js'
 import type { RoomRecord, Store } from './ports.js'
@@ -13,7 +13,7 @@ export const LOBBY = 'lobby'
 export interface RoomsOptions {
   /** Rooms one user may have created (existing ones); undefined: no cap. Admins have none. */
   readonly maxRoomsPerUser?: number | undefined
-  readonly isServerAdmin?: IsServerAdmin
+  readonly admins?: ServerAdmins
   /** Runs after a room left the Store, to end its subscriptions (ChatService.roomDeleted). */
   readonly onDeleted?: (room: string) => Promise<void>
 }
@@ -28,14 +28,14 @@ export class Rooms {
   readonly #store: Store
   readonly #membership: Membership
   readonly #maxPerUser: number | undefined
-  readonly #isAdmin: IsServerAdmin
+  readonly #admins: ServerAdmins
   readonly #onDeleted: (room: string) => Promise<void>
 
   constructor(store: Store, membership: Membership, options: RoomsOptions = {}) {
     this.#store = store
     this.#membership = membership
     this.#maxPerUser = options.maxRoomsPerUser
-    this.#isAdmin = options.isServerAdmin ?? noServerAdmins
+    this.#admins = options.admins ?? noServerAdmins
     this.#onDeleted = options.onDeleted ?? (() => Promise.resolve())
   }
 
@@ -62,7 +62,7 @@ export class Rooms {
     topic?: string,
   ): Promise<RoomRecord> {
     const max = this.#maxPerUser
-    if (max !== undefined && !this.#isAdmin(actor.username)) {
+    if (max !== undefined && !this.#admins.has(actor.username)) {
       if ((await this.#store.countRoomsCreatedBy(actor.username)) >= max) {
         throw new ChatError('too_many_rooms')
       }
@@ -80,7 +80,7 @@ export class Rooms {
     if (name === LOBBY) throw new ChatError('room_protected')
     const room = await this.get(actor, name)
     const creator = room.createdBy?.toLowerCase()
-    if (creator !== actor.username.toLowerCase() && !this.#isAdmin(actor.username)) {
+    if (creator !== actor.username.toLowerCase() && !this.#admins.has(actor.username)) {
       throw new ChatError('not_room_owner')
     }
     if (!(await this.#store.deleteRoom(name))) throw new ChatError('room_not_found')
