@@ -70,6 +70,12 @@ describe('private rooms on every read path', () => {
     }
     await expectHidden(server, outsider, '/api/rooms/{room}/messages', { text: 'x', cid: 'o1' })
     await expectHidden(server, outsider, '/api/rooms/{room}/read', { seq: 1 })
+    // A preview image is read through the room too: the check answers before any preview lookup.
+    await expectHidden(
+      server,
+      outsider,
+      '/api/rooms/{room}/messages/2/previews/image?url=https%3A%2F%2Fexample.com%2F',
+    )
 
     const timeline = await api(server.url, `/api/rooms/${room}/messages`, { token: member.token })
     expect((timeline.body as { messages: unknown[] }).messages).toMatchObject([
