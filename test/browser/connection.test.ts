@@ -61,6 +61,8 @@ function setup(api: Partial<PollApi> = {}) {
     messagesAfter: () => new Promise(() => undefined),
     historyBefore: () => Promise.resolve([]),
     postMessage: () => Promise.reject(new ApiError(0, 'network', 'down')),
+    change: () => Promise.reject(new ApiError(0, 'network', 'down')),
+    markRead: () => Promise.resolve(),
     ...api,
   }
   const connection = new ChatLink(
@@ -140,7 +142,9 @@ describe('ChatLink', () => {
     const { connection, last, timers, frames, statuses } = setup({
       messagesAfter: (room, after) => {
         polled.push([room, after])
-        return after === 7 ? Promise.resolve([message(room, 8)]) : new Promise(() => undefined)
+        return after === 7
+          ? Promise.resolve([{ type: 'message' as const, ...message(room, 8) }])
+          : new Promise(() => undefined)
       },
       postMessage: (room, text, cid) => Promise.resolve({ ...message(room, 9), text, cid }),
     })
@@ -161,11 +165,86 @@ describe('ChatLink', () => {
     expect(connection.send('lobby', 'via http', 'c9')).toBe(true)
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(frames).toContainEqual({ type: 'ack', cid: 'c9', seq: 9, room: 'lobby' })
+    // The POST's answer is only an ack: the message itself comes in log order, with the poll.
+    expect(frames.filter((f) => f.type === 'message').map((f) => f.seq)).toEqual([8])
 
-    // The socket keeps being retried in the background; once it opens, polling stops.
+    // The socket keeps being retried in the background; once it opens, polling stops. The resume
+    // starts after the last event the poll delivered, not after the acked send.
     timers.runAll()
     last().handlers.onOpen()
     expect(statuses.at(-1)).toBe('online')
+    expect(last().sent).toEqual([{ type: 'join', room: 'lobby', since: 8 }])
+  })
+
+  test('edits, deletes and reactions go over the socket, or over HTTP while polling', async () => {
+    const changes: unknown[] = []
+    const { connection, last, timers, frames } = setup({
+      change: (frame) => {
+        changes.push(frame)
+        return Promise.resolve(12)
+      },
+    })
+    const edit = { type: 'edit' as const, room: 'lobby', target: 3, text: 'fixed', cid: 'e1' }
+    expect(connection.change(edit)).toBe(false)
+    connection.start()
+    last().handlers.onOpen()
+    expect(connection.change(edit)).toBe(true)
+    expect(last().sent).toContainEqual(edit)
+    for (let i = 0; i < 3; i++) {
+      last().handlers.onClose()
+      timers.runAll()
+    }
+    expect(connection.status).toBe('polling')
+    const react = {
+      type: 'react' as const,
+      room: 'lobby',
+      target: 3,
+      emoji: '🎉',
+      op: 'add' as const,
+      cid: 'r1',
+    }
+    expect(connection.change(react)).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(changes).toEqual([react])
+    expect(frames).toContainEqual({ type: 'ack', cid: 'r1', seq: 12, room: 'lobby' })
+  })
+
+  test('every event of the log moves the resume cursor, whether it came by socket or by poll', async () => {
+    const edit = {
+      type: 'edit' as const,
+      room: 'lobby',
+      seq: 9,
+      user: 'bob',
+      ts: 9,
+      target: 8,
+      text: 'x',
+      mentions: [],
+    }
+    const { connection, last, timers, frames } = setup({
+      messagesAfter: (_room, after) =>
+        after === 8 ? Promise.resolve([edit]) : new Promise(() => undefined),
+    })
+    connection.join('lobby')
+    connection.start()
+    last().handlers.onOpen()
+    last().receive({ type: 'joined', room: 'lobby', seq: 7, online: [] })
+    last().receive({
+      type: 'reaction',
+      room: 'lobby',
+      seq: 8,
+      user: 'bob',
+      ts: 8,
+      target: 2,
+      emoji: '👍',
+      op: 'add',
+    })
+    for (let i = 0; i < 3; i++) {
+      last().handlers.onClose()
+      timers.runAll()
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(frames).toContainEqual(edit)
+    last().handlers.onOpen()
     expect(last().sent).toEqual([{ type: 'join', room: 'lobby', since: 9 }])
   })
 

@@ -8,12 +8,19 @@ import type {
   ChatMessage,
   CSRF_HEADER,
   ErrorCode,
+  MembersResponse,
+  MemberView,
   MeResponse,
+  MyRoomsResponse,
+  MyRoomView,
   OnlineResponse,
+  RoomLogEvent,
   RoomsResponse,
   RoomView,
   SessionResponse,
+  TimelineMessage,
 } from '../../src/protocol/index.js'
+import type { ChangeFrame } from './chat-link.js'
 
 // Typed against the protocol constant: renaming the header there breaks this build.
 const csrfHeader: typeof CSRF_HEADER = 'x-csrf-token'
@@ -70,24 +77,59 @@ export class Api {
     return (await this.#request<{ room: RoomView }>('POST', '/api/rooms', { name })).room
   }
 
-  /** Up to `limit` messages with seq < before, returned oldest first (the server sends newest first). */
-  async historyBefore(room: string, before: number, limit: number): Promise<ChatMessage[]> {
+  /** The rooms I am a member of, with my role and unread and mention counts. */
+  async myRooms(): Promise<MyRoomView[]> {
+    return (await this.#request<MyRoomsResponse>('GET', '/api/me/rooms')).rooms
+  }
+
+  async members(room: string): Promise<MemberView[]> {
+    const path = `/api/rooms/${encodeURIComponent(room)}/members`
+    return (await this.#request<MembersResponse>('GET', path)).members
+  }
+
+  /**
+   * The timeline: up to `limit` messages with seq < before as they are now (edits, deletes,
+   * reactions, quotes), returned oldest first (the server sends newest first).
+   */
+  async historyBefore(room: string, before: number, limit: number): Promise<TimelineMessage[]> {
     const query = `before=${before}&limit=${limit}`
-    const body = await this.#request<{ messages: ChatMessage[] }>('GET', messagesPath(room, query))
+    const path = messagesPath(room, query)
+    const body = await this.#request<{ messages: TimelineMessage[] }>('GET', path)
     return body.messages.slice().reverse()
   }
 
-  /** Messages with seq > after, oldest first; with waitSeconds, a long-poll. */
+  /** The log: every event with seq > after, oldest first; with waitSeconds, a long-poll. */
   async messagesAfter(
     room: string,
     after: number,
     waitSeconds: number | null,
     signal?: AbortSignal,
-  ): Promise<ChatMessage[]> {
+  ): Promise<RoomLogEvent[]> {
     const wait = waitSeconds === null ? '' : `&wait=${waitSeconds}`
     const path = messagesPath(room, `after=${after}&limit=200${wait}`)
-    return (await this.#request<{ messages: ChatMessage[] }>('GET', path, undefined, signal))
+    return (await this.#request<{ messages: RoomLogEvent[] }>('GET', path, undefined, signal))
       .messages
+  }
+
+  /** An edit, delete or reaction over HTTP (the long-poll fallback); resolves with its seq. */
+  async change(frame: ChangeFrame): Promise<number> {
+    const path = `${messagesPath(frame.room, '')}/${frame.target}`
+    const { cid } = frame
+    const answer =
+      frame.type === 'edit'
+        ? this.#request<EventAnswer>('PATCH', path, { text: frame.text, cid })
+        : frame.type === 'delete'
+          ? this.#request<EventAnswer>('DELETE', `${path}?cid=${encodeURIComponent(cid)}`)
+          : this.#request<EventAnswer>('POST', `${path}/reactions`, {
+              emoji: frame.emoji,
+              op: frame.op,
+              cid,
+            })
+    return (await answer).event.seq
+  }
+
+  async markRead(room: string, seq: number): Promise<void> {
+    await this.#request<unknown>('POST', `/api/rooms/${encodeURIComponent(room)}/read`, { seq })
   }
 
   /** Who is online in the room (the long-poll fallback's substitute for presence frames). */
@@ -96,9 +138,15 @@ export class Api {
     return (await this.#request<OnlineResponse>('GET', path)).online
   }
 
-  async postMessage(room: string, text: string, cid: string): Promise<ChatMessage> {
+  async postMessage(
+    room: string,
+    text: string,
+    cid: string,
+    replyTo?: number,
+  ): Promise<ChatMessage> {
     const path = messagesPath(room, '')
-    return (await this.#request<{ message: ChatMessage }>('POST', path, { text, cid })).message
+    const body = replyTo === undefined ? { text, cid } : { text, cid, replyTo }
+    return (await this.#request<{ message: ChatMessage }>('POST', path, body)).message
   }
 
   async #request<T>(
@@ -129,6 +177,8 @@ export class Api {
     throw toApiError(response, parsed)
   }
 }
+
+type EventAnswer = { event: RoomLogEvent }
 
 /** Rooms per page of the room list; the rest are fetched when asked for ("More rooms"). */
 const ROOM_PAGE = 100

@@ -14,6 +14,7 @@ import {
   WS_CLOSE,
   type ChatMessage,
   type ClientFrame,
+  type RoomLogEvent,
   type ServerFrame,
 } from '../../src/protocol/index.js'
 import { ApiError } from './api.js'
@@ -34,15 +35,21 @@ export interface SocketHandle {
   close(): void
 }
 
+/** An edit, delete or reaction of a message, as the socket carries it. */
+export type ChangeFrame = Extract<ClientFrame, { type: 'edit' | 'delete' | 'react' }>
+
 export interface PollApi {
   messagesAfter(
     room: string,
     after: number,
     waitSeconds: number | null,
     signal?: AbortSignal,
-  ): Promise<ChatMessage[]>
+  ): Promise<RoomLogEvent[]>
   historyBefore(room: string, before: number, limit: number): Promise<ChatMessage[]>
-  postMessage(room: string, text: string, cid: string): Promise<ChatMessage>
+  postMessage(room: string, text: string, cid: string, replyTo?: number): Promise<ChatMessage>
+  /** The same change over HTTP (PATCH, DELETE, POST …/reactions); resolves with its seq. */
+  change(frame: ChangeFrame): Promise<number>
+  markRead(room: string, seq: number): Promise<void>
 }
 
 export interface Timers {
@@ -68,6 +75,16 @@ export interface ChatLinkOptions {
   readonly backoff?: BackoffOptions
   readonly pollWaitSeconds?: number
 }
+
+/** The frames that are events of a room's log, each with the next seq. */
+const LOG_EVENT_TYPES: ReadonlySet<string> = new Set<RoomLogEvent['type']>([
+  'message',
+  'edit',
+  'delete',
+  'reaction',
+  'member',
+  'room',
+])
 
 /** A socket that closes sooner than this after opening counts as a failed attempt. */
 const STABLE_OPEN_MS = 3_000
@@ -123,16 +140,39 @@ export class ChatLink {
   }
 
   /** Returns false when nothing could carry the message now; the caller keeps it in the outbox. */
-  send(room: string, text: string, cid: string): boolean {
-    if (this.#open) return this.#sendFrame({ type: 'send', room, text, cid })
+  send(room: string, text: string, cid: string, replyTo?: number): boolean {
+    const answers = replyTo === undefined ? {} : { replyTo }
+    if (this.#open) return this.#sendFrame({ type: 'send', room, text, cid, ...answers })
     if (this.#status !== 'polling') return false
-    this.#options.api.postMessage(room, text, cid).then(
-      (message) => {
-        this.#deliver({ type: 'message', ...message })
-        this.#listener.frame({ type: 'ack', cid, seq: message.seq, room })
+    // Only the ack: the stored message comes with the poll, in log order (an edit just before it
+    // must not be skipped as already applied).
+    // No answer: the message stays pending and goes out again on the next ready().
+    this.#overHttp(this.#options.api.postMessage(room, text, cid, replyTo), room, cid)
+    return true
+  }
+
+  /** An edit, delete or reaction; false when nothing can carry it now (nothing is queued). */
+  change(frame: ChangeFrame): boolean {
+    if (this.#open) return this.#sendFrame(frame)
+    if (this.#status !== 'polling') return false
+    this.#overHttp(this.#options.api.change(frame), frame.room, frame.cid)
+    return true
+  }
+
+  /** Moves the server's read mark (never acked; a lost one is sent again with the next read). */
+  read(room: string, seq: number): void {
+    if (this.#open) this.#sendFrame({ type: 'read', room, seq })
+    else if (this.#status === 'polling')
+      this.#options.api.markRead(room, seq).catch(() => undefined)
+  }
+
+  #overHttp(call: Promise<number | { seq: number }>, room: string, cid: string): void {
+    call.then(
+      (done) => {
+        const seq = typeof done === 'number' ? done : done.seq
+        this.#listener.frame({ type: 'ack', cid, seq, room })
       },
       (error: unknown) => {
-        // No answer: the message stays pending and goes out again on the next ready().
         if (error instanceof ApiError && error.status !== 0) {
           this.#listener.frame({
             type: 'error',
@@ -144,7 +184,6 @@ export class ChatLink {
         }
       },
     )
-    return true
   }
 
   typing(room: string): void {
@@ -235,26 +274,18 @@ export class ChatLink {
     // Same-origin server speaking the shared protocol: a type tag is enough to route the frame.
     if (typeof frame !== 'object' || frame === null || !('type' in frame)) return
     const typed = frame as ServerFrame
-    if (typed.type === 'message') this.#deliver(typed)
-    else {
-      // Every event of the log moves the cursor: resume after them, not before.
-      if (
-        typed.type === 'joined' ||
-        typed.type === 'member' ||
-        typed.type === 'room' ||
-        typed.type === 'edit' ||
-        typed.type === 'delete' ||
-        typed.type === 'reaction'
-      )
-        this.#advance(typed.room, typed.seq)
-      this.#listener.frame(typed)
-      if (typed.type === 'joined') this.#listener.ready(typed.room)
+    // Every event of the log moves the cursor: resume after them, not before.
+    if (typed.type === 'joined' || LOG_EVENT_TYPES.has(typed.type)) {
+      const { room, seq } = typed as { room: string; seq: number }
+      this.#advance(room, seq)
     }
+    this.#listener.frame(typed)
+    if (typed.type === 'joined') this.#listener.ready(typed.room)
   }
 
-  #deliver(frame: Extract<ServerFrame, { type: 'message' }>): void {
-    this.#advance(frame.room, frame.seq)
-    this.#listener.frame(frame)
+  #deliver(event: RoomLogEvent): void {
+    this.#advance(event.room, event.seq)
+    this.#listener.frame(event)
   }
 
   #advance(room: string, seq: number): void {
@@ -306,10 +337,10 @@ export class ChatLink {
           this.#listener.ready(room)
         }
         const wait = this.#options.pollWaitSeconds ?? 25
-        const messages = await api.messagesAfter(room, after, wait, signal)
-        for (const message of messages) {
+        const events = await api.messagesAfter(room, after, wait, signal)
+        for (const event of events) {
           if (signal.aborted) return
-          this.#deliver({ type: 'message', ...message })
+          this.#deliver(event)
         }
         attempt = 0
       } catch (error: unknown) {

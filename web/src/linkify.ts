@@ -27,6 +27,18 @@ export function linkify(text: string): Segment[] {
   return segments
 }
 
+// The same URLs, anchored: what the markdown parser asks at a position where a URL may begin.
+const LEADING_URL = /^(?:https?:\/\/[^\s<>"]+|www\.[^\s<>"]+)/i
+
+/** The URL (trimmed like `linkify`'s) at the very start of `text`, with its href, if any. */
+export function leadingUrl(text: string): { readonly text: string; readonly href: string } | null {
+  const match = LEADING_URL.exec(text)
+  if (!match) return null
+  const url = trimUrl(match[0])
+  const href = toHref(url)
+  return href === null || url === '' ? null : { text: url, href }
+}
+
 function trimUrl(raw: string): string {
   let url = raw
   for (;;) {

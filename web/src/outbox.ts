@@ -8,6 +8,8 @@ export interface OutboxItem {
   readonly cid: string
   readonly room: string
   readonly text: string
+  /** The seq of the message this one answers. */
+  readonly replyTo?: number
   readonly createdAt: number
   readonly failed: boolean
 }
@@ -75,6 +77,7 @@ function isItem(value: unknown): value is OutboxItem {
     typeof v['cid'] === 'string' &&
     typeof v['room'] === 'string' &&
     typeof v['text'] === 'string' &&
+    (v['replyTo'] === undefined || typeof v['replyTo'] === 'number') &&
     typeof v['createdAt'] === 'number' &&
     typeof v['failed'] === 'boolean'
   )

@@ -2,10 +2,12 @@
  * The chat's UI state (immutable snapshots) and the pure updates that the frame reducers and the
  * actions share. Nothing here does I/O or sets timers.
  */
-import type { ChatMessage, UserView } from '../../../src/protocol/index.js'
+import type { MessageChangeEvent, Role, UserView } from '../../../src/protocol/index.js'
 import type { LinkStatus } from '../chat-link.js'
 import type { OutboxItem } from '../outbox.js'
-import { mergeMessages } from '../timeline.js'
+import { mergeTimeline, type ShownMessage } from './message-changes.js'
+
+export type { ShownMessage } from './message-changes.js'
 
 /** A "alice joined" line, shown after the message that was last when it happened. */
 export interface Notice {
@@ -18,7 +20,13 @@ export type HistoryState = 'idle' | 'loading' | 'done' | 'error'
 
 export interface RoomState {
   readonly name: string
-  readonly messages: readonly ChatMessage[]
+  readonly messages: readonly ShownMessage[]
+  /** Highest seq of any log event applied (message-changes.ts); null until first joined. */
+  readonly appliedSeq: number | null
+  /** Changes to messages not held yet, applied when a history page brings them. */
+  readonly orphans: readonly MessageChangeEvent[]
+  /** Seqs of log events that are no messages, after the read mark: they are not unread. */
+  readonly otherSeqs: readonly number[]
   readonly notices: readonly Notice[]
   readonly online: readonly string[]
   readonly typing: readonly string[]
@@ -26,6 +34,24 @@ export interface RoomState {
   readonly lastSeq: number
   readonly readSeq: number
   readonly history: HistoryState
+  /** Messages mentioning me after the read mark (server count, then `notify` frames). */
+  readonly mentions: number
+  /** My role in the room, once the server said (GET /api/me/rooms). */
+  readonly role: Role | null
+  /** Members' usernames for @-completion, once fetched. */
+  readonly members: readonly string[] | null
+  /** The composer answers this message (its seq). */
+  readonly replyTo: number | null
+  /** This message of mine is being edited in place (its seq). */
+  readonly editing: number | null
+}
+
+/** A message to bring into view and highlight (a reply's parent, a notification's message). */
+export interface Highlight {
+  readonly room: string
+  readonly seq: number
+  /** Changes on every jump, so jumping to the same message again highlights it again. */
+  readonly id: number
 }
 
 /** A room the user has not joined (left it, or beyond MAX_JOINED_ROOMS): listed, joinable. */
@@ -36,6 +62,9 @@ export interface OtherRoom {
 
 export interface ChatState {
   readonly me: UserView
+  /** A server admin (ADMIN_USERS) may delete anyone's message anywhere. */
+  readonly admin: boolean
+  readonly highlight: Highlight | null
   /** Joined rooms, sorted. */
   readonly roomNames: readonly string[]
   /** Rooms that exist but are not joined, sorted by name (of the pages of the list fetched so far). */
@@ -77,9 +106,11 @@ export interface SavedChat {
 export const LOBBY = 'lobby'
 export const HISTORY_PAGE = 50
 
-export function initialChatState(me: UserView, saved: SavedChat): ChatState {
+export function initialChatState(me: UserView, saved: SavedChat, admin = false): ChatState {
   return {
     me,
+    admin,
+    highlight: null,
     roomNames: [],
     otherRooms: [],
     moreRooms: null,
@@ -112,12 +143,20 @@ export function addRoom(state: ChatState, name: string, lastSeq: number): ChatSt
   const room: RoomState = {
     name,
     messages: [],
+    appliedSeq: null,
+    orphans: [],
+    otherSeqs: [],
     notices: [],
     online: [],
     typing: [],
     lastSeq,
     readSeq: state.readMarks[name] ?? lastSeq,
     history: 'idle',
+    mentions: 0,
+    role: null,
+    members: null,
+    replyTo: null,
+    editing: null,
   }
   return {
     ...state,
@@ -129,8 +168,9 @@ export function addRoom(state: ChatState, name: string, lastSeq: number): ChatSt
 /** Moves the room's read mark to its last message; the saved marks become the joined rooms'. */
 export function markRead(state: ChatState, name: string): ChatState {
   const room = state.rooms[name]
-  if (!room || room.readSeq >= room.lastSeq) return state
-  const next = patchRoom(state, name, { readSeq: room.lastSeq })
+  if (!room || (room.readSeq >= room.lastSeq && room.mentions === 0)) return state
+  const readSeq = Math.max(room.readSeq, room.lastSeq)
+  const next = patchRoom(state, name, { readSeq, mentions: 0, otherSeqs: [] })
   const readMarks: Record<string, number> = {}
   for (const joined of Object.values(next.rooms)) readMarks[joined.name] = joined.readSeq
   return { ...next, readMarks }
@@ -154,22 +194,41 @@ export function removeFromOutbox(state: ChatState, cid: string): ChatState {
 export function historyPage(
   state: ChatState,
   name: string,
-  page: readonly ChatMessage[],
+  page: readonly ShownMessage[],
   pageSize: number = HISTORY_PAGE,
 ): ChatState {
   const room = state.rooms[name]
   if (!room) return state
   const done = page.length < pageSize || page[0]?.seq === 1
+  const merged = mergeTimeline(room, page)
   return patchRoom(state, name, {
-    messages: mergeMessages(room.messages, page),
+    messages: merged.messages,
+    orphans: merged.orphans,
     history: done ? 'done' : 'idle',
   })
 }
 
-/** Unread = messages from others after the read mark (own messages never count). */
+/**
+ * Unread = seqs after the read mark, less my own messages and the events that are no messages
+ * (edits, reactions, joins). Seqs we never received count: a gap is not hidden.
+ */
 export function unreadCount(room: RoomState, me: string): number {
   const own = room.messages.filter((m) => m.seq > room.readSeq && m.user === me).length
-  return Math.max(0, room.lastSeq - room.readSeq - own)
+  const others = room.otherSeqs.filter((seq) => seq > room.readSeq).length
+  return Math.max(0, room.lastSeq - room.readSeq - own - others)
+}
+
+/** Events that are no messages, remembered after the read mark (bounded: a count, not a log). */
+const MAX_OTHER_SEQS = 1000
+
+/** A log event that is no message was seen: it moves lastSeq but is not unread. */
+export function otherEventSeen(room: RoomState, seq: number): RoomState {
+  if (seq <= room.readSeq || room.otherSeqs.includes(seq)) return room
+  return {
+    ...room,
+    lastSeq: Math.max(room.lastSeq, seq),
+    otherSeqs: [...room.otherSeqs, seq].slice(-MAX_OTHER_SEQS),
+  }
 }
 
 /** Keeps (or, when blank, forgets) the unsent text of one room. */

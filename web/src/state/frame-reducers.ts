@@ -2,17 +2,24 @@
  * Pure frame reducers: state + one server frame → the next state, plus the effects the caller
  * must run (load history, time out a typing line, sign out). One reducer per frame type.
  */
-import type { ChatMessage, ServerFrame } from '../../../src/protocol/index.js'
+import type {
+  ChatMessage,
+  MessageChangeEvent,
+  NotifyFrame,
+  ServerFrame,
+} from '../../../src/protocol/index.js'
 import {
   addRoom,
   type ChatState,
   LOBBY,
   markRead,
+  otherEventSeen,
   patchRoom,
   removeFromOutbox,
+  type RoomState,
   typingStopped,
 } from './chat-state.js'
-import { mergeMessages } from '../timeline.js'
+import { addLogMessage, applyLogChange, type ShownMessage } from './message-changes.js'
 
 /** What a reducer may know of the world besides the state, passed in so it stays pure. */
 export interface FrameEnv {
@@ -26,6 +33,8 @@ export type Effect =
   /** Someone typed: their typing line expires unless they type again (chat/typing-expiry). */
   | { readonly type: 'typingSeen'; readonly room: string; readonly user: string }
   | { readonly type: 'signOut' }
+  /** A mention or a DM for me: a desktop notification, if the tab is hidden and allowed. */
+  | { readonly type: 'notify'; readonly frame: NotifyFrame }
 
 export interface Reduced {
   readonly state: ChatState
@@ -52,6 +61,9 @@ const joined: Reducer<'joined'> = (state, { room: name, seq, online }) => {
   next = patchRoom(next, name, {
     online: [...new Set(online)].sort(),
     lastSeq: Math.max(room.lastSeq, seq),
+    // The first join starts from the room as it is (history pages show it); a rejoin keeps its
+    // mark, and the replay after it fills what was missed.
+    appliedSeq: room.appliedSeq ?? seq,
     ...(stale ? { history: 'idle' as const } : {}),
   })
   if (next.current !== name) return only(next)
@@ -62,34 +74,50 @@ const joined: Reducer<'joined'> = (state, { room: name, seq, online }) => {
   }
 }
 
-/** Messages merge by seq (timeline.ts), so replays, poll answers and echoes never show twice. */
-function messages(state: ChatState, name: string, incoming: readonly ChatMessage[], env: FrameEnv) {
-  const room = state.rooms[name]
-  if (!room) return state
-  let next = patchRoom(state, name, {
-    messages: mergeMessages(room.messages, incoming),
-    lastSeq: Math.max(room.lastSeq, ...incoming.map((m) => m.seq)),
-  })
-  for (const message of incoming) {
-    next = typingStopped(next, name, message.user)
-    // The echo of our own message acknowledges it as well as the ack does.
-    if (message.user === state.me.username) next = removeFromOutbox(next, message.cid)
-  }
-  return next.current === name && env.visible ? markRead(next, name) : next
+function setRoom(state: ChatState, room: RoomState): ChatState {
+  return { ...state, rooms: { ...state.rooms, [room.name]: room } }
 }
 
-const message: Reducer<'message'> = (state, frame, env) =>
-  only(messages(state, frame.room, [frame], env))
+/** A message seen: lastSeq, typing, the outbox (the echo acknowledges as well as the ack does). */
+function messageSeen(state: ChatState, room: RoomState, message: ChatMessage, env: FrameEnv) {
+  let next = setRoom(state, { ...room, lastSeq: Math.max(room.lastSeq, message.seq) })
+  next = typingStopped(next, room.name, message.user)
+  if (message.user === state.me.username) next = removeFromOutbox(next, message.cid)
+  return next.current === room.name && env.visible ? markRead(next, room.name) : next
+}
 
+/** From the log: applied once by seq (message-changes.ts), so replays never show twice. */
+const message: Reducer<'message'> = (state, frame, env) => {
+  const room = state.rooms[frame.room]
+  if (!room) return only(state)
+  const { type: _type, ...stored } = frame
+  return only(messageSeen(state, addLogMessage(room, stored), stored, env))
+}
+
+/**
+ * Our own message, acknowledged: shown now if its copy from the log has not come yet. Only
+ * provisionally: the ack may overtake earlier events of the log, so it neither moves the applied
+ * mark nor stands in for the log's copy, which replaces it.
+ */
 const ack: Reducer<'ack'> = (state, { room: name, cid, seq }, env) => {
   const item = state.outbox.find((i) => i.cid === cid)
   const next = removeFromOutbox(state, cid)
   const room = next.rooms[name]
-  // The echo normally arrives as a message frame; if it has not yet, show the acked text now.
   if (!item || !room || room.messages.some((m) => m.seq === seq)) return only(next)
   const { username } = state.me
-  const shown = { room: name, seq, id: cid, user: username, text: item.text, ts: env.now, cid }
-  return only(messages(next, name, [shown], env))
+  const shown: ShownMessage = {
+    room: name,
+    seq,
+    id: cid,
+    user: username,
+    text: item.text,
+    ts: env.now,
+    cid,
+    ...(item.replyTo === undefined ? {} : { replyTo: item.replyTo }),
+    provisional: true,
+  }
+  const messages = [...room.messages, shown].sort((a, b) => a.seq - b.seq)
+  return only(messageSeen(next, { ...room, messages }, shown, env))
 }
 
 const presence: Reducer<'presence'> = (state, { room: name, user, event }) => {
@@ -149,14 +177,34 @@ function roomDeleted(state: ChatState, room: string): ChatState {
   return { ...state, rooms, roomNames, current, notice: `#${room} was deleted.` }
 }
 
-// Membership and settings events: the chat link already resumes after their seqs; no view yet.
-const member: Reducer<'member'> = (state) => only(state)
-const roomEvent: Reducer<'room'> = (state) => only(state)
-// Edits, deletes and reactions: the chat link resumes after their seqs too; the view comes with
-// the web client's part of issue 12.
-const edit: Reducer<'edit'> = (state) => only(state)
-const deleteEvent: Reducer<'delete'> = (state) => only(state)
-const reaction: Reducer<'reaction'> = (state) => only(state)
+/** A log event that is no message: it counts as applied, not as unread. */
+function otherEvent(state: ChatState, name: string, seq: number, env: FrameEnv): ChatState {
+  const room = state.rooms[name]
+  if (!room || (room.appliedSeq !== null && seq <= room.appliedSeq)) return state
+  const next = setRoom(state, { ...otherEventSeen(room, seq), appliedSeq: seq })
+  return next.current === name && env.visible ? markRead(next, name) : next
+}
+
+// Membership and settings events: no view yet, but they are in the log like the rest.
+const member: Reducer<'member'> = (state, { room, seq }, env) =>
+  only(otherEvent(state, room, seq, env))
+const roomEvent: Reducer<'room'> = (state, { room, seq }, env) =>
+  only(otherEvent(state, room, seq, env))
+
+/** An edit, delete or reaction: applied once, in seq order, to the message and its replies' quotes. */
+function change(state: ChatState, event: MessageChangeEvent, env: FrameEnv): Reduced {
+  const room = state.rooms[event.room]
+  if (!room) return only(state)
+  let changed = applyLogChange(room, event)
+  if (changed === room) return only(state)
+  if (event.type === 'delete' && changed.editing === event.target)
+    changed = { ...changed, editing: null }
+  const next = setRoom(state, otherEventSeen(changed, event.seq))
+  return only(next.current === event.room && env.visible ? markRead(next, event.room) : next)
+}
+const edit: Reducer<'edit'> = (state, frame, env) => change(state, frame, env)
+const deleteEvent: Reducer<'delete'> = (state, frame, env) => change(state, frame, env)
+const reaction: Reducer<'reaction'> = (state, frame, env) => change(state, frame, env)
 
 const error: Reducer<'error'> = (state, { code, message: text, cid, room }) => {
   if (cid && state.outbox.some((i) => i.cid === cid)) {
@@ -173,10 +221,30 @@ const error: Reducer<'error'> = (state, { code, message: text, cid, room }) => {
   return only({ ...state, notice: text || code })
 }
 
-// User-channel frames (notify, read, membership) are about the user's rooms list, which this client
-// does not keep yet; they change nothing here until it does.
-const notify: Reducer<'notify'> = (state) => only(state)
-const read: Reducer<'read'> = (state) => only(state)
+/**
+ * User channel: a mention raises the room's mention badge (unless I am looking at the room), and
+ * a mention or DM may show a desktop notification (the effect decides, by visibility).
+ */
+const notify: Reducer<'notify'> = (state, frame, env) => {
+  const room = state.rooms[frame.room]
+  const looking = state.current === frame.room && env.visible
+  const next =
+    room && frame.kind === 'mention' && !looking
+      ? patchRoom(state, frame.room, { mentions: room.mentions + 1 })
+      : state
+  return { state: next, effects: [{ type: 'notify', frame }] }
+}
+
+/** User channel: my read mark moved on another tab or device; this one follows (never back). */
+const read: Reducer<'read'> = (state, { room: name, seq }) => {
+  const room = state.rooms[name]
+  if (!room || seq <= room.readSeq) return only(state)
+  const mentions = seq >= room.lastSeq ? 0 : room.mentions
+  const next = patchRoom(state, name, { readSeq: seq, mentions })
+  return only({ ...next, readMarks: { ...next.readMarks, [name]: seq } })
+}
+
+// Membership frames are about the user's rooms list (issue 11's sidebar); nothing here yet.
 const membership: Reducer<'membership'> = (state) => only(state)
 
 const reducers: { readonly [T in ServerFrame['type']]: Reducer<T> } = {
