@@ -7,9 +7,11 @@ import type { UserView } from '../../src/protocol/index.js'
 import type { Api } from './api.js'
 import { ChatLink, type SocketHandlers } from './chat-link.js'
 import { ChatActions } from './chat/actions.js'
-import { followRooms, linkListener } from './chat/link-binding.js'
+import { followReadMarks, followRooms, linkListener } from './chat/link-binding.js'
+import { MessageActions } from './chat/message-actions.js'
 import { ChatPersistence } from './chat/persistence.js'
 import { PresencePoller } from './chat/presence-poller.js'
+import { DesktopNotifier } from './notifications.js'
 import { initialChatState, typingStopped } from './state/chat-state.js'
 import { ChatStateHolder } from './state/state-holder.js'
 import { TypingExpiry } from './typing.js'
@@ -21,6 +23,9 @@ export interface ChatClient {
   readonly me: UserView
   readonly holder: ChatStateHolder
   readonly actions: ChatActions
+  /** React, reply, edit, delete, jump to a message, complete "@" names. */
+  readonly messages: MessageActions
+  readonly notifier: DesktopNotifier
   /** Connects and loads the rooms; call once. */
   start(): void
   /** Disconnects and stops every timer and listener (page left, or signed out). */
@@ -45,9 +50,15 @@ const browserTimers = {
   clearTimeout: (id: number) => window.clearTimeout(id),
 }
 
-export function createChatClient(api: Api, me: UserView, onSignedOut: () => void): ChatClient {
+/** `admin`: the user is a server admin, when the session said; asked for when unknown. */
+export function createChatClient(
+  api: Api,
+  me: UserView,
+  onSignedOut: () => void,
+  admin?: boolean,
+): ChatClient {
   const persistence = new ChatPersistence(localStorage, me.username)
-  const holder = new ChatStateHolder(initialChatState(me, persistence.load()))
+  const holder = new ChatStateHolder(initialChatState(me, persistence.load(), admin ?? false))
   const typing = new TypingExpiry((room, user) =>
     holder.update((state) => typingStopped(state, room, user)),
   )
@@ -65,6 +76,7 @@ export function createChatClient(api: Api, me: UserView, onSignedOut: () => void
       typingSeen: (room, user) => typing.saw(room, user),
       signOut,
       flush: (room) => actions.flush(room),
+      notify: (frame) => notifier.show(frame),
     }),
   )
   const actions = new ChatActions({
@@ -74,9 +86,21 @@ export function createChatClient(api: Api, me: UserView, onSignedOut: () => void
     savedCurrent: () => persistence.savedCurrent(),
     signOut,
   })
-  // The holder lives as long as these three, so they never unsubscribe.
+  const messages = new MessageActions({
+    holder,
+    link,
+    api,
+    loadOlder: (room) => actions.loadOlder(room),
+  })
+  const notifier = new DesktopNotifier((room, seq) => {
+    if (holder.state.rooms[room]) actions.selectRoom(room)
+    else actions.joinRoom(room)
+    void messages.jumpTo(room, seq)
+  })
+  // The holder lives as long as these, so they never unsubscribe.
   holder.subscribe((state, previous) => persistence.save(state, previous))
   holder.subscribe(followRooms(link))
+  holder.subscribe(followReadMarks(link, browserTimers))
   holder.subscribe((state, previous) => poller.follow(state, previous))
 
   let refresh: number | undefined
@@ -89,6 +113,12 @@ export function createChatClient(api: Api, me: UserView, onSignedOut: () => void
 
   function start(): void {
     link.start()
+    if (admin === undefined) {
+      api.me().then(
+        (answer) => holder.update((state) => ({ ...state, admin: answer.admin })),
+        () => undefined,
+      )
+    }
     void actions.loadRooms()
     refresh = window.setInterval(() => void actions.loadRooms(), ROOM_REFRESH_MS)
     addEventListener('online', online)
@@ -112,5 +142,5 @@ export function createChatClient(api: Api, me: UserView, onSignedOut: () => void
     onSignedOut()
   }
 
-  return { me, holder, actions, start, stop, logout }
+  return { me, holder, actions, messages, notifier, start, stop, logout }
 }

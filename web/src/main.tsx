@@ -16,6 +16,8 @@ type Session = UserView | null | undefined
 function App() {
   const [route, setRoute] = useState<Route>(currentRoute())
   const [user, setUser] = useState<Session>(undefined)
+  /** From the session; unknown (undefined) after signing in on the page. */
+  const [admin, setAdmin] = useState<boolean | undefined>(undefined)
 
   useEffect(() => {
     const onPop = () => setRoute(currentRoute())
@@ -26,7 +28,10 @@ function App() {
   useEffect(() => {
     api.session().then(
       (session) => {
-        if (session.user) api.csrfToken = session.csrfToken
+        if (session.user) {
+          api.csrfToken = session.csrfToken
+          setAdmin(session.admin)
+        }
         setUser(session.user)
       },
       () => setUser(null),
@@ -37,10 +42,17 @@ function App() {
   const chatShown = Boolean(user) && route === '/'
   const chat = useMemo(() => {
     if (!user || !chatShown) return null
-    return createChatClient(api, user, () => {
-      setUser(null)
-      navigate('/login', true)
-    })
+    return createChatClient(
+      api,
+      user,
+      () => {
+        setUser(null)
+        setAdmin(undefined)
+        navigate('/login', true)
+      },
+      admin,
+    )
+    // The admin flag comes with the user (set just before it): a new client only for a new user.
   }, [user, chatShown])
 
   useEffect(() => {

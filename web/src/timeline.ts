@@ -28,7 +28,10 @@ export function mergeMessages(
 export const GROUP_WINDOW_MS = 5 * 60_000
 
 /** True when `message` starts a new author group after `previous`. */
-export function startsGroup(previous: ChatMessage | undefined, message: ChatMessage): boolean {
+export function startsGroup(
+  previous: Pick<ChatMessage, 'user' | 'ts'> | undefined,
+  message: Pick<ChatMessage, 'user' | 'ts'>,
+): boolean {
   return (
     previous === undefined ||
     previous.user !== message.user ||

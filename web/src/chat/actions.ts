@@ -3,10 +3,10 @@
  * back, send, retry, discard. Each changes the state through the pure updates in state/ and talks
  * to the server through the API or the link; persistence and joins follow the state on their own.
  */
-import type { RoomView } from '../../../src/protocol/index.js'
+import type { MyRoomView, RoomView } from '../../../src/protocol/index.js'
 import { ApiError, type Api } from '../api.js'
 import type { ChatLink } from '../chat-link.js'
-import { newCid } from '../outbox.js'
+import { newCid, type OutboxItem } from '../outbox.js'
 import {
   addRoom,
   byName,
@@ -29,7 +29,7 @@ const ACK_TIMEOUT_MS = 10_000
 export interface ActionDeps {
   readonly holder: ChatStateHolder
   readonly link: Pick<ChatLink, 'send' | 'typing' | 'kick' | 'retryNow'>
-  readonly api: Pick<Api, 'rooms' | 'createRoom' | 'historyBefore'>
+  readonly api: Pick<Api, 'rooms' | 'createRoom' | 'historyBefore' | 'myRooms'>
   /** The room open before the last reload, if any. */
   readonly savedCurrent: () => string | null
   readonly signOut: () => void
@@ -82,11 +82,39 @@ export class ChatActions {
       .sort(byName)
     const moreRooms = beyond.length > 0 ? this.#state.moreRooms : next
     this.#holder.set({ ...state, otherRooms, moreRooms })
+    void this.#loadMyRooms()
     if (this.#state.current === null) {
       const saved = this.#deps.savedCurrent()
       const first = saved && this.#state.rooms[saved] ? saved : this.#state.roomNames[0]
       if (first) this.selectRoom(first)
     }
+  }
+
+  /**
+   * My role (who may delete what) and mention counts per room, from the server. A read mark
+   * further on here than on the server (not sent yet) keeps this tab's count.
+   */
+  async #loadMyRooms(): Promise<void> {
+    let mine: MyRoomView[]
+    try {
+      mine = await this.#deps.api.myRooms()
+    } catch {
+      return
+    }
+    this.#holder.update((state) => {
+      let next = state
+      for (const view of mine) {
+        const room = next.rooms[view.name]
+        if (!room) continue
+        const behind = view.readSeq < room.readSeq || view.name === next.current
+        next = patchRoom(next, view.name, {
+          role: view.role,
+          readSeq: Math.max(room.readSeq, view.readSeq),
+          mentions: behind ? room.mentions : view.mentions,
+        })
+      }
+      return next
+    })
   }
 
   /** Fetches the room list's next page, listing its rooms as joinable. */
@@ -186,19 +214,29 @@ export class ChatActions {
     }
   }
 
+  /** Sends `text` to the open room, as a reply if the composer is in reply mode (which ends). */
   send(text: string): boolean {
     const room = this.#state.current
     if (!room || text.trim() === '') return false
-    const item = { cid: newCid(), room, text, createdAt: Date.now(), failed: false }
-    this.#holder.set({ ...this.#state, outbox: [...this.#state.outbox, item] })
-    this.#dispatch(room, text, item.cid)
+    const replyTo = this.#state.rooms[room]?.replyTo ?? null
+    const item: OutboxItem = {
+      cid: newCid(),
+      room,
+      text,
+      createdAt: Date.now(),
+      failed: false,
+      ...(replyTo === null ? {} : { replyTo }),
+    }
+    const state = patchRoom(this.#state, room, { replyTo: null })
+    this.#holder.set({ ...state, outbox: [...state.outbox, item] })
+    this.#dispatch(item)
     return true
   }
 
   /** The room can take sends again (joined, or polling): sends what is waiting for it. */
   flush(room: string): void {
     for (const item of this.#state.outbox) {
-      if (item.room === room && !item.failed) this.#dispatch(room, item.text, item.cid)
+      if (item.room === room && !item.failed) this.#dispatch(item)
     }
   }
 
@@ -210,7 +248,7 @@ export class ChatActions {
     const { [cid]: _dropped, ...failures } = state.failures
     const outbox = state.outbox.map((i) => (i.cid === cid ? { ...i, failed: false } : i))
     this.#holder.set({ ...state, outbox, failures })
-    if (!this.#dispatch(item.room, item.text, item.cid)) this.#deps.link.retryNow()
+    if (!this.#dispatch(item)) this.#deps.link.retryNow()
   }
 
   discard(cid: string): void {
@@ -236,8 +274,8 @@ export class ChatActions {
   }
 
   /** Sends now, and if no ack comes in time the socket is presumed dead and replaced. */
-  #dispatch(room: string, text: string, cid: string): boolean {
-    const sent = this.#deps.link.send(room, text, cid)
+  #dispatch({ room, text, cid, replyTo }: OutboxItem): boolean {
+    const sent = this.#deps.link.send(room, text, cid, replyTo)
     if (sent) {
       setTimeout(() => {
         const stillPending = this.#state.outbox.some((i) => i.cid === cid && !i.failed)

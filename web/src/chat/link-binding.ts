@@ -2,7 +2,8 @@
  * Binds the chat state to the link both ways: frames, status and readiness come in (frames through
  * the pure reducers, then their effects run); joins and leaves go out as rooms come and go.
  */
-import type { ChatLink, ChatLinkListener } from '../chat-link.js'
+import type { NotifyFrame } from '../../../src/protocol/index.js'
+import type { ChatLink, ChatLinkListener, Timers } from '../chat-link.js'
 import type { ChatState } from '../state/chat-state.js'
 import { type Effect, reduceFrame } from '../state/frame-reducers.js'
 import type { ChatStateHolder } from '../state/state-holder.js'
@@ -15,12 +16,15 @@ export interface LinkBindingDeps {
   readonly signOut: () => void
   /** The room can take sends now: send its outbox. */
   readonly flush: (room: string) => void
+  /** A mention or DM for me (a desktop notification, if the tab is hidden and allowed). */
+  readonly notify: (frame: NotifyFrame) => void
 }
 
 export function linkListener(deps: LinkBindingDeps): ChatLinkListener {
   const run = (effect: Effect): void => {
     if (effect.type === 'loadOlder') deps.loadOlder(effect.room)
     else if (effect.type === 'typingSeen') deps.typingSeen(effect.room, effect.user)
+    else if (effect.type === 'notify') deps.notify(effect.frame)
     else deps.signOut()
   }
   return {
@@ -46,6 +50,31 @@ export function followRooms(link: Pick<ChatLink, 'join' | 'leave'>) {
     if (state.roomNames === previous.roomNames) return
     for (const name of state.roomNames) if (!previous.rooms[name]) link.join(name)
     for (const name of previous.roomNames) if (!state.rooms[name]) link.leave(name)
+  }
+}
+
+/** Read marks go to the server at most this often per room (reading a busy room moves it a lot). */
+const READ_SEND_DELAY_MS = 1_500
+
+/**
+ * A ChatStateHolder listener: a read mark that moved forward goes to the server (so the unread
+ * and mention counts of GET /api/me/rooms, other tabs and other devices follow), once per pause.
+ */
+export function followReadMarks(link: Pick<ChatLink, 'read'>, timers: Timers) {
+  const waiting = new Map<string, number>()
+  let latest: ChatState | null = null
+  return (state: ChatState, previous: ChatState): void => {
+    latest = state
+    for (const name of state.roomNames) {
+      const seq = state.rooms[name]?.readSeq ?? 0
+      if (seq <= (previous.rooms[name]?.readSeq ?? seq) || waiting.has(name)) continue
+      const timer = timers.setTimeout(() => {
+        waiting.delete(name)
+        const room = latest?.rooms[name]
+        if (room) link.read(name, room.readSeq)
+      }, READ_SEND_DELAY_MS)
+      waiting.set(name, timer)
+    }
   }
 }
 

@@ -1,14 +1,35 @@
 /**
  * The message box of one room (mounted per room, so a draft never follows you elsewhere): Enter
  * sends, Shift+Enter adds a line; typing is announced at most every 2 s; the draft is kept per room.
+ * Reply mode shows the answered message above the box (Escape cancels); "@" suggests people (arrows,
+ * Enter or Tab to pick, Escape to close); Up in an empty box edits my last message.
  */
-import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+import type { ReplyQuote as Quote } from '../../../src/protocol/index.js'
+import {
+  insertMention,
+  type MentionQuery,
+  mentionQuery,
+  suggestNames,
+} from '../mention-complete.js'
 import { throttle, TYPING_SEND_INTERVAL_MS } from '../typing.js'
+import { MentionMenu, optionId } from './MentionMenu.js'
+import { ReplyQuote } from './ReplyQuote.js'
 import { TypingLine } from './TypingLine.js'
 
 interface Props {
   readonly room: string
+  readonly me: string
   readonly typing: readonly string[]
+  /** The message being answered (null: not in reply mode). */
+  readonly replyingTo: Quote | null
+  readonly onCancelReply: () => void
+  /** Up in an empty box; false when I have no message here to edit. */
+  readonly onEditLast: () => boolean
+  /** People to suggest after "@" (the room's members, or who is online until they are known). */
+  readonly names: readonly string[]
+  /** The first "@": fetch the room's members. */
+  readonly onNeedNames: () => void
   /** The room's saved draft, the box's text when it opens. */
   readonly draft: string
   readonly onDraft: (text: string) => void
@@ -20,8 +41,15 @@ interface Props {
 const MAX_CHARS = 4000
 const MAX_HEIGHT_PX = 200
 
-export function Composer({ room, typing, draft, onDraft, onSend, onTyping }: Props) {
+const MENU_ID = 'mention-options'
+
+export function Composer(props: Props) {
+  const { room, me, typing, draft, onDraft, onSend, onTyping, replyingTo, names } = props
   const [text, setText] = useState(draft)
+  /** The "@name" being typed, and which suggestion is active; null when no menu is open. */
+  const [mention, setMention] = useState<{ query: MentionQuery; active: number } | null>(null)
+  const suggestions = mention ? suggestNames(mention.query.query, names, me) : []
+  const menuOpen = suggestions.length > 0
   /** Enter was pressed on a message over the limit: say why nothing was sent. */
   const [refused, setRefused] = useState(false)
   const input = useRef<HTMLTextAreaElement>(null)
@@ -46,6 +74,55 @@ export function Composer({ room, typing, draft, onDraft, onSend, onTyping }: Pro
   // A multi-line draft restored from storage needs its height at once.
   useLayoutEffect(resize, [])
 
+  // Reply mode started (from a message's Reply): write the answer here.
+  const replying = replyingTo !== null
+  useEffect(() => {
+    if (replying) input.current?.focus()
+  }, [replying, replyingTo])
+
+  const findMention = (el: HTMLTextAreaElement) => {
+    const query =
+      el.selectionStart === el.selectionEnd ? mentionQuery(el.value, el.selectionStart) : null
+    if (query) props.onNeedNames()
+    setMention((open) =>
+      query ? { query, active: open?.query.start === query.start ? open.active : 0 } : null,
+    )
+  }
+
+  const pick = (name: string) => {
+    const el = input.current
+    if (!el || !mention) return
+    const next = insertMention(el.value, el.selectionStart, mention.query, name)
+    el.value = next.text
+    el.setSelectionRange(next.caret, next.caret)
+    setText(next.text)
+    onDraft(next.text)
+    setMention(null)
+    resize()
+  }
+
+  /** The mention menu and reply mode take their keys first; true when a key was used. */
+  const menuKey = (e: KeyboardEvent): boolean => {
+    if (menuOpen && mention) {
+      const move = (by: number) =>
+        setMention({
+          ...mention,
+          active: (mention.active + by + suggestions.length) % suggestions.length,
+        })
+      if (e.key === 'ArrowDown') move(1)
+      else if (e.key === 'ArrowUp') move(-1)
+      else if (e.key === 'Enter' || e.key === 'Tab') pick(suggestions[mention.active] ?? '')
+      else if (e.key === 'Escape') setMention(null)
+      else return false
+      return true
+    }
+    if (e.key === 'Escape' && replying) props.onCancelReply()
+    else if (e.key === 'ArrowUp' && text === '' && props.onEditLast()) {
+      // The editor takes the focus.
+    } else return false
+    return true
+  }
+
   const submit = (event?: Event) => {
     event?.preventDefault()
     if (tooLong) {
@@ -60,9 +137,33 @@ export function Composer({ room, typing, draft, onDraft, onSend, onTyping }: Pro
     input.current?.focus()
   }
 
+  const active = mention && menuOpen ? optionId(MENU_ID, mention.active) : undefined
   return (
     <form class="composer" onSubmit={submit}>
       <TypingLine users={typing} />
+      {replyingTo && (
+        <div class="replying" role="group" aria-label="Replying to">
+          <span class="replying-label">Replying to</span>
+          <ReplyQuote quote={replyingTo} />
+          <button
+            type="button"
+            class="ghost small"
+            aria-label="Cancel reply"
+            onClick={() => {
+              props.onCancelReply()
+              input.current?.focus()
+            }}
+          >
+            Cancel
+          </button>
+        </div>
+      )}
+      {menuOpen && (
+        <MentionMenu id={MENU_ID} names={suggestions} active={mention?.active ?? 0} onPick={pick} />
+      )}
+      <p class="sr-only" aria-live="polite">
+        {menuOpen ? `${suggestions.length} people to mention; arrows to choose, Enter to pick` : ''}
+      </p>
       <label for="composer-input" class="sr-only">
         Message #{room}
       </label>
@@ -75,15 +176,23 @@ export function Composer({ room, typing, draft, onDraft, onSend, onTyping }: Pro
           placeholder={`Message #${room}`}
           aria-describedby={tooLong ? 'composer-limit' : undefined}
           aria-invalid={tooLong ? 'true' : 'false'}
+          aria-autocomplete="list"
+          aria-controls={menuOpen ? MENU_ID : undefined}
+          aria-activedescendant={active}
           onInput={(e) => {
             setText(e.currentTarget.value)
             setRefused(false)
             onDraft(e.currentTarget.value)
             resize()
+            findMention(e.currentTarget)
             if (e.currentTarget.value.trim()) announceTyping()
           }}
+          onClick={(e) => findMention(e.currentTarget)}
+          onBlur={() => setMention(null)}
           onKeyDown={(e) => {
-            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e)
+            if (e.isComposing) return
+            if (menuKey(e)) e.preventDefault()
+            else if (e.key === 'Enter' && !e.shiftKey) submit(e)
           }}
         />
         <button

@@ -1,13 +1,27 @@
-/** One stored message: author and time on the first of a group, text (long ones collapsed), link previews. */
-import { useState } from 'preact/hooks'
-import { type ChatMessage, previewImagePath } from '../../../src/protocol/index.js'
+/**
+ * One stored message: author and time on the first of a group, the quote it answers, its text
+ * (markdown; long ones collapsed) or the editor or a tombstone, "(edited)", link previews,
+ * reactions, its reply count, and its actions (hover, keyboard focus, long press).
+ */
+import { useRef, useState } from 'preact/hooks'
+import { previewImagePath, type ReplyQuote as Quote } from '../../../src/protocol/index.js'
+import type { ShownMessage } from '../state/message-changes.js'
+import { MessageEditor } from './MessageEditor.js'
 import { MessageText } from './MessageText.js'
+import { MessageToolbar } from './MessageToolbar.js'
+import type { MessageView } from './message-view.js'
 import { PreviewCard } from './PreviewCard.js'
+import { ReactionBar } from './ReactionBar.js'
+import { ReplyQuote } from './ReplyQuote.js'
 
 interface Props {
-  readonly message: ChatMessage
+  readonly message: ShownMessage
   readonly own: boolean
   readonly first: boolean
+  readonly view: MessageView
+  /** The answered message, when held (its current state beats the timeline's quote). */
+  readonly parent: ShownMessage | undefined
+  readonly replies: number
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
@@ -16,19 +30,55 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
 /** Past either limit a message shows its first lines and a "Show more" button. */
 const COLLAPSE_CHARS = 700
 const COLLAPSE_LINES = 12
+/** A touch held this long opens the message's actions. */
+const LONG_PRESS_MS = 500
 
 export function isLong(text: string): boolean {
   return text.length > COLLAPSE_CHARS || text.split('\n').length > COLLAPSE_LINES
 }
 
-export function MessageItem({ message, own, first }: Props) {
+function quoteOf(message: ShownMessage, parent: ShownMessage | undefined): Quote | null {
+  if (parent) return { user: parent.user, text: parent.text, deleted: parent.deleted === true }
+  return message.quote ?? null
+}
+
+export function MessageItem({ message, own, first, view, parent, replies }: Props) {
   const [expanded, setExpanded] = useState(false)
+  const pressTimer = useRef<number | undefined>(undefined)
+  const { me, handlers } = view
   const date = new Date(message.ts)
   const full = fullFormat.format(date)
-  const long = isLong(message.text)
+  const deleted = message.deleted === true
+  const editing = view.editing === message.seq && !deleted
+  const long = !deleted && isLong(message.text)
   const collapsed = long && !expanded
+  const mentionsMe =
+    !own && (message.mentions ?? []).some((name) => name === me || name === '@room')
+  const highlighted = view.highlight?.seq === message.seq
+  const classes = [
+    'msg',
+    own && 'own',
+    first && 'first',
+    deleted && 'deleted',
+    mentionsMe && 'mentions-me',
+    highlighted && 'highlight',
+  ]
+  const endPress = () => window.clearTimeout(pressTimer.current)
   return (
-    <li class={`msg${own ? ' own' : ''}${first ? ' first' : ''}`} data-seq={message.seq}>
+    <li
+      class={classes.filter(Boolean).join(' ')}
+      data-seq={message.seq}
+      // Focusable, so the keyboard reaches its actions (shown while focus is within).
+      tabIndex={0}
+      onTouchStart={(e) => {
+        const item = e.currentTarget
+        endPress()
+        pressTimer.current = window.setTimeout(() => item.focus(), LONG_PRESS_MS)
+      }}
+      onTouchEnd={endPress}
+      onTouchMove={endPress}
+      onTouchCancel={endPress}
+    >
       {first && (
         <div class="meta">
           <span class="author">{message.user}</span>
@@ -38,10 +88,35 @@ export function MessageItem({ message, own, first }: Props) {
           </time>
         </div>
       )}
-      <div class={collapsed ? 'bubble collapsed' : 'bubble'} title={first ? undefined : full}>
-        <MessageText text={message.text} />
-      </div>
-      {long && (
+      {mentionsMe && <span class="sr-only">Mentions you.</span>}
+      {message.replyTo !== undefined && (
+        <ReplyQuote
+          quote={quoteOf(message, parent)}
+          onJump={() => handlers.jumpTo(message.replyTo ?? 0)}
+        />
+      )}
+      {deleted ? (
+        <div class="bubble tombstone" title={first ? undefined : full}>
+          <p>message deleted</p>
+        </div>
+      ) : editing ? (
+        <MessageEditor
+          seq={message.seq}
+          text={message.text}
+          onSave={(text) => handlers.saveEdit(message.seq, text)}
+          onCancel={handlers.cancelEdit}
+        />
+      ) : (
+        <div class={collapsed ? 'bubble collapsed' : 'bubble'} title={first ? undefined : full}>
+          <MessageText text={message.text} mentions={message.mentions} me={me} />
+          {message.editedAt !== undefined && (
+            <span class="edited" title={`Edited ${fullFormat.format(new Date(message.editedAt))}`}>
+              (edited)
+            </span>
+          )}
+        </div>
+      )}
+      {long && !editing && (
         <button
           type="button"
           class="ghost small more"
@@ -51,13 +126,34 @@ export function MessageItem({ message, own, first }: Props) {
           {expanded ? 'Show less' : 'Show more'}
         </button>
       )}
-      {message.previews?.map((preview) => (
-        <PreviewCard
-          key={preview.url}
-          preview={preview}
-          imageSrc={preview.image ? previewImagePath(message.room, message.seq, preview.url) : null}
+      {!deleted &&
+        message.previews?.map((preview) => (
+          <PreviewCard
+            key={preview.url}
+            preview={preview}
+            imageSrc={
+              preview.image ? previewImagePath(message.room, message.seq, preview.url) : null
+            }
+          />
+        ))}
+      {!deleted && message.reactions && (
+        <ReactionBar
+          reactions={message.reactions}
+          me={me}
+          onToggle={(emoji) => handlers.react(message.seq, emoji)}
         />
-      ))}
+      )}
+      {replies > 0 && <p class="replies">{replies === 1 ? '1 reply' : `${replies} replies`}</p>}
+      {!deleted && !editing && !message.provisional && (
+        <MessageToolbar
+          canEdit={own}
+          canDelete={view.canDelete(message)}
+          onReact={(emoji) => handlers.react(message.seq, emoji)}
+          onReply={() => handlers.reply(message.seq)}
+          onEdit={() => handlers.edit(message.seq)}
+          onDelete={() => handlers.delete(message)}
+        />
+      )}
     </li>
   )
 }

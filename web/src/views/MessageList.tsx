@@ -7,12 +7,13 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { OutboxItem } from '../outbox.js'
 import type { RoomState } from '../state/chat-state.js'
+import type { MessageView } from './message-view.js'
 import { PendingItem } from './PendingItem.js'
 import { Timeline } from './Timeline.js'
 
 interface Props {
   readonly room: RoomState
-  readonly me: string
+  readonly view: MessageView
   readonly outbox: readonly OutboxItem[]
   readonly failures: Readonly<Record<string, string>>
   readonly online: boolean
@@ -28,7 +29,8 @@ const LOAD_OLDER_PX = 120
 const BOTTOM_SLACK_PX = 48
 
 export function MessageList(props: Props) {
-  const { room, me, outbox, failures, online, newSince, onLoadOlder, onRetry, onDiscard } = props
+  const { room, view, outbox, failures, online, newSince, onLoadOlder, onRetry, onDiscard } = props
+  const { me } = view
   const scroller = useRef<HTMLDivElement>(null)
   const list = useRef<HTMLOListElement>(null)
   const atBottom = useRef(true)
@@ -77,6 +79,17 @@ export function MessageList(props: Props) {
     }
   })
 
+  // A jump (a reply's parent, a notification): bring the message into view and focus it, so the
+  // keyboard and screen readers are where the eyes are.
+  const jump = view.highlight
+  useEffect(() => {
+    if (!jump) return
+    const target = list.current?.querySelector<HTMLElement>(`li.msg[data-seq="${jump.seq}"]`)
+    if (!target) return
+    target.scrollIntoView({ block: 'center' })
+    target.focus({ preventScroll: true })
+  }, [jump?.id])
+
   // Layout changes that are not renders of this list (the composer growing or shrinking, the
   // window resizing, an image loading) keep the bottom in view if that is where the reader was.
   useEffect(() => {
@@ -111,7 +124,7 @@ export function MessageList(props: Props) {
   const unseen = pinned
     ? 0
     : room.messages.filter((m) => m.seq > seenSeq.current && m.user !== me).length
-  const latestFromOthers = [...room.messages].reverse().find((m) => m.user !== me)
+  const latestFromOthers = room.messages.findLast((m) => m.user !== me && !m.deleted)
   return (
     <div class="scroll-area">
       <div
@@ -127,7 +140,7 @@ export function MessageList(props: Props) {
           <Timeline
             messages={room.messages}
             notices={room.notices}
-            me={me}
+            view={view}
             newAfter={newSince ?? scrolledNew}
           />
           {outbox.map((item) => (

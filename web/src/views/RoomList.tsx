@@ -1,7 +1,12 @@
-/** The sidebar: joined rooms with unread counts, other rooms to join, room creation, who I am and log out. */
+/**
+ * The sidebar: joined rooms with unread and mention counts, other rooms to join, room creation,
+ * desktop notifications, who I am and log out.
+ */
 import { useState } from 'preact/hooks'
+import type { DesktopNotifier } from '../notifications.js'
 import { type ChatState, unreadCount } from '../state/chat-state.js'
 import { roomNameProblem } from '../validation.js'
+import { NotificationToggle } from './NotificationToggle.js'
 
 interface Props {
   readonly state: ChatState
@@ -10,9 +15,11 @@ interface Props {
   readonly onMoreRooms: () => void
   readonly onCreate: (room: string) => Promise<string | null>
   readonly onLogout: () => void
+  readonly notifier: DesktopNotifier
 }
 
-export function RoomList({ state, onSelect, onJoin, onMoreRooms, onCreate, onLogout }: Props) {
+export function RoomList(props: Props) {
+  const { state, onSelect, onJoin, onMoreRooms, onCreate, onLogout } = props
   const [name, setName] = useState('')
   const [error, setError] = useState<string | null>(null)
 
@@ -41,6 +48,7 @@ export function RoomList({ state, onSelect, onJoin, onMoreRooms, onCreate, onLog
           const unread =
             room && roomName !== state.current ? unreadCount(room, state.me.username) : 0
           const current = roomName === state.current
+          const mentions = room && !current ? room.mentions : 0
           return (
             <li key={roomName}>
               <button
@@ -53,6 +61,14 @@ export function RoomList({ state, onSelect, onJoin, onMoreRooms, onCreate, onLog
                   #
                 </span>
                 <span class="room-name">{roomName}</span>
+                {mentions > 0 && (
+                  <span
+                    class="badge mention-badge"
+                    aria-label={`${mentions} mention${mentions === 1 ? '' : 's'}`}
+                  >
+                    @{mentions > 99 ? '99+' : mentions}
+                  </span>
+                )}
                 {unread > 0 && (
                   <span class="badge" aria-label={`${unread} unread`}>
                     {unread > 99 ? '99+' : unread}
@@ -115,6 +131,7 @@ export function RoomList({ state, onSelect, onJoin, onMoreRooms, onCreate, onLog
           </p>
         )}
       </form>
+      <NotificationToggle notifier={props.notifier} />
       <div class="me">
         <span class="avatar" aria-hidden="true">
           {state.me.username.slice(0, 1).toUpperCase()}

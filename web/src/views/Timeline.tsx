@@ -3,15 +3,16 @@
  * "new messages" line after the read mark, and each presence notice after the message that was
  * newest when it happened.
  */
-import type { ChatMessage } from '../../../src/protocol/index.js'
 import type { Notice } from '../state/chat-state.js'
+import { replyCounts, type ShownMessage } from '../state/message-changes.js'
 import { startsGroup } from '../timeline.js'
 import { MessageItem } from './MessageItem.js'
+import type { MessageView } from './message-view.js'
 
 interface Props {
-  readonly messages: readonly ChatMessage[]
+  readonly messages: readonly ShownMessage[]
   readonly notices: readonly Notice[]
-  readonly me: string
+  readonly view: MessageView
   /** The "new messages" line goes after this seq (only if a later message is from someone else). */
   readonly newAfter: number | null
 }
@@ -38,10 +39,15 @@ export function dayLabel(ts: number, now = Date.now()): string {
   return dayFormat.format(new Date(ts))
 }
 
-export function Timeline({ messages, notices, me, newAfter }: Props) {
+export function Timeline({ messages, notices, view, newAfter }: Props) {
+  const { me } = view
   const items = []
   let n = 0
-  let previous: ChatMessage | undefined
+  let previous: ShownMessage | undefined
+  // Counted from what is held: everything from the oldest message held to now is held (pages
+  // load back without gaps), so a held message's replies are all here.
+  const replies = replyCounts(messages)
+  const bySeq = new Map(messages.map((m) => [m.seq, m]))
   let day = ''
   const divider =
     newAfter === null
@@ -77,6 +83,9 @@ export function Timeline({ messages, notices, me, newAfter }: Props) {
         message={message}
         own={message.user === me}
         first={startsGroup(previous, message)}
+        view={view}
+        parent={message.replyTo === undefined ? undefined : bySeq.get(message.replyTo)}
+        replies={replies.get(message.seq) ?? 0}
       />,
     )
     previous = message
