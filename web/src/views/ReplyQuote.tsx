@@ -22,20 +22,17 @@ export function ReplyQuote({ quote, onJump }: Props) {
   }, [quote])
   const content = (
     <>
-      {quote && !quote.deleted && <span class="quote-author">{quote.user}</span>}
+      {quote && !quote.deleted && <span class="quote-author">{quote.user}</span>}{' '}
       <span class={quote?.deleted ? 'quote-text gone' : 'quote-text'}>
         {quote === null ? 'an earlier message' : quote.deleted ? 'deleted message' : text}
       </span>
     </>
   )
   if (!onJump) return <div class="quote">{content}</div>
-  const label = quote
-    ? quote.deleted
-      ? 'Reply to a deleted message. Show it'
-      : `Reply to ${quote.user}: ${text}. Show the message`
-    : 'Reply to an earlier message. Show it'
+  // The name is what shows, after a hidden "Reply to": the visible words stay in the name.
   return (
-    <button type="button" class="quote" aria-label={label} onClick={onJump}>
+    <button type="button" class="quote" title="Show the message" onClick={onJump}>
+      <span class="sr-only">Reply to {quote?.deleted ? 'a ' : ''}</span>
       {content}
     </button>
   )
