@@ -125,9 +125,15 @@ describe('web client: messages that change', () => {
       await aliceChip.click()
       await bobChip.waitFor({ state: 'detached' })
 
-      // Reply: bob answers alice's message; the quote shows above his box, then on the reply.
+      // Reply: bob answers alice's message; the quote shows above his box (Escape cancels),
+      // then on the reply.
       await act(bob.page, 'hello bob, fixed', 'Reply')
-      await bob.page.locator('.replying .quote', { hasText: 'hello bob, fixed' }).waitFor()
+      const replying = bob.page.locator('.replying .quote', { hasText: 'hello bob, fixed' })
+      await replying.waitFor()
+      await bob.page.getByLabel('Message #general').press('Escape')
+      await replying.waitFor({ state: 'detached' })
+      await act(bob.page, 'hello bob, fixed', 'Reply')
+      await replying.waitFor()
       await send(bob.page, 'agreed')
       await waitForMessage(alice.page, 'agreed')
       expect(await bob.page.locator('.replying').count()).toBe(0)
@@ -172,7 +178,16 @@ describe('web client: messages that change', () => {
       expect(await bob.page.evaluate<number>('window.__asked')).toBe(1)
       // Bob elsewhere, tab visible: alice's mention raises the badge, no desktop notification.
       await enterRoom(bob, 'side')
-      await send(alice.page, `@${bobName} please look`)
+      // Alice picks bob from the @ suggestions (listbox; Tab picks the active one).
+      await box.fill(`@${bobName.slice(0, 3)}`)
+      const option = alice.page.getByRole('option', { name: `@${bobName}` })
+      await option.waitFor()
+      expect(await option.getAttribute('aria-selected')).toBe('true')
+      expect(await box.getAttribute('aria-activedescendant')).toBe(await option.getAttribute('id'))
+      await box.press('Tab')
+      expect(await box.inputValue()).toBe(`@${bobName} `)
+      await box.pressSequentially('please look')
+      await box.press('Enter')
       await bob.page.getByLabel('1 mention').waitFor()
       // Tab hidden: the next mention is a desktop notification.
       await bob.page.evaluate('window.__hidden = true')

@@ -140,7 +140,7 @@ export class ChatActions {
   selectRoom(name: string): void {
     const before = this.#state.rooms[name]
     const newSince = before && before.readSeq < before.lastSeq ? before.readSeq : null
-    this.#holder.set({ ...this.#state, current: name, newSince })
+    this.#holder.set({ ...this.#state, current: name, newSince, highlight: null })
     this.markRead(name)
     const room = this.#state.rooms[name]
     if (room && room.messages.length === 0) void this.loadOlder(name)
@@ -149,7 +149,10 @@ export class ChatActions {
   async createRoom(name: string): Promise<string | null> {
     try {
       const room = await this.#deps.api.createRoom(name)
-      this.#holder.update((state) => addRoom(state, room.name, room.lastSeq))
+      // The creator owns the room (GET /api/me/rooms says so too, at the next refresh).
+      this.#holder.update((state) =>
+        patchRoom(addRoom(state, room.name, room.lastSeq), room.name, { role: 'owner' }),
+      )
       this.selectRoom(room.name)
       return null
     } catch (error: unknown) {
