@@ -115,7 +115,7 @@ export function ChatPage({ chat }: Props) {
               }
               onCancelReply={() => messages.cancelReply(room.name)}
               onEditLast={() => messages.editLast(room.name)}
-              names={room.members && room.members.length > 0 ? room.members : room.online}
+              names={room.members ? [...room.members, ...room.online] : room.online}
               onNeedNames={() => void messages.loadMembers(room.name)}
               draft={state.drafts[room.name] ?? ''}
               onDraft={(text) => actions.setDraft(room.name, text)}

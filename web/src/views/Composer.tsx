@@ -26,7 +26,7 @@ interface Props {
   readonly onCancelReply: () => void
   /** Up in an empty box; false when I have no message here to edit. */
   readonly onEditLast: () => boolean
-  /** People to suggest after "@" (the room's members, or who is online until they are known). */
+  /** People to suggest after "@" (the room's members and who is online; duplicates are fine). */
   readonly names: readonly string[]
   /** The first "@": fetch the room's members. */
   readonly onNeedNames: () => void
