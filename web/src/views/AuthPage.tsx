@@ -24,6 +24,11 @@ export function AuthPage({ api, mode, onSignedIn }: Props) {
   const registering = mode === 'register'
   const taken = registering && takenName !== null && username === takenName
 
+  // Switching between sign-in and register (or arriving) starts at the form's first field.
+  useEffect(() => {
+    document.getElementById('username')?.focus()
+  }, [mode])
+
   // Focus goes to the field the server refused, once its error is on screen.
   useEffect(() => {
     if (takenName !== null) document.getElementById('username')?.focus()

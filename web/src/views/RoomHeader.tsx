@@ -3,12 +3,14 @@ import { LOBBY, type RoomState } from '../state/chat-state.js'
 
 interface Props {
   readonly room: RoomState | undefined
+  /** Connected (socket or fallback): otherwise who is online is not known, and not shown. */
+  readonly live: boolean
   readonly roomsOpen: boolean
   readonly onToggleRooms: () => void
   readonly onLeave: (room: string) => void
 }
 
-export function RoomHeader({ room, roomsOpen, onToggleRooms, onLeave }: Props) {
+export function RoomHeader({ room, live, roomsOpen, onToggleRooms, onLeave }: Props) {
   return (
     <header class="room-header">
       <button
@@ -21,7 +23,7 @@ export function RoomHeader({ room, roomsOpen, onToggleRooms, onLeave }: Props) {
         ☰
       </button>
       <h1 class="room-title">{room ? `# ${room.name}` : 'Eddy'}</h1>
-      {room && (
+      {room && live && (
         <div class="online" role="group" aria-label="Online in this room">
           <span class="dot" aria-hidden="true" />
           <span class="online-count">{room.online.length} online</span>
@@ -30,6 +32,12 @@ export function RoomHeader({ room, roomsOpen, onToggleRooms, onLeave }: Props) {
               <li key={user}>{user}</li>
             ))}
           </ul>
+        </div>
+      )}
+      {room && !live && (
+        <div class="online stale" role="group" aria-label="Online in this room">
+          <span class="dot" aria-hidden="true" />
+          <span class="online-count">Online: unknown while disconnected</span>
         </div>
       )}
       {room && room.name !== LOBBY && (
