@@ -37,6 +37,9 @@ interface Request {
   readonly ifIdle: boolean
 }
 
+/** About half a second at 60 frames a second. */
+const RETRY_FRAMES = 30
+
 const idle = () => document.activeElement === null || document.activeElement === document.body
 
 /**
@@ -47,11 +50,23 @@ export function useFocusRequest(
   initial: readonly FocusTarget[],
 ): (...targets: FocusTarget[]) => void {
   const [request, setRequest] = useState<Request | null>({ targets: initial, ifIdle: true })
-  // After every render: the target may have just appeared.
+  // After every render: the target may have just appeared. A request made by a click is fulfilled
+  // within a few frames (an element may still be sliding in) or dropped, so focus never jumps
+  // later on an unrelated render; the arrival request waits for renders as long as nothing else
+  // has taken focus.
   useEffect(() => {
     if (!request) return
-    if (request.ifIdle && !idle()) return setRequest(null)
-    if (moveFocus(request.targets)) setRequest(null)
+    let frames = 0
+    let frame = 0
+    const attempt = (): void => {
+      if (request.ifIdle && !idle()) return setRequest(null)
+      if (moveFocus(request.targets)) return setRequest(null)
+      if (request.ifIdle) return
+      if (++frames > RETRY_FRAMES) return setRequest(null)
+      frame = requestAnimationFrame(attempt)
+    }
+    attempt()
+    return () => cancelAnimationFrame(frame)
   })
   return (...targets) => setRequest({ targets, ifIdle: false })
 }
