@@ -60,12 +60,13 @@ describe('focus and field errors', () => {
       const b = await browser()
       const { page } = b
       await page.goto(`${server.url}/login`)
-      await page.getByLabel('Password').fill('typed first')
-      expect(await focused(page)).toBe('#password')
+      await expect.poll(() => focused(page)).toBe('#username')
+      // Leaving the empty field for the link judges nothing: no error moves the link away.
       await page.getByRole('link', { name: 'Create an account' }).click()
       await page.getByRole('heading', { name: 'Create your account' }).waitFor()
+      expect(await page.locator('.field-error').count()).toBe(0)
       await expect.poll(() => focused(page)).toBe('#username')
-      await page.getByLabel('Password').focus()
+      await page.getByLabel('Password').fill('typed first')
       await page.getByRole('link', { name: 'Sign in' }).click()
       await page.getByRole('heading', { name: 'Welcome back' }).waitFor()
       await expect.poll(() => focused(page)).toBe('#username')
