@@ -70,7 +70,7 @@ export function ChatPage({ chat }: Props) {
       <main class="room" aria-label={room ? `Room ${room.name}` : 'Chat'} inert={roomsOpen}>
         <RoomHeader
           room={room}
-          live={live}
+          presence={live ? 'live' : state.status === 'reconnecting' ? 'unknown' : 'pending'}
           onToggleRooms={() => openRooms(!roomsOpen)}
           roomsOpen={roomsOpen}
           onLeave={(name) => {

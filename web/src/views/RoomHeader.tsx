@@ -3,14 +3,17 @@ import { LOBBY, type RoomState } from '../state/chat-state.js'
 
 interface Props {
   readonly room: RoomState | undefined
-  /** Connected (socket or fallback): otherwise who is online is not known, and not shown. */
-  readonly live: boolean
+  /**
+   * Who is online: `live` with a connection (socket or fallback), `unknown` while reconnecting
+   * (the list from before may be stale), `pending` until the first connection.
+   */
+  readonly presence: 'live' | 'unknown' | 'pending'
   readonly roomsOpen: boolean
   readonly onToggleRooms: () => void
   readonly onLeave: (room: string) => void
 }
 
-export function RoomHeader({ room, live, roomsOpen, onToggleRooms, onLeave }: Props) {
+export function RoomHeader({ room, presence, roomsOpen, onToggleRooms, onLeave }: Props) {
   return (
     <header class="room-header">
       <button
@@ -23,7 +26,7 @@ export function RoomHeader({ room, live, roomsOpen, onToggleRooms, onLeave }: Pr
         ☰
       </button>
       <h1 class="room-title">{room ? `# ${room.name}` : 'Eddy'}</h1>
-      {room && live && (
+      {room && presence === 'live' && (
         <div class="online" role="group" aria-label="Online in this room">
           <span class="dot" aria-hidden="true" />
           <span class="online-count">{room.online.length} online</span>
@@ -34,7 +37,7 @@ export function RoomHeader({ room, live, roomsOpen, onToggleRooms, onLeave }: Pr
           </ul>
         </div>
       )}
-      {room && !live && (
+      {room && presence === 'unknown' && (
         <div class="online stale" role="group" aria-label="Online in this room">
           <span class="dot" aria-hidden="true" />
           <span class="online-count">Online: unknown while disconnected</span>
