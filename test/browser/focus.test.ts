@@ -136,6 +136,13 @@ describe('focus and field errors', () => {
       await page.locator('.sidebar').getByRole('button', { name: /lobby/ }).click()
       await page.locator('.chat.rooms-open').waitFor({ state: 'detached' })
       await expect.poll(() => focused(page)).toBe('#composer-input')
+
+      // Open at phone width, then the window grows: the drawer closes, the room is usable again.
+      await toggle.click()
+      await expect.poll(inDrawer).toBe(true)
+      await page.setViewportSize({ width: 1100, height: 720 })
+      await page.locator('.chat.rooms-open').waitFor({ state: 'detached' })
+      expect(await page.evaluate<boolean>(`document.querySelector('main').inert`)).toBe(false)
     },
   )
 

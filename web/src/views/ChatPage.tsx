@@ -3,7 +3,7 @@
  * focus on every view change (focus.ts): to the message box on arrival and on opening, joining or
  * creating a room; to the room list after leaving one; into the phone's room drawer and back.
  */
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import type { ChatClient } from '../app.js'
 import { Composer } from './Composer.js'
 import { useFocusRequest } from './focus.js'
@@ -13,6 +13,9 @@ import { RoomList } from './RoomList.js'
 import { StatusBanner } from './StatusBanner.js'
 import { useChatState } from './use-chat-state.js'
 
+/** The phone layout's breakpoint, as in styles.css. */
+const PHONE_WIDTH = '(max-width: 720px)'
+
 interface Props {
   readonly chat: ChatClient
 }
@@ -21,6 +24,16 @@ export function ChatPage({ chat }: Props) {
   const { actions, me } = chat
   const state = useChatState(chat.holder)
   const [roomsOpen, setRoomsOpen] = useState(false)
+  // The drawer exists only at phone width (styles.css): grown past it, an open drawer would leave
+  // the room inert with no visible way to close it.
+  useEffect(() => {
+    const phone = matchMedia(PHONE_WIDTH)
+    const close = () => {
+      if (!phone.matches) setRoomsOpen(false)
+    }
+    phone.addEventListener('change', close)
+    return () => phone.removeEventListener('change', close)
+  }, [])
   const focus = useFocusRequest(['composer'])
   const toRoom = () => {
     setRoomsOpen(false)
