@@ -15,7 +15,6 @@
  * claimed only once an HTTP request has been answered while the socket was failing.
  */
 import { WS_CLOSE, type ClientFrame, type ServerFrame } from '../../src/protocol/index.js'
-import { ApiError } from './api.js'
 import { backoffDelayMs, type BackoffOptions, RECONNECT_BACKOFF } from './backoff.js'
 import { LongPoll, type PollApi, type Timers } from './long-poll.js'
 
@@ -77,9 +76,6 @@ export class ChatLink {
   #failures = 0
   #retryTimer: number | null = null
   #retryAt: number | null = null
-  /** Bumped whenever a probe's answer would be stale (a socket opened, the link stopped). */
-  #probeRun = 0
-  #probing = false
   /** Bumped each time a new carrier (socket or fallback) starts: sends on an old one are lost. */
   #carrier = 0
   #status: LinkStatus = 'connecting'
@@ -102,6 +98,9 @@ export class ChatLink {
         message: (message) => this.#deliver({ type: 'message', ...message }),
         answer: (frame) => this.#listener.frame(frame),
         ready: (room) => this.#listener.ready(room),
+        reachable: () => {
+          if (!this.#open && !this.#stopped && this.#status !== 'polling') this.#startPolling()
+        },
         lost: () => this.#fallbackLost(),
         unauthorized: () => this.#listener.unauthorized(),
       },
@@ -128,7 +127,7 @@ export class ChatLink {
 
   stop(): void {
     this.#stopped = true
-    this.#probeRun++
+    this.#poll.cancelProbe()
     this.#clearRetry()
     this.#poll.stopAll()
     this.#socket?.close()
@@ -208,7 +207,7 @@ export class ChatLink {
     this.#open = true
     this.#openedAt = this.#now()
     this.#attempt = 0
-    this.#probeRun++
+    this.#poll.cancelProbe()
     this.#carrier++
     this.#poll.stopAll()
     this.#setStatus('online')
@@ -235,26 +234,8 @@ export class ChatLink {
     this.#retryAt = this.#now() + delay
     if (this.#status === 'polling') return
     this.#setStatus('reconnecting', this.#retryAt)
-    if (this.#failures >= (this.#options.failuresBeforePolling ?? 3)) this.#probe()
-  }
-
-  /** Asks the server over plain HTTP; only an answer starts the fallback. */
-  #probe(): void {
-    if (this.#probing) return
-    this.#probing = true
-    const run = ++this.#probeRun
-    const settle = (reachable: boolean) => {
-      this.#probing = false
-      const current = run === this.#probeRun && !this.#open && !this.#stopped
-      if (current && reachable && this.#status !== 'polling') this.#startPolling()
-    }
-    this.#options.api.probe().then(
-      () => settle(true),
-      (error: unknown) => {
-        settle(false)
-        if (error instanceof ApiError && error.status === 401) this.#listener.unauthorized()
-      },
-    )
+    // Only an answer over plain HTTP starts the fallback.
+    if (this.#failures >= (this.#options.failuresBeforePolling ?? 3)) this.#poll.probe()
   }
 
   #startPolling(): void {

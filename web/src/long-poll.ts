@@ -1,7 +1,8 @@
 /**
- * The long-poll fallback of the chat link (chat-link.ts): one `GET …/messages?after=&wait=` loop
- * per joined room and sends over `POST`. It tells its host when the server stops answering, so
- * the link never claims a fallback that is not carrying anything.
+ * The long-poll fallback of the chat link (chat-link.ts): the probe that decides whether plain
+ * HTTP works at all, then one `GET …/messages?after=&wait=` loop per joined room and sends over
+ * `POST`. It tells its host when the server stops answering, so the link never claims a fallback
+ * that is not carrying anything.
  */
 import type { ChatMessage, ServerFrame } from '../../src/protocol/index.js'
 import { ApiError } from './api.js'
@@ -37,6 +38,8 @@ export interface LongPollHost {
   answer(frame: Extract<ServerFrame, { type: 'ack' | 'error' }>): void
   /** The room can take sends now. */
   ready(room: string): void
+  /** The probe was answered: plain HTTP reaches the server. */
+  reachable(): void
   /** The server stopped answering HTTP: the fallback carries nothing. */
   lost(): void
   unauthorized(): void
@@ -54,6 +57,9 @@ export class LongPoll {
   readonly #host: LongPollHost
   readonly #waitSeconds: number
   readonly #random: () => number
+  /** Bumped whenever a probe's answer would be stale (a socket opened, the link stopped). */
+  #probeRun = 0
+  #probing = false
 
   constructor(
     api: PollApi,
@@ -88,6 +94,29 @@ export class LongPoll {
   stopAll(): void {
     for (const controller of this.#polls.values()) controller.abort()
     this.#polls.clear()
+  }
+
+  /** Asks whether plain HTTP reaches the server; the host hears `reachable` only if it does. */
+  probe(): void {
+    if (this.#probing) return
+    this.#probing = true
+    const run = ++this.#probeRun
+    this.#api.probe().then(
+      () => {
+        this.#probing = false
+        if (run === this.#probeRun) this.#host.reachable()
+      },
+      (error: unknown) => {
+        this.#probing = false
+        if (run === this.#probeRun && error instanceof ApiError && error.status === 401)
+          this.#host.unauthorized()
+      },
+    )
+  }
+
+  /** A socket opened (or the link stopped): an answer to a probe in flight means nothing now. */
+  cancelProbe(): void {
+    this.#probeRun++
   }
 
   /** Sends over POST; a message that gets no answer stays pending for the next carrier. */
