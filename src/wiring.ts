@@ -55,6 +55,9 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     clock,
     admins,
   })
+  const userChannel = new UserChannel(engines.bus, (error) =>
+    log.warn({ err: error }, 'user channel could not reach the bus'),
+  )
   const chat = new ChatService({
     store: engines.store,
     bus: engines.bus,
@@ -73,6 +76,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     },
     membership,
     metrics,
+    notifier: userChannel,
   })
   const upstreams = createUpstreams({
     allowPrivate: config.ALLOW_PRIVATE_UPSTREAMS,
@@ -100,9 +104,6 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
   )
   chat.onStored(movieBot.onStored)
 
-  const userChannel = new UserChannel(engines.bus, (error) =>
-    log.warn({ err: error }, 'user channel could not reach the bus'),
-  )
   const socketSessions = new SocketSessions(engines.store, clock, userChannel, engines.bus, log)
 
   const transport: TransportContext = {

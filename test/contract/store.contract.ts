@@ -3,6 +3,7 @@ import { describe, expect, it, beforeEach, afterEach } from 'vitest'
 import { isChatError } from '../../src/domain/errors.js'
 import type { AppendInput, NewRoom, Store } from '../../src/domain/ports.js'
 import { membershipCases } from './store-membership.contract.js'
+import { messageChangeCases } from './store-messages.contract.js'
 
 export interface StoreHandle {
   readonly store: Store
@@ -128,6 +129,7 @@ function migratedCases(newStore: NewStore): void {
   })
 
   describe('membership', () => membershipCases(() => store))
+  describe('messages that change', () => messageChangeCases(() => store))
 
   describe('migrate', () => {
     it('creates the lobby with no creator', async () => {
@@ -181,6 +183,7 @@ function migratedCases(newStore: NewStore): void {
         text: 'hello',
         ts: appended.ts,
         cid: 'x1',
+        mentions: [],
       })
       expect(await store.messagesAfter('alpha', 0, 10)).toEqual([message])
     })

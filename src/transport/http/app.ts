@@ -18,6 +18,7 @@ import { opsRoutes } from './ops-routes.js'
 import { pages } from './pages.js'
 import { memberRoutes } from './member-routes.js'
 import { roomRoutes } from './room-routes.js'
+import { messageRoutes } from './message-routes.js'
 import { movieRoutes } from './movie-routes.js'
 import { previewImageRoutes } from './preview-image-routes.js'
 
@@ -140,6 +141,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     authRoutes(scoped, ctx)
     adminRoutes(scoped, ctx)
     roomRoutes(scoped, ctx, polls)
+    messageRoutes(scoped, ctx)
     previewImageRoutes(scoped, ctx)
     memberRoutes(scoped, ctx)
     movieRoutes(scoped, ctx, pacer)

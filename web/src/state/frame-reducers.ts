@@ -152,6 +152,11 @@ function roomDeleted(state: ChatState, room: string): ChatState {
 // Membership and settings events: the chat link already resumes after their seqs; no view yet.
 const member: Reducer<'member'> = (state) => only(state)
 const roomEvent: Reducer<'room'> = (state) => only(state)
+// Edits, deletes and reactions: the chat link resumes after their seqs too; the view comes with
+// the web client's part of issue 12.
+const edit: Reducer<'edit'> = (state) => only(state)
+const deleteEvent: Reducer<'delete'> = (state) => only(state)
+const reaction: Reducer<'reaction'> = (state) => only(state)
 
 const error: Reducer<'error'> = (state, { code, message: text, cid, room }) => {
   if (cid && state.outbox.some((i) => i.cid === cid)) {
@@ -188,6 +193,9 @@ const reducers: { readonly [T in ServerFrame['type']]: Reducer<T> } = {
   error,
   member,
   room: roomEvent,
+  edit,
+  delete: deleteEvent,
+  reaction,
 }
 
 export function reduceFrame(state: ChatState, frame: ServerFrame, env: FrameEnv): Reduced {
