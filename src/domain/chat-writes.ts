@@ -12,9 +12,10 @@ import type {
 } from '../protocol/frames.js'
 import type { ChatServiceOptions, Sender } from './chat-service.js'
 import { ChatError } from './errors.js'
-import { MessageRules, NO_EXTRAS } from './message-rules.js'
+import { MessageRules, NO_EXTRAS, type MessageExtras } from './message-rules.js'
 import { Notifications } from './notifications.js'
 import type {
+  AppendInput,
   Bus,
   ChatMetrics,
   Clock,
@@ -92,7 +93,7 @@ export class ChatWrites {
       ? await this.#rules.extras(sender, room, text, replyTo)
       : NO_EXTRAS
     const started = performance.now()
-    const { message, created } = await this.#store.append({
+    const input: AppendInput = {
       id: randomUUID(),
       room,
       userId: sender.id,
@@ -100,9 +101,10 @@ export class ChatWrites {
       text,
       cid,
       ts: this.#clock.now(),
-      ...(extras.replyTo === undefined ? {} : { replyTo: extras.replyTo }),
-      ...(extras.resolved.mentions.length === 0 ? {} : { mentions: extras.resolved.mentions }),
-    })
+    }
+    const { message, created } = await this.#store.append(
+      extras === NO_EXTRAS ? input : withExtras(input, extras),
+    )
     this.#metrics.messageStored((performance.now() - started) / 1000, created)
     // A repeat is published again: harmless (feeds drop seen seqs) and it repairs a publish lost
     // when a node died between commit and publish.
@@ -173,5 +175,15 @@ export class ChatWrites {
       return 0
     })
     if (waitMs > 0) throw new ChatError('rate_limited', undefined, { retryAfterMs: waitMs })
+  }
+}
+
+/** A reply's target and the resolved mentions, for the few messages that have them. */
+function withExtras(input: AppendInput, extras: MessageExtras): AppendInput {
+  const { replyTo, resolved } = extras
+  return {
+    ...input,
+    ...(replyTo === undefined ? {} : { replyTo }),
+    ...(resolved.mentions.length === 0 ? {} : { mentions: resolved.mentions }),
   }
 }

@@ -254,6 +254,10 @@ describe('messages that change', () => {
     const path = `/api/rooms/${room}/messages/${seq}`
     const patch = (user: TestUser, body: unknown) =>
       api(server.url, path, { token: user.token, method: 'PATCH', body })
+    // A long-poller parked after the message is answered by the edit, a raw log event.
+    const parked = api(server.url, `/api/rooms/${room}/messages?after=${seq}&wait=20`, {
+      token: bob.token,
+    })
     const editCid = newCid()
     const edited = await patch(alice, { text: 'via http, edited', cid: editCid })
     expect(edited.status).toBe(200)
@@ -263,6 +267,7 @@ describe('messages that change', () => {
     expect((await patch(alice, { text: 'via http, edited', cid: editCid })).body).toEqual(
       edited.body,
     )
+    expect((await parked).body).toEqual({ messages: [(edited.body as { event: unknown }).event] })
     const refusal = await patch(bob, { text: 'mine now', cid: newCid() })
     expect([refusal.status, (refusal.body as { error: { code: string } }).error.code]).toEqual([
       403,
@@ -299,6 +304,12 @@ describe('messages that change', () => {
       method: 'DELETE',
     })
     expect((withCid.body as { event: { seq: number } }).event.seq).toBe(deleteEvent.seq)
+    const withBody = await api(server.url, path, {
+      token: alice.token,
+      method: 'DELETE',
+      body: { cid: newCid() },
+    })
+    expect((withBody.body as { event: { seq: number } }).event.seq).toBe(deleteEvent.seq)
     const late = await patch(alice, { text: 'too late', cid: newCid() })
     expect([late.status, (late.body as { error: { code: string } }).error.code]).toEqual([
       409,

@@ -9,6 +9,7 @@ import { ChatLink, type SocketHandlers } from './chat-link.js'
 import { ChatActions } from './chat/actions.js'
 import { followReadMarks, followRooms, linkListener } from './chat/link-binding.js'
 import { MessageActions } from './chat/message-actions.js'
+import { OutboxSender } from './chat/outbox-sender.js'
 import { ChatPersistence } from './chat/persistence.js'
 import { PresencePoller } from './chat/presence-poller.js'
 import { DesktopNotifier } from './notifications.js'
@@ -75,13 +76,16 @@ export function createChatClient(
       loadOlder: (room) => void actions.loadOlder(room),
       typingSeen: (room, user) => typing.saw(room, user),
       signOut,
-      flush: (room) => actions.flush(room),
+      flush: (room) => sender.ready(room),
+      outboxChanged: () => sender.changed(),
       notify: (frame) => notifier.show(frame),
     }),
   )
+  const sender = new OutboxSender(holder, link, browserTimers)
   const actions = new ChatActions({
     holder,
     link,
+    sender,
     api,
     savedCurrent: () => persistence.savedCurrent(),
     signOut,
@@ -104,14 +108,26 @@ export function createChatClient(
   holder.subscribe((state, previous) => poller.follow(state, previous))
 
   let refresh: number | undefined
-  const online = () => link.retryNow()
-  const offline = () => link.kick()
+  const network = (offline: boolean) =>
+    holder.update((state) =>
+      state.networkOffline === offline ? state : { ...state, networkOffline: offline },
+    )
+  const online = () => {
+    network(false)
+    link.retryNow()
+  }
+  const offline = () => {
+    network(true)
+    link.kick()
+  }
   const visible = () => {
     const { current } = holder.state
     if (document.visibilityState === 'visible' && current) actions.markRead(current)
   }
 
   function start(): void {
+    network(!navigator.onLine)
+    sender.start()
     link.start()
     if (admin === undefined) {
       api.me().then(
@@ -128,6 +144,7 @@ export function createChatClient(
 
   function stop(): void {
     link.stop()
+    sender.stop()
     poller.stop()
     typing.stop()
     window.clearInterval(refresh)

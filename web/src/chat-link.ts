@@ -1,24 +1,29 @@
 /**
  * The web client's live link to the server (the server's end of a socket is
  * src/transport/ws/connection.ts): one WebSocket with reconnect (backoff + jitter) that rejoins
- * every room with `since` = the last seq seen, and a long-poll fallback when the WebSocket keeps
- * failing.
+ * every room with `since` = the last seq seen, and a long-poll fallback (long-poll.ts) when the
+ * WebSocket keeps failing but plain HTTP still reaches the server.
  * It knows nothing of the DOM or the UI: sockets, the HTTP API and timers are injected, so the
  * whole state machine is unit tested (test/browser/connection.test.ts).
  *
  *   connecting ──open──▶ online ──close──▶ reconnecting ──open──▶ online
- *                            ▲                  │ 3 attempts that never opened
+ *                            ▲                 │ ▲ 3 attempts that never opened, then an HTTP probe
+ *                            │       probe ok  ▼ │ a poll or a send gets no answer
  *                            └──open (retried in the background)── polling
+ *
+ * "reconnecting" covers both a server that is down and a network that is gone: the fallback is
+ * claimed only once an HTTP request has been answered while the socket was failing.
  */
 import {
   WS_CLOSE,
-  type ChatMessage,
   type ClientFrame,
   type RoomLogEvent,
   type ServerFrame,
 } from '../../src/protocol/index.js'
-import { ApiError } from './api.js'
 import { backoffDelayMs, type BackoffOptions, RECONNECT_BACKOFF } from './backoff.js'
+import { type ChangeFrame, LongPoll, type PollApi, type Timers } from './long-poll.js'
+
+export type { ChangeFrame, PollApi, Timers } from './long-poll.js'
 
 export type LinkStatus = 'connecting' | 'online' | 'reconnecting' | 'polling'
 
@@ -35,31 +40,13 @@ export interface SocketHandle {
   close(): void
 }
 
-/** An edit, delete or reaction of a message, as the socket carries it. */
-export type ChangeFrame = Extract<ClientFrame, { type: 'edit' | 'delete' | 'react' }>
-
-export interface PollApi {
-  messagesAfter(
-    room: string,
-    after: number,
-    waitSeconds: number | null,
-    signal?: AbortSignal,
-  ): Promise<RoomLogEvent[]>
-  historyBefore(room: string, before: number, limit: number): Promise<ChatMessage[]>
-  postMessage(room: string, text: string, cid: string, replyTo?: number): Promise<ChatMessage>
-  /** The same change over HTTP (PATCH, DELETE, POST …/reactions); resolves with its seq. */
-  change(frame: ChangeFrame): Promise<number>
-  markRead(room: string, seq: number): Promise<void>
-}
-
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): number
-  clearTimeout(id: number): void
-}
-
 export interface ChatLinkListener {
   frame(frame: ServerFrame): void
-  status(status: LinkStatus): void
+  /**
+   * `retryAt` (epoch ms): when the next socket attempt starts, while reconnecting and waiting;
+   * null while an attempt is under way, and in the other states.
+   */
+  status(status: LinkStatus, retryAt: number | null): void
   /** The room can take sends now (joined over WebSocket, or polling): flush its outbox. */
   ready(room: string): void
   unauthorized(): void
@@ -70,7 +57,8 @@ export interface ChatLinkOptions {
   readonly api: PollApi
   readonly timers: Timers
   readonly random?: () => number
-  /** Attempts that never opened before the long-poll fallback starts. */
+  readonly now?: () => number
+  /** Attempts that never opened before the long-poll fallback is tried. */
   readonly failuresBeforePolling?: number
   readonly backoff?: BackoffOptions
   readonly pollWaitSeconds?: number
@@ -92,25 +80,60 @@ const STABLE_OPEN_MS = 3_000
 export class ChatLink {
   readonly #options: ChatLinkOptions
   readonly #listener: ChatLinkListener
+  readonly #now: () => number
   /** Joined rooms → highest seq seen (undefined until the first joined/message). */
   readonly #cursors = new Map<string, number | undefined>()
+  readonly #poll: LongPoll
   #socket: SocketHandle | null = null
   #open = false
   #openedAt = 0
   #attempt = 0
   #failures = 0
   #retryTimer: number | null = null
-  #polls = new Map<string, AbortController>()
+  #retryAt: number | null = null
+  /** Bumped each time a new carrier (socket or fallback) starts: sends on an old one are lost. */
+  #carrier = 0
   #status: LinkStatus = 'connecting'
   #stopped = false
 
   constructor(options: ChatLinkOptions, listener: ChatLinkListener) {
     this.#options = options
     this.#listener = listener
+    this.#now = options.now ?? Date.now
+    this.#poll = new LongPoll(
+      options.api,
+      options.timers,
+      {
+        joined: (room) => this.#cursors.has(room),
+        cursor: (room) => this.#cursors.get(room),
+        started: (room, seq) => {
+          this.#advance(room, seq)
+          this.#listener.frame({ type: 'joined', room, seq, online: [] })
+        },
+        event: (event) => this.#deliver(event),
+        answer: (frame) => this.#listener.frame(frame),
+        ready: (room) => this.#listener.ready(room),
+        reachable: () => {
+          if (!this.#open && !this.#stopped && this.#status !== 'polling') this.#startPolling()
+        },
+        lost: () => this.#fallbackLost(),
+        unauthorized: () => this.#listener.unauthorized(),
+      },
+      options.pollWaitSeconds ?? 25,
+      options.random,
+    )
   }
 
   get status(): LinkStatus {
     return this.#status
+  }
+
+  /**
+   * Which socket or fallback session is carrying sends now. A send made on an earlier one may be
+   * lost with it and must go again (with the same cid, so it is never stored twice).
+   */
+  get carrier(): number {
+    return this.#carrier
   }
 
   start(): void {
@@ -119,8 +142,9 @@ export class ChatLink {
 
   stop(): void {
     this.#stopped = true
+    this.#poll.cancelProbe()
     this.#clearRetry()
-    this.#stopPolling()
+    this.#poll.stopAll()
     this.#socket?.close()
     this.#socket = null
   }
@@ -129,13 +153,12 @@ export class ChatLink {
     if (this.#cursors.has(room)) return
     this.#cursors.set(room, undefined)
     if (this.#open) this.#sendFrame({ type: 'join', room })
-    else if (this.#status === 'polling') this.#startPoll(room)
+    else if (this.#status === 'polling') this.#poll.start(room)
   }
 
   leave(room: string): void {
     if (!this.#cursors.delete(room)) return
-    this.#polls.get(room)?.abort()
-    this.#polls.delete(room)
+    this.#poll.stop(room)
     if (this.#open) this.#sendFrame({ type: 'leave', room })
   }
 
@@ -144,53 +167,29 @@ export class ChatLink {
     const answers = replyTo === undefined ? {} : { replyTo }
     if (this.#open) return this.#sendFrame({ type: 'send', room, text, cid, ...answers })
     if (this.#status !== 'polling') return false
-    // Only the ack: the stored message comes with the poll, in log order (an edit just before it
-    // must not be skipped as already applied).
-    // No answer: the message stays pending and goes out again on the next ready().
-    this.#overHttp(this.#options.api.postMessage(room, text, cid, replyTo), room, cid)
+    this.#poll.send(room, text, cid, replyTo)
     return true
   }
 
-  /** An edit, delete or reaction; false when nothing can carry it now (nothing is queued). */
+  /** An edit, delete or reaction; false when nothing can carry it now (changes are not queued). */
   change(frame: ChangeFrame): boolean {
     if (this.#open) return this.#sendFrame(frame)
     if (this.#status !== 'polling') return false
-    this.#overHttp(this.#options.api.change(frame), frame.room, frame.cid)
+    this.#poll.change(frame)
     return true
   }
 
-  /** Moves the server's read mark (never acked; a lost one is sent again with the next read). */
+  /** Moves the server's read mark (not acked; a lost one is superseded by the next). */
   read(room: string, seq: number): void {
     if (this.#open) this.#sendFrame({ type: 'read', room, seq })
-    else if (this.#status === 'polling')
-      this.#options.api.markRead(room, seq).catch(() => undefined)
-  }
-
-  #overHttp(call: Promise<number | { seq: number }>, room: string, cid: string): void {
-    call.then(
-      (done) => {
-        const seq = typeof done === 'number' ? done : done.seq
-        this.#listener.frame({ type: 'ack', cid, seq, room })
-      },
-      (error: unknown) => {
-        if (error instanceof ApiError && error.status !== 0) {
-          this.#listener.frame({
-            type: 'error',
-            code: error.code,
-            message: error.message,
-            cid,
-            room,
-          })
-        }
-      },
-    )
+    else if (this.#status === 'polling') this.#poll.read(room, seq)
   }
 
   typing(room: string): void {
     if (this.#open) this.#sendFrame({ type: 'typing', room })
   }
 
-  /** The network came back (window 'online'): retry now instead of waiting out the backoff. */
+  /** The user asked, or the network came back (window 'online'): retry now, not after the backoff. */
   retryNow(): void {
     if (this.#stopped || this.#open) return
     this.#attempt = 0
@@ -209,6 +208,8 @@ export class ChatLink {
   #connect(): void {
     if (this.#stopped) return
     this.#retryTimer = null
+    this.#retryAt = null
+    if (this.#status === 'reconnecting') this.#setStatus('reconnecting', null)
     const socket = this.#options.openSocket({
       onOpen: () => this.#onOpen(socket),
       onMessage: (data) => {
@@ -234,9 +235,11 @@ export class ChatLink {
   #onOpen(socket: SocketHandle): void {
     if (this.#socket !== socket) return
     this.#open = true
-    this.#openedAt = Date.now()
+    this.#openedAt = this.#now()
     this.#attempt = 0
-    this.#stopPolling()
+    this.#poll.cancelProbe()
+    this.#carrier++
+    this.#poll.stopAll()
     this.#setStatus('online')
     for (const [room, since] of this.#cursors) {
       this.#sendFrame(since === undefined ? { type: 'join', room } : { type: 'join', room, since })
@@ -245,15 +248,11 @@ export class ChatLink {
 
   #onClose(socket: SocketHandle): void {
     if (this.#socket !== socket) return
-    const wasStable = this.#open && Date.now() - this.#openedAt >= STABLE_OPEN_MS
+    const wasStable = this.#open && this.#now() - this.#openedAt >= STABLE_OPEN_MS
     this.#socket = null
     this.#open = false
     if (this.#stopped) return
     this.#failures = wasStable ? 0 : this.#failures + 1
-    if (this.#status !== 'polling') {
-      if (this.#failures >= (this.#options.failuresBeforePolling ?? 3)) this.#startPolling()
-      else this.#setStatus('reconnecting')
-    }
     const random = this.#options.random ?? Math.random
     const delay = backoffDelayMs(
       this.#attempt++,
@@ -262,6 +261,25 @@ export class ChatLink {
     )
     this.#clearRetry()
     this.#retryTimer = this.#options.timers.setTimeout(() => this.#connect(), delay)
+    this.#retryAt = this.#now() + delay
+    if (this.#status === 'polling') return
+    this.#setStatus('reconnecting', this.#retryAt)
+    // Only an answer over plain HTTP starts the fallback.
+    if (this.#failures >= (this.#options.failuresBeforePolling ?? 3)) this.#poll.probe()
+  }
+
+  #startPolling(): void {
+    this.#carrier++
+    this.#setStatus('polling')
+    for (const room of this.#cursors.keys()) this.#poll.start(room)
+  }
+
+  /** A poll or a send got no answer: say so, and wait for the socket (or the next probe). */
+  #fallbackLost(): void {
+    if (this.#status !== 'polling' || this.#stopped) return
+    this.#poll.stopAll()
+    this.#carrier++
+    this.#setStatus('reconnecting', this.#socket ? null : this.#retryAt)
   }
 
   #onMessage(data: string): void {
@@ -300,69 +318,15 @@ export class ChatLink {
     return true
   }
 
-  #startPolling(): void {
-    this.#setStatus('polling')
-    for (const room of this.#cursors.keys()) this.#startPoll(room)
-  }
-
-  #stopPolling(): void {
-    for (const controller of this.#polls.values()) controller.abort()
-    this.#polls.clear()
-  }
-
-  #startPoll(room: string): void {
-    if (this.#polls.has(room)) return
-    const controller = new AbortController()
-    this.#polls.set(room, controller)
-    void this.#pollLoop(room, controller.signal)
-  }
-
-  async #pollLoop(room: string, signal: AbortSignal): Promise<void> {
-    const { api } = this.#options
-    let attempt = 0
-    let announced = false
-    while (!signal.aborted && this.#cursors.has(room)) {
-      try {
-        let after = this.#cursors.get(room)
-        if (after === undefined) {
-          // Never joined over the socket: start from the room's newest message, like `joined`.
-          const [newest] = await api.historyBefore(room, Number.MAX_SAFE_INTEGER, 1)
-          if (signal.aborted) return
-          after = newest?.seq ?? 0
-          this.#advance(room, after)
-          this.#listener.frame({ type: 'joined', room, seq: after, online: [] })
-        }
-        if (!announced) {
-          announced = true
-          this.#listener.ready(room)
-        }
-        const wait = this.#options.pollWaitSeconds ?? 25
-        const events = await api.messagesAfter(room, after, wait, signal)
-        for (const event of events) {
-          if (signal.aborted) return
-          this.#deliver(event)
-        }
-        attempt = 0
-      } catch (error: unknown) {
-        if (signal.aborted) return
-        if (error instanceof ApiError && error.status === 401) {
-          this.#listener.unauthorized()
-          return
-        }
-        const delay = backoffDelayMs(attempt++, RECONNECT_BACKOFF, this.#options.random)
-        await new Promise<void>((resolve) => this.#options.timers.setTimeout(resolve, delay))
-      }
-    }
-  }
-
-  #setStatus(status: LinkStatus): void {
-    if (status === this.#status) return
+  #setStatus(status: LinkStatus, retryAt: number | null = null): void {
+    if (status === this.#status && status !== 'reconnecting') return
     this.#status = status
-    this.#listener.status(status)
+    this.#listener.status(status, retryAt)
   }
 
   #clearRetry(): void {
     if (this.#retryTimer !== null) this.#options.timers.clearTimeout(this.#retryTimer)
     this.#retryTimer = null
+    this.#retryAt = null
   }
 }

@@ -18,6 +18,8 @@ export interface LinkBindingDeps {
   readonly flush: (room: string) => void
   /** A mention or DM for me (a desktop notification, if the tab is hidden and allowed). */
   readonly notify: (frame: NotifyFrame) => void
+  /** A frame changed the outbox (ack, echo, refusal): the next message in line may go. */
+  readonly outboxChanged: () => void
 }
 
 export function linkListener(deps: LinkBindingDeps): ChatLinkListener {
@@ -30,14 +32,16 @@ export function linkListener(deps: LinkBindingDeps): ChatLinkListener {
   return {
     frame(frame) {
       const env = { now: Date.now(), visible: isVisible() }
-      const { state, effects } = reduceFrame(deps.holder.state, frame, env)
+      const before = deps.holder.state
+      const { state, effects } = reduceFrame(before, frame, env)
       deps.holder.set(state)
       for (const effect of effects) run(effect)
+      if (state.outbox !== before.outbox) deps.outboxChanged()
     },
-    status(status) {
+    status(status, retryAt) {
       // Notices like "the server is restarting" are stale once we are back.
       const notice = status === 'online' ? { notice: null } : {}
-      deps.holder.update((state) => ({ ...state, status, ...notice }))
+      deps.holder.update((state) => ({ ...state, status, retryAt, ...notice }))
     },
     ready: (room) => deps.flush(room),
     unauthorized: () => deps.signOut(),

@@ -11,11 +11,11 @@ import type {
 import {
   addRoom,
   type ChatState,
+  delivered,
   LOBBY,
   markRead,
   otherEventSeen,
   patchRoom,
-  removeFromOutbox,
   type RoomState,
   typingStopped,
 } from './chat-state.js'
@@ -82,7 +82,9 @@ function setRoom(state: ChatState, room: RoomState): ChatState {
 function messageSeen(state: ChatState, room: RoomState, message: ChatMessage, env: FrameEnv) {
   let next = setRoom(state, { ...room, lastSeq: Math.max(room.lastSeq, message.seq) })
   next = typingStopped(next, room.name, message.user)
-  if (message.user === state.me.username) next = removeFromOutbox(next, message.cid)
+  // The echo of our own message acknowledges it as well as the ack does.
+  if (message.user === state.me.username)
+    next = delivered(next, message.cid, room.name, message.seq)
   return next.current === room.name && env.visible ? markRead(next, room.name) : next
 }
 
@@ -101,7 +103,7 @@ const message: Reducer<'message'> = (state, frame, env) => {
  */
 const ack: Reducer<'ack'> = (state, { room: name, cid, seq }, env) => {
   const item = state.outbox.find((i) => i.cid === cid)
-  const next = removeFromOutbox(state, cid)
+  const next = delivered(state, cid, name, seq)
   const room = next.rooms[name]
   if (!item || !room || room.messages.some((m) => m.seq === seq)) return only(next)
   const { username } = state.me

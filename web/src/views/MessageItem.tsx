@@ -22,6 +22,8 @@ interface Props {
   /** The answered message, when held (its current state beats the timeline's quote). */
   readonly parent: ShownMessage | undefined
   readonly replies: number
+  /** Mine, just acknowledged by the server: confirmed under the bubble. */
+  readonly sent?: boolean
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
@@ -42,7 +44,7 @@ function quoteOf(message: ShownMessage, parent: ShownMessage | undefined): Quote
   return message.quote ?? null
 }
 
-export function MessageItem({ message, own, first, view, parent, replies }: Props) {
+export function MessageItem({ message, own, first, view, parent, replies, sent = false }: Props) {
   const [expanded, setExpanded] = useState(false)
   const pressTimer = useRef<number | undefined>(undefined)
   const { me, handlers } = view
@@ -125,6 +127,11 @@ export function MessageItem({ message, own, first, view, parent, replies }: Prop
         >
           {expanded ? 'Show less' : 'Show more'}
         </button>
+      )}
+      {sent && (
+        <p class="delivery sent">
+          <span aria-hidden="true">✓</span> Sent
+        </p>
       )}
       {!deleted &&
         message.previews?.map((preview) => (

@@ -16,6 +16,9 @@ interface Props {
   readonly view: MessageView
   readonly outbox: readonly OutboxItem[]
   readonly failures: Readonly<Record<string, string>>
+  readonly stalled: Readonly<Record<string, true>>
+  /** The seq of my last message acknowledged here, marked "Sent". */
+  readonly sentSeq: number | undefined
   readonly online: boolean
   /** The room's read mark when it was opened: the "new messages" line goes after it. */
   readonly newSince: number | null
@@ -29,7 +32,8 @@ const LOAD_OLDER_PX = 120
 const BOTTOM_SLACK_PX = 48
 
 export function MessageList(props: Props) {
-  const { room, view, outbox, failures, online, newSince, onLoadOlder, onRetry, onDiscard } = props
+  const { room, view, outbox, failures, stalled, sentSeq, online, newSince } = props
+  const { onLoadOlder, onRetry, onDiscard } = props
   const { me } = view
   const scroller = useRef<HTMLDivElement>(null)
   const list = useRef<HTMLOListElement>(null)
@@ -135,19 +139,29 @@ export function MessageList(props: Props) {
         role="region"
         aria-label={`Messages in ${room.name}`}
       >
-        <HistoryStatus room={room} onLoadOlder={onLoadOlder} />
+        <HistoryStatus
+          room={room}
+          onLoadOlder={() => {
+            // The button gives way to "Loading…": focus stays in the list, not on the page body.
+            scroller.current?.focus({ preventScroll: true })
+            onLoadOlder()
+          }}
+        />
         <ol class="messages" ref={list}>
           <Timeline
             messages={room.messages}
             notices={room.notices}
             view={view}
             newAfter={newSince ?? scrolledNew}
+            sentSeq={sentSeq}
           />
-          {outbox.map((item) => (
+          {outbox.map((item, i) => (
             <PendingItem
               key={item.cid}
               item={item}
               failure={failures[item.cid] ?? null}
+              stalled={stalled[item.cid] === true}
+              held={outbox.slice(0, i).some((earlier) => earlier.failed)}
               online={online}
               onRetry={onRetry}
               onDiscard={onDiscard}

@@ -15,6 +15,8 @@ interface Props {
   readonly view: MessageView
   /** The "new messages" line goes after this seq (only if a later message is from someone else). */
   readonly newAfter: number | null
+  /** My last message acknowledged on this page: "Sent" under it while it is my latest. */
+  readonly sentSeq: number | undefined
 }
 
 const dayFormat = new Intl.DateTimeFormat(undefined, {
@@ -39,7 +41,7 @@ export function dayLabel(ts: number, now = Date.now()): string {
   return dayFormat.format(new Date(ts))
 }
 
-export function Timeline({ messages, notices, view, newAfter }: Props) {
+export function Timeline({ messages, notices, view, newAfter, sentSeq }: Props) {
   const { me } = view
   const items = []
   let n = 0
@@ -53,6 +55,7 @@ export function Timeline({ messages, notices, view, newAfter }: Props) {
     newAfter === null
       ? undefined
       : messages.find((m) => m.seq > newAfter && m.user !== me && newAfter > 0)
+  const lastOwn = messages.findLast((m) => m.user === me)?.seq
   for (const message of messages) {
     while (n < notices.length && (notices[n]?.afterSeq ?? 0) < message.seq) {
       items.push(<NoticeItem key={`n${notices[n]?.id}`} text={notices[n]?.text ?? ''} />)
@@ -86,6 +89,7 @@ export function Timeline({ messages, notices, view, newAfter }: Props) {
         view={view}
         parent={message.replyTo === undefined ? undefined : bySeq.get(message.replyTo)}
         replies={replies.get(message.seq) ?? 0}
+        sent={message.seq === sentSeq && message.seq === lastOwn}
       />,
     )
     previous = message
