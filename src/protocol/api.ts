@@ -1,6 +1,7 @@
 /** HTTP API bodies, queries and responses (docs/protocol.md), shared with the web client. */
 import { z } from 'zod'
 import { ChatMessage, Role, RoomKind, RoomLogEvent } from './frames.js'
+import { Attachments } from './files.js'
 import { Cid, MessageText, Password, RoomName, Seq, Username } from './names.js'
 
 export const Credentials = z.strictObject({ username: Username, password: Password })
@@ -27,7 +28,11 @@ export const AddMemberBody = z.strictObject({ username: Username })
 export const SetRoleBody = z.strictObject({ role: Role })
 export const ReadBody = z.strictObject({ seq: Seq })
 export const MemberParams = z.strictObject({ room: RoomName, username: Username })
-export const PostMessageBody = z.strictObject({ text: MessageText, cid: Cid })
+export const PostMessageBody = z.strictObject({
+  text: MessageText,
+  cid: Cid,
+  attachments: Attachments.optional(),
+})
 
 /**
  * Query numbers are plain decimal digits: z.coerce.number would read "" as 0 and "0x10" as 16

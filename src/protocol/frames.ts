@@ -1,5 +1,6 @@
 /** WebSocket /chat frames: the tagged unions both ends parse and build (docs/protocol.md). */
 import { z } from 'zod'
+import { Attachments, FileView } from './files.js'
 import { Cid, MessageText, RoomName, Seq } from './names.js'
 
 export const JoinFrame = z.strictObject({
@@ -13,6 +14,8 @@ export const SendFrame = z.strictObject({
   room: RoomName,
   text: MessageText,
   cid: Cid,
+  /** Ids of files the sender uploaded to this room and has not attached yet. */
+  attachments: Attachments.optional(),
 })
 export const TypingFrame = z.strictObject({ type: z.literal('typing'), room: RoomName })
 /** Moves the sender's read mark in the room forward (never back); not acked. */
@@ -53,6 +56,8 @@ export const ChatMessage = z.object({
   ts: z.number(),
   cid: z.string(),
   previews: z.array(LinkPreview).optional(),
+  /** The files the message carries, when it carries any. */
+  attachments: z.array(FileView).optional(),
 })
 export type ChatMessage = z.infer<typeof ChatMessage>
 

@@ -2,4 +2,5 @@
 export * from './names.js'
 export * from './frames.js'
 export * from './api.js'
+export * from './files.js'
 export * from './error-codes.js'

@@ -9,6 +9,7 @@ import type {
   StoredUser,
 } from '../domain/ports.js'
 import type { ChatMessage, MessageFrame, Role, RoomLogEvent } from '../protocol/frames.js'
+import { MemoryFiles } from './memory-files.js'
 import { changeEvent, plan } from './room-change.js'
 
 interface MemoryMember {
@@ -42,6 +43,7 @@ export function createMemoryStore(): Store {
   const users = new Map<string, StoredUser>() // by lower-cased username
   const sessions = new Map<string, Omit<SessionRecord, 'username'>>()
   const rooms = new Map<string, MemoryRoom>()
+  const files = new MemoryFiles()
   let closed = false
 
   // Every call is async like a real engine's, so callers cannot come to rely on synchronous results.
@@ -155,7 +157,11 @@ export function createMemoryStore(): Store {
       }),
     countRoomsCreatedBy: (username) =>
       op(() => [...rooms.values()].filter((room) => room.record.createdBy === username).length),
-    deleteRoom: (name) => op(() => rooms.delete(name)),
+    deleteRoom: (name) =>
+      op(() => {
+        if (rooms.has(name)) files.doomRoom(name)
+        return rooms.delete(name)
+      }),
     listVisibleRooms: (userId, page = {}) =>
       op(() => {
         const after = page.after
@@ -269,6 +275,8 @@ export function createMemoryStore(): Store {
           ts: input.ts,
           cid: input.cid,
         }
+        if ((input.attachments?.length ?? 0) > 0)
+          message.attachments = files.claim(input, message.seq)
         room.messages.push(message)
         room.authors.push(input.userId)
         room.byCid.set(key, message.seq)
@@ -305,6 +313,15 @@ export function createMemoryStore(): Store {
         if (message?.type === 'message')
           message.previews = [...(message.previews ?? []), copy(preview)]
       }),
+    createFile: (file) =>
+      op(() => {
+        roomOf(file.room)
+        files.create(copy(file))
+      }),
+    findFile: (id) => op(() => files.find(id)),
+    doomUnattachedFiles: (before) => op(() => files.doomUnattached(before)),
+    doomedFiles: (limit) => op(() => files.doomed(limit)),
+    purgeFiles: (ids) => op(() => files.purge(ids)),
     ping: () => op(() => undefined),
     close: async () => {
       closed = true

@@ -10,8 +10,11 @@ import {
   type AppendOutcome,
   type PendingAppend,
 } from './append-queue.js'
-import type { AppendInput, AppendResult } from '../domain/ports.js'
+import type { AppendInput, AppendResult, StoredFile } from '../domain/ports.js'
+import type { FileView } from '../protocol/files.js'
 import type { MessageFrame } from '../protocol/frames.js'
+import { claimAttachments } from './file-rows.js'
+import { claimFiles, lockFiles } from './postgres-attachments.js'
 import { isRowError } from './row-errors.js'
 import { toChatMessage, type MessageRow } from './schema.js'
 
@@ -92,7 +95,11 @@ export class PostgresGroupCommit {
   }
 }
 
-type Fresh = Array<{ readonly input: AppendInput; readonly seq: number }>
+type Fresh = Array<{
+  readonly input: AppendInput
+  readonly seq: number
+  readonly attachments?: FileView[]
+}>
 
 async function assign(
   client: PoolClient,
@@ -109,17 +116,25 @@ async function assign(
   )
   const lastSeqs = new Map(locked.rows.map((r) => [r.name, Number(r.last_seq)]))
 
+  // Appends with attachments (rare) learn of their earlier copies first: a repeat must answer
+  // with its first copy, not fail on files that copy already holds. Their files are row-locked.
+  const withFiles = storable.filter((i) => (i.attachments?.length ?? 0) > 0)
+  const files = await lockFiles(client, withFiles)
+  const repeats =
+    withFiles.length > 0 ? await earlierCopies(client, withFiles) : new Map<string, MessageFrame>()
+
   // Optimistic path: a repeated cid is rare (a client retrying), so insert first and only look
   // for earlier copies when the unique key says one exists, then redo the batch with them.
-  let plan = planBatch(inputs, lastSeqs, new Map())
+  let plan = planBatch(inputs, lastSeqs, repeats, files)
   if (plan.fresh.length > 0) {
     await client.query('savepoint optimistic')
     const inserted = await insert(client, plan.fresh, 'on conflict (room, user_id, cid) do nothing')
     if (inserted !== plan.fresh.length) {
       await client.query('rollback to savepoint optimistic')
-      plan = planBatch(inputs, lastSeqs, await earlierCopies(client, storable))
+      plan = planBatch(inputs, lastSeqs, await earlierCopies(client, storable), files)
       await insert(client, plan.fresh, '')
     }
+    await claimFiles(client, plan.fresh)
   }
   const touched = [...new Set(plan.fresh.map((f) => f.input.room))]
   if (touched.length > 0) {
@@ -132,14 +147,19 @@ async function assign(
   return plan.outcomes
 }
 
-/** Assigns seqs in queue order; `known` holds stored first copies by (room, user, cid). */
+/**
+ * Assigns seqs in queue order; `known` holds stored first copies by (room, user, cid), `files`
+ * the live, locked rows of the files the batch's appends want to attach.
+ */
 function planBatch(
   inputs: readonly AppendInput[],
   startSeqs: ReadonlyMap<string, number>,
   known: Map<string, MessageFrame>,
+  files: ReadonlyMap<string, StoredFile>,
 ): { outcomes: AppendOutcome[]; fresh: Fresh; lastSeqs: Map<string, number> } {
   const lastSeqs = new Map(startSeqs)
   const fresh: Fresh = []
+  const claimed = new Set<string>()
   const outcomes = inputs.map((input): AppendOutcome => {
     const refused = refusedAsUnstorable(input)
     if (refused !== undefined) return refused
@@ -148,6 +168,12 @@ function planBatch(
     if (first !== undefined) return { message: first, created: false }
     const last = lastSeqs.get(input.room)
     if (last === undefined) return new ChatError('room_not_found')
+    let attachments: FileView[] | undefined
+    if ((input.attachments?.length ?? 0) > 0) {
+      const checked = claimAttachments(input, files, claimed)
+      if (checked instanceof ChatError) return checked
+      attachments = checked
+    }
     const seq = last + 1
     lastSeqs.set(input.room, seq)
     const message: MessageFrame = {
@@ -160,9 +186,10 @@ function planBatch(
       ts: input.ts,
       cid: input.cid,
     }
+    if (attachments !== undefined) message.attachments = attachments
     // Later duplicates in this same batch answer with this copy.
     known.set(k, message)
-    fresh.push({ input, seq })
+    fresh.push(attachments === undefined ? { input, seq } : { input, seq, attachments })
     return { message, created: true }
   })
   return { outcomes, fresh, lastSeqs }
@@ -173,7 +200,8 @@ async function earlierCopies(
   inputs: readonly AppendInput[],
 ): Promise<Map<string, MessageFrame>> {
   const existing = await client.query<MessageRow & { user_id: string }>(
-    `select m.room, m.seq, m.id, m.user_id, m.username, m.text, m.cid, m.ts, m.previews
+    `select m.room, m.seq, m.id, m.user_id, m.username, m.text, m.cid, m.ts, m.previews,
+            m.attachments
      from messages m
      join unnest($1::text[], $2::text[], $3::text[]) as k(room, user_id, cid)
        on m.room = k.room and m.user_id = k.user_id and m.cid = k.cid`,

@@ -1,4 +1,5 @@
 /** Table types shared by the SQL stores, and the one place a log row becomes a RoomLogEvent. */
+import type { FileView } from '../protocol/files.js'
 import type {
   LinkPreview,
   MessageFrame,
@@ -62,6 +63,39 @@ export interface MessagesTable {
    * events store '' as text and their id as cid (unique per room and user, never shown).
    */
   data: unknown
+  /** A JSON array of FileView (migration 7), like `previews`; null without attachments. */
+  attachments: unknown
+}
+
+/** Uploaded files (migration 7); the bytes are in the BlobStore under the same id. */
+export interface FilesTable {
+  id: string
+  room: string
+  uploader_id: string
+  name: string
+  size: number
+  type: string
+  width: number | null
+  height: number | null
+  created_at: number
+  /** The message it is attached to; null until a send claims it. */
+  message_seq: number | null
+  /** Set when its message or room is deleted (or it was never attached): the janitor removes it. */
+  doomed_at: number | null
+}
+
+/** PostgreSQL only: a blob's bytes in chunks (postgres-blob-store.ts). */
+export interface BlobsTable {
+  id: string
+  size: number
+  complete: boolean
+  created_at: number
+}
+
+export interface BlobChunksTable {
+  blob_id: string
+  n: number
+  data: Uint8Array
 }
 
 export interface Database {
@@ -70,11 +104,14 @@ export interface Database {
   rooms: RoomsTable
   messages: MessagesTable
   members: MembersTable
+  files: FilesTable
+  blobs: BlobsTable
+  blob_chunks: BlobChunksTable
 }
 
 export type MessageRow = Pick<
   MessagesTable,
-  'room' | 'seq' | 'id' | 'username' | 'text' | 'cid' | 'ts' | 'previews'
+  'room' | 'seq' | 'id' | 'username' | 'text' | 'cid' | 'ts' | 'previews' | 'attachments'
 >
 export type LogRow = MessageRow & Pick<MessagesTable, 'type' | 'data'>
 
@@ -87,6 +124,7 @@ export const MESSAGE_COLUMNS = [
   'cid',
   'ts',
   'previews',
+  'attachments',
 ] as const
 
 export const LOG_COLUMNS = [...MESSAGE_COLUMNS, 'type', 'data'] as const
@@ -104,7 +142,15 @@ export function toChatMessage(row: MessageRow): MessageFrame {
   }
   const previews = parsePreviews(row.previews)
   if (previews !== undefined) message.previews = previews
+  const attachments = parseAttachments(row.attachments)
+  if (attachments !== undefined) message.attachments = attachments
   return message
+}
+
+function parseAttachments(value: unknown): FileView[] | undefined {
+  if (value === null || value === undefined) return undefined
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value
+  return Array.isArray(parsed) && parsed.length > 0 ? (parsed as FileView[]) : undefined
 }
 
 function parsePreviews(value: unknown): LinkPreview[] | undefined {

@@ -11,9 +11,11 @@ import {
   type PendingAppend,
 } from './append-queue.js'
 import type { AppendInput, AppendResult } from '../domain/ports.js'
+import type { FileView } from '../protocol/files.js'
 import type { MessageFrame } from '../protocol/frames.js'
 import { isRowError } from './row-errors.js'
 import { toChatMessage, type MessageRow } from './schema.js'
+import { SqliteAttachments } from './sqlite-attachments.js'
 
 /** A full queue flushes at once instead of waiting for the next turn of the event loop. */
 export const MAX_BATCH = 512
@@ -26,7 +28,7 @@ export class SqliteGroupCommit {
 
   constructor(private readonly db: BetterSqlite3.Database) {
     const findByCid = db.prepare<[string, string, string], MessageRow>(
-      `select room, seq, id, username, text, cid, ts, previews
+      `select room, seq, id, username, text, cid, ts, previews, attachments
        from messages where room = ? and user_id = ? and cid = ?`,
     )
     const findLastSeq = db.prepare<[string], { last_seq: number }>(
@@ -38,10 +40,13 @@ export class SqliteGroupCommit {
        on conflict (room, user_id, cid) do nothing`,
     )
     const setLastSeq = db.prepare<[number, string]>('update rooms set last_seq = ? where name = ?')
+    const attachments = new SqliteAttachments(db)
 
     const transaction = db.transaction((batch: readonly PendingAppend[]): AppendOutcome[] => {
       // The batch's view of each room's last seq; written back once per room at the end.
       const lastSeqs = new Map<string, number>()
+      // Files attached by earlier appends of this batch.
+      const claimed = new Set<string>()
       const outcomes = batch.map(({ input }): AppendOutcome => {
         const refused = refusedAsUnstorable(input)
         if (refused !== undefined) return refused
@@ -50,6 +55,15 @@ export class SqliteGroupCommit {
           const room = findLastSeq.get(input.room)
           if (room === undefined) return new ChatError('room_not_found')
           last = room.last_seq
+        }
+        let views: FileView[] | undefined
+        if (input.attachments !== undefined && input.attachments.length > 0) {
+          // A repeat answers with its first copy before its (now claimed) files are checked.
+          const existing = findByCid.get(input.room, input.userId, input.cid)
+          if (existing !== undefined) return { message: toChatMessage(existing), created: false }
+          const checked = attachments.check(input, claimed)
+          if (checked instanceof ChatError) return checked
+          views = checked
         }
         const seq = last + 1
         // Insert first and look for the earlier copy only on a clash: repeats are rare, and the
@@ -79,6 +93,10 @@ export class SqliteGroupCommit {
           text: input.text,
           ts: input.ts,
           cid: input.cid,
+        }
+        if (views !== undefined) {
+          attachments.claim(input, seq, views)
+          message.attachments = views
         }
         return { message, created: true }
       })
