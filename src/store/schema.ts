@@ -88,6 +88,7 @@ export interface FilesTable {
 export interface BlobsTable {
   id: string
   size: number
+  chunk_bytes: number
   complete: boolean
   created_at: number
 }

@@ -39,6 +39,8 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     .createTable('blobs')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('size', 'bigint', (c) => c.notNull().defaultTo(0))
+    // Every chunk but the last holds this many bytes, so a range read finds its chunks at once.
+    .addColumn('chunk_bytes', 'integer', (c) => c.notNull())
     .addColumn('complete', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute()
