@@ -34,7 +34,17 @@ export interface ChatLimits {
   readonly presenceTtlMs: number
   /** A disconnect's presence "leave" waits this long and is dropped if the user is back (0: at once). */
   readonly presenceLeaveGraceMs?: number
+  /** Files one message may carry (MAX_ATTACHMENTS); default 10. */
+  readonly maxAttachments?: number
 }
+
+/** What a message carries besides its text. */
+export interface SendExtras {
+  /** Ids of files the sender uploaded to the room and has not attached yet. */
+  readonly attachments?: readonly string[]
+}
+
+const DEFAULT_MAX_ATTACHMENTS = 10
 
 export interface ChatServiceOptions {
   readonly store: Store
@@ -129,18 +139,23 @@ export class ChatService {
     text: string,
     cid: string,
     via?: RoomSubscriber,
+    extras: SendExtras = {},
   ): Promise<ChatMessage> {
     if (via) {
       if (!this.#follows(via, room)) await this.#notFollowing(via, room)
     } else await this.#membership.readable(sender, room)
+    const attachments = extras.attachments ?? []
+    this.#checkAttachments(attachments)
     const length = countChars(text)
-    if (length < 1 || length > this.#limits.maxTextChars) {
+    // A message of files alone may have no text at all.
+    const textless = length === 0 && attachments.length > 0
+    if (!textless && (length < 1 || length > this.#limits.maxTextChars)) {
       throw new ChatError(
         'invalid_text',
         `Message text must be 1-${this.#limits.maxTextChars} characters and not blank.`,
       )
     }
-    const problem = textProblem(text)
+    const problem = textless ? undefined : textProblem(text)
     if (problem !== undefined) throw new ChatError('invalid_text', `Message text ${problem}.`)
     if (this.#limits.send) {
       const waitMs = await this.#limiter
@@ -161,6 +176,7 @@ export class ChatService {
       text,
       cid,
       ts: this.#clock.now(),
+      ...(attachments.length > 0 ? { attachments } : {}),
     })
     this.#metrics.messageStored((performance.now() - started) / 1000, created)
     // A repeat is published again: harmless (feeds drop seen seqs) and it repairs a publish lost
@@ -289,6 +305,17 @@ export class ChatService {
       this.#presence.exit(room, subscriber).catch((error: unknown) => {
         this.#log.warn({ err: error }, 'could not record leaving a deleted room')
       })
+    }
+  }
+
+  /** Count and repeats here; whose files they are is the Store's check, in the append's transaction. */
+  #checkAttachments(ids: readonly string[]): void {
+    const max = this.#limits.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS
+    if (ids.length > max) {
+      throw new ChatError('invalid_attachment', `A message carries at most ${max} files.`)
+    }
+    if (new Set(ids).size !== ids.length) {
+      throw new ChatError('invalid_attachment', 'The same file is attached twice.')
     }
   }
 

@@ -1,7 +1,8 @@
 /** File records as rows, and the one rule every Store applies when an append claims attachments. */
 import { ChatError } from '../domain/errors.js'
 import type { AppendInput, StoredFile } from '../domain/ports.js'
-import { fileUrl, type FileView } from '../protocol/files.js'
+import { toFileView } from '../domain/file-view.js'
+import type { FileView } from '../protocol/files.js'
 import type { FilesTable } from './schema.js'
 
 export type FileRow = Omit<FilesTable, 'doomed_at'>
@@ -32,19 +33,6 @@ export function toStoredFile(row: FileRow): StoredFile {
     createdAt: Number(row.created_at),
     messageSeq: row.message_seq === null ? null : Number(row.message_seq),
   }
-}
-
-export function toFileView(file: StoredFile): FileView {
-  const view: FileView = {
-    id: file.id,
-    name: file.name,
-    size: file.size,
-    type: file.type,
-    url: fileUrl(file.room, file.id),
-  }
-  if (file.width !== null) view.width = file.width
-  if (file.height !== null) view.height = file.height
-  return view
 }
 
 /**

@@ -32,7 +32,15 @@ export const frameHandlers: { [T in ClientFrameType]: Handler<T> } = {
   },
 
   async send(chat, source, frame) {
-    const message = await chat.send(source.sender, frame.room, frame.text, frame.cid, source)
+    const extras = frame.attachments ? { attachments: frame.attachments } : {}
+    const message = await chat.send(
+      source.sender,
+      frame.room,
+      frame.text,
+      frame.cid,
+      source,
+      extras,
+    )
     source.sendFrame({ type: 'ack', cid: frame.cid, seq: message.seq, room: frame.room })
   },
 
