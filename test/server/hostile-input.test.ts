@@ -1,11 +1,10 @@
 // What a hostile user sends (issue #15): every refusal is a clear 4xx or error frame, never a 5xx,
 // and the socket stays usable.
 import { request } from 'node:http'
-import pg from 'pg'
-import { describe, expect, it, onTestFinished } from 'vitest'
-import { PG_URL, postgresUnavailable } from '../contract/store-factories.js'
+import { describe, expect, it } from 'vitest'
+import { postgresUnavailable } from '../contract/store-factories.js'
 import { api, ChatClient, registerUser, uniqueName } from '../support/clients.js'
-import { startServer, type TestServer } from '../support/start-server.js'
+import { startServer, startServerOnPostgres } from '../support/start-server.js'
 
 const STRONG = 'plum kettle orbit'
 
@@ -220,22 +219,8 @@ describe('what fails before a route runs', () => {
 
 const pgSkip = await postgresUnavailable()
 
-/** A server on its own PostgreSQL schema, the engine that refuses U+0000. */
-async function startOnPostgres(): Promise<TestServer> {
-  const schema = `eddy_hostile_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
-  const server = await startServer(
-    { DATABASE_URL: PG_URL, PG_SCHEMA: schema, PG_POOL_MAX: '4', RATE_LIMITS: 'off' },
-    { teardown: false },
-  )
-  onTestFinished(async () => {
-    await server.close()
-    const admin = new pg.Client({ connectionString: PG_URL })
-    await admin.connect()
-    await admin.query(`drop schema if exists ${schema} cascade`)
-    await admin.end()
-  })
-  return server
-}
+/** PostgreSQL is the engine that refuses U+0000. */
+const startOnPostgres = () => startServerOnPostgres({ RATE_LIMITS: 'off' })
 
 describe.skipIf(pgSkip !== undefined)('on PostgreSQL', () => {
   it('a login with U+0000 in the username answers 401, not 503', async () => {

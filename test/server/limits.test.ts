@@ -2,7 +2,8 @@
 import { connect, type Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { ChatClient, registerUser } from '../support/clients.js'
-import { startServer } from '../support/start-server.js'
+import { postgresUnavailable } from '../contract/store-factories.js'
+import { startServer, startServerOnPostgres } from '../support/start-server.js'
 
 async function joinedClient(env: Record<string, string> = {}) {
   const server = await startServer(env)
@@ -134,25 +135,35 @@ describe('fatal frames close with the contract code', () => {
   })
 })
 
-describe('connection cap under concurrent upgrades', () => {
-  it('never lets concurrent upgrades past MAX_CONNECTIONS_PER_USER; a closed socket frees its place', async () => {
-    // Upgrades are admitted up to 16 per event-loop turn (turn-pacer.ts): a cap below that lets
-    // the ones admitted together race between the check and the accept.
-    const server = await startServer({ MAX_CONNECTIONS_PER_USER: '3' })
-    const user = await registerUser(server.url)
-    const attempts = await Promise.allSettled(
-      Array.from({ length: 32 }, () => ChatClient.connect(server.wsUrl, user.token)),
-    )
-    const open = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []))
-    const refused = attempts.flatMap((a) => (a.status === 'rejected' ? [String(a.reason)] : []))
-    expect(open).toHaveLength(3)
-    expect(refused).toEqual(Array.from({ length: 29 }, () => 'Error: HTTP 429'))
-    const closing = open.pop()!
-    closing.close()
-    await closing.closed
-    await expect
-      .poll(() => ChatClient.connect(server.wsUrl, user.token).then((c) => (open.push(c), 'open')))
-      .toBe('open')
-    for (const client of open) client.close()
-  })
+const pgSkip = await postgresUnavailable()
+
+describe.each([
+  ['SQLite', false, (env: Record<string, string>) => startServer(env)],
+  ['PostgreSQL', pgSkip !== undefined, startServerOnPostgres],
+] as const)('connection cap under concurrent upgrades (%s)', (_engine, skip, start) => {
+  it.skipIf(skip)(
+    'never lets concurrent upgrades past MAX_CONNECTIONS_PER_USER; a closed socket frees its place',
+    async () => {
+      // The session lookup awaits the store, so on PostgreSQL the upgrades interleave between the
+      // cap check and the accept: a cap counted at accept let all of them through there.
+      const server = await start({ MAX_CONNECTIONS_PER_USER: '3' })
+      const user = await registerUser(server.url)
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 32 }, () => ChatClient.connect(server.wsUrl, user.token)),
+      )
+      const open = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []))
+      const refused = attempts.flatMap((a) => (a.status === 'rejected' ? [String(a.reason)] : []))
+      expect(open).toHaveLength(3)
+      expect(refused).toEqual(Array.from({ length: 29 }, () => 'Error: HTTP 429'))
+      const closing = open.pop()!
+      closing.close()
+      await closing.closed
+      await expect
+        .poll(() =>
+          ChatClient.connect(server.wsUrl, user.token).then((c) => (open.push(c), 'open')),
+        )
+        .toBe('open')
+      for (const client of open) client.close()
+    },
+  )
 })

@@ -3,10 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 import { onTestFinished } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import type { Clock } from '../../src/domain/ports.js'
 import { startServer as startEddy, type EddyServer } from '../../src/server.js'
+import { PG_URL } from '../contract/store-factories.js'
 
 export type ServerEnv = Record<string, string>
 
@@ -55,6 +57,23 @@ export async function startServer(
     })
   }
   return testServer
+}
+
+/** In-process server on its own PostgreSQL schema, dropped when the calling test finishes. */
+export async function startServerOnPostgres(env: ServerEnv = {}): Promise<TestServer> {
+  const schema = `eddy_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+  const server = await startServer(
+    { DATABASE_URL: PG_URL, PG_SCHEMA: schema, PG_POOL_MAX: '4', ...env },
+    { teardown: false },
+  )
+  onTestFinished(async () => {
+    await server.close()
+    const admin = new pg.Client({ connectionString: PG_URL })
+    await admin.connect()
+    await admin.query(`drop schema if exists ${schema} cascade`)
+    await admin.end()
+  })
+  return server
 }
 
 export interface ChildServer {

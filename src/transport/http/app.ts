@@ -1,7 +1,7 @@
 /** Builds the Fastify app: security headers, cookies, WebSocket, error mapping, every route. */
 import fastifyCookie from '@fastify/cookie'
 import fastifyWebsocket from '@fastify/websocket'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import helmet, { type HelmetOptions } from 'helmet'
@@ -84,7 +84,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     },
     loggerInstance: logger,
     // One line per request (the onResponse hook below), not Fastify's "incoming" + "completed".
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: ctx.http.trustProxy,
     bodyLimit: ctx.http.maxFrameBytes,
     genReqId: () => randomUUID(),
