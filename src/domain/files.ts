@@ -85,6 +85,8 @@ export class Files {
     const head: Buffer[] = []
     const size = await this.#blobs.put(id, this.#limited(incoming.source, head))
     try {
+      // What a browser sends for a file input left empty; a named empty file is kept.
+      if (size === 0 && incoming.filename === '') throw new ChatError('no_file')
       const inspected = await inspectFile(Buffer.concat(head))
       const record: FileRecord = {
         id,

@@ -100,9 +100,7 @@ async function filePart(
   } catch (error) {
     throw multipartError(error)
   }
-  if (part === undefined || part.fieldname !== UPLOAD_FIELD || part.filename === '') {
-    return undefined
-  }
+  if (part === undefined || part.fieldname !== UPLOAD_FIELD) return undefined
   return { filename: part.filename, source: readPart(part.file) }
 }
 
