@@ -42,7 +42,12 @@ export interface PollApi {
     signal?: AbortSignal,
   ): Promise<ChatMessage[]>
   historyBefore(room: string, before: number, limit: number): Promise<ChatMessage[]>
-  postMessage(room: string, text: string, cid: string): Promise<ChatMessage>
+  postMessage(
+    room: string,
+    text: string,
+    cid: string,
+    attachments?: readonly string[],
+  ): Promise<ChatMessage>
 }
 
 export interface Timers {
@@ -123,10 +128,11 @@ export class ChatLink {
   }
 
   /** Returns false when nothing could carry the message now; the caller keeps it in the outbox. */
-  send(room: string, text: string, cid: string): boolean {
-    if (this.#open) return this.#sendFrame({ type: 'send', room, text, cid })
+  send(room: string, text: string, cid: string, attachments: readonly string[] = []): boolean {
+    const files = attachments.length > 0 ? { attachments: [...attachments] } : {}
+    if (this.#open) return this.#sendFrame({ type: 'send', room, text, cid, ...files })
     if (this.#status !== 'polling') return false
-    this.#options.api.postMessage(room, text, cid).then(
+    this.#options.api.postMessage(room, text, cid, attachments).then(
       (message) => {
         this.#deliver({ type: 'message', ...message })
         this.#listener.frame({ type: 'ack', cid, seq: message.seq, room })

@@ -3,10 +3,10 @@
  * back, send, retry, discard. Each changes the state through the pure updates in state/ and talks
  * to the server through the API or the link; persistence and joins follow the state on their own.
  */
-import type { RoomView } from '../../../src/protocol/index.js'
+import type { FileView, RoomView } from '../../../src/protocol/index.js'
 import { ApiError, type Api } from '../api.js'
 import type { ChatLink } from '../chat-link.js'
-import { newCid } from '../outbox.js'
+import { newCid, type OutboxItem } from '../outbox.js'
 import {
   addRoom,
   byName,
@@ -186,19 +186,23 @@ export class ChatActions {
     }
   }
 
-  send(text: string): boolean {
+  /** A message of text, files, or both (files already uploaded: see Api.uploadFile). */
+  send(text: string, attachments: readonly FileView[] = []): boolean {
     const room = this.#state.current
-    if (!room || text.trim() === '') return false
-    const item = { cid: newCid(), room, text, createdAt: Date.now(), failed: false }
+    if (!room || (text.trim() === '' && attachments.length === 0)) return false
+    // A message of files alone has no text at all, not blank text.
+    const body = attachments.length > 0 && text.trim() === '' ? '' : text
+    const files = attachments.length > 0 ? { attachments } : {}
+    const item = { cid: newCid(), room, text: body, ...files, createdAt: Date.now(), failed: false }
     this.#holder.set({ ...this.#state, outbox: [...this.#state.outbox, item] })
-    this.#dispatch(room, text, item.cid)
+    this.#dispatch(item)
     return true
   }
 
   /** The room can take sends again (joined, or polling): sends what is waiting for it. */
   flush(room: string): void {
     for (const item of this.#state.outbox) {
-      if (item.room === room && !item.failed) this.#dispatch(room, item.text, item.cid)
+      if (item.room === room && !item.failed) this.#dispatch(item)
     }
   }
 
@@ -210,7 +214,7 @@ export class ChatActions {
     const { [cid]: _dropped, ...failures } = state.failures
     const outbox = state.outbox.map((i) => (i.cid === cid ? { ...i, failed: false } : i))
     this.#holder.set({ ...state, outbox, failures })
-    if (!this.#dispatch(item.room, item.text, item.cid)) this.#deps.link.retryNow()
+    if (!this.#dispatch(item)) this.#deps.link.retryNow()
   }
 
   discard(cid: string): void {
@@ -236,8 +240,10 @@ export class ChatActions {
   }
 
   /** Sends now, and if no ack comes in time the socket is presumed dead and replaced. */
-  #dispatch(room: string, text: string, cid: string): boolean {
-    const sent = this.#deps.link.send(room, text, cid)
+  #dispatch(item: OutboxItem): boolean {
+    const { room, text, cid } = item
+    const ids = (item.attachments ?? []).map((file) => file.id)
+    const sent = this.#deps.link.send(room, text, cid, ids)
     if (sent) {
       setTimeout(() => {
         const stillPending = this.#state.outbox.some((i) => i.cid === cid && !i.failed)

@@ -88,7 +88,17 @@ const ack: Reducer<'ack'> = (state, { room: name, cid, seq }, env) => {
   // The echo normally arrives as a message frame; if it has not yet, show the acked text now.
   if (!item || !room || room.messages.some((m) => m.seq === seq)) return only(next)
   const { username } = state.me
-  const shown = { room: name, seq, id: cid, user: username, text: item.text, ts: env.now, cid }
+  const files = item.attachments ? { attachments: [...item.attachments] } : {}
+  const shown = {
+    room: name,
+    seq,
+    id: cid,
+    user: username,
+    text: item.text,
+    ts: env.now,
+    cid,
+    ...files,
+  }
   return only(messages(next, name, [shown], env))
 }
 

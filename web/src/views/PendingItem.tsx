@@ -19,9 +19,14 @@ export function PendingItem({ item, failure, online, onRetry, onDiscard }: Props
       : 'Waiting for connection…'
   return (
     <li class={`msg own first ${failed ? 'failed' : 'pending'}`} data-cid={item.cid}>
-      <div class="bubble">
-        <MessageText text={item.text} />
-      </div>
+      {item.text !== '' && (
+        <div class="bubble">
+          <MessageText text={item.text} />
+        </div>
+      )}
+      {item.attachments && item.attachments.length > 0 && (
+        <p class="pending-files">{item.attachments.map((file) => file.name).join(', ')}</p>
+      )}
       <div class="delivery" role={failed ? 'alert' : undefined}>
         <span>{status}</span>
         {(failed || !online) && (
