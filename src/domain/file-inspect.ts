@@ -5,7 +5,7 @@
  */
 import { fileTypeFromBuffer } from 'file-type'
 import { imageSize } from 'image-size'
-import { isInlineImage } from '../protocol/files.js'
+import { isInlineImage } from '../protocol/paths.js'
 
 /** How much of an upload's start is kept to inspect it: enough for a JPEG's frame header behind large EXIF blocks. */
 export const HEAD_BYTES = 512 * 1024

@@ -1,5 +1,6 @@
 /** A file record as clients see it (the `file` of an upload's answer and of a message's attachments). */
-import { fileUrl, type FileView } from '../protocol/files.js'
+import type { FileView } from '../protocol/files.js'
+import { fileUrl } from '../protocol/paths.js'
 import type { FileRecord } from './ports.js'
 
 export function toFileView(file: FileRecord): FileView {

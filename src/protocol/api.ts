@@ -72,16 +72,6 @@ export const PreviewImageParams = z.strictObject({
 /** `url` is the preview's page URL (its `url` field), unique within one message's previews. */
 export const PreviewImageQuery = z.strictObject({ url: z.string().min(1).max(2048) })
 
-/**
- * Where a client loads a preview's image: from Eddy's own origin, which fetches it through the
- * SSRF guard. A preview's `image` field is the original address, for information only: the page
- * CSP (img-src 'self' data:) refuses it (docs/protocol.md).
- */
-export function previewImagePath(room: string, seq: number, pageUrl: string): string {
-  const query = new URLSearchParams({ url: pageUrl }).toString()
-  return `/api/rooms/${encodeURIComponent(room)}/messages/${seq}/previews/image?${query}`
-}
-
 /** `GET /api/rooms`: a page of rooms in name order, after the cursor `after` (a room name). */
 export const ROOM_PAGE_DEFAULT = 100
 export const ROOM_PAGE_MAX = 200

@@ -30,23 +30,3 @@ export const UploadResponse = z.object({ file: FileView })
 export type UploadResponse = z.infer<typeof UploadResponse>
 
 export const FileParams = z.strictObject({ room: RoomName, id: FileId })
-
-/** The only types a file is served inline as (with that type); anything else is a download. */
-export const INLINE_IMAGE_TYPES: readonly string[] = [
-  'image/png',
-  'image/jpeg',
-  'image/gif',
-  'image/webp',
-]
-
-export function isInlineImage(type: string): boolean {
-  return INLINE_IMAGE_TYPES.includes(type)
-}
-
-/** Where the file is downloaded: under its room, so the room's access rule answers first. */
-export function fileUrl(room: string, id: string): string {
-  return `/api/rooms/${encodeURIComponent(room)}/files/${id}`
-}
-
-/** The multipart field an upload's bytes travel in. */
-export const UPLOAD_FIELD = 'file'

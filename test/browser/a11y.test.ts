@@ -1,6 +1,7 @@
 /**
- * axe-core on the login, register and chat pages, light and dark, at desktop and phone widths:
- * zero violations; on the phone every visible control is at least 44 px both ways.
+ * axe-core on the login, register and chat pages (online, and offline with a message not sent),
+ * light and dark, at desktop and phone widths: zero violations; on the phone every visible
+ * control is at least 44 px both ways.
  */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -74,6 +75,14 @@ describe('accessibility', () => {
           await send(page, 'hi bob, https://example.com')
           await waitForMessage(page, 'hi bob')
           found['chat'] = await axeViolations(page)
+          // Cut off: the offline banner with its countdown, a "Not sent" message, the online list unknown.
+          await b.context.setOffline(true)
+          await send(page, 'written offline')
+          await page.getByText(/^Not sent/).waitFor({ timeout: 20_000 })
+          found['offline'] = await axeViolations(page)
+          if (width === 'phone') found['offline tap targets'] = await smallTargets(page)
+          await b.context.setOffline(false)
+          await waitForMessage(page, 'written offline', 20_000)
           if (width === 'phone') {
             found['chat tap targets'] = await smallTargets(page)
             await page.getByRole('button', { name: 'Show rooms' }).click()

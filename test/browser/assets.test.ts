@@ -67,6 +67,15 @@ describe('assets', () => {
     expect(style.headers['content-type']).toMatch(/text\/css/)
   })
 
+  test('the script leaves the protocol schemas (and zod) on the server: under 30 kB gz', () => {
+    const assets = join(WEB_DIST, 'assets')
+    const scripts = readdirSync(assets).filter((f) => f.endsWith('.js'))
+    const code = scripts.map((f) => readFileSync(join(assets, f), 'utf8')).join('\n')
+    expect(code).not.toContain('ZodError')
+    const gz = scripts.map((f) => readFileSync(join(assets, `${f}.gz`)).length)
+    expect(gz.reduce((a, b) => a + b, 0)).toBeLessThan(30 * 1024)
+  })
+
   test('the HTML shell is revalidated on every visit, and compressed too', async () => {
     const server = await startServer()
     for (const path of ['/', '/login', '/register']) {

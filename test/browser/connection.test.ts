@@ -50,17 +50,24 @@ const message = (room: string, seq: number): ChatMessage => ({
   cid: `c${seq}`,
 })
 
+/** Lets resolved promises (the fake API's answers) run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+
 function setup(api: Partial<PollApi> = {}) {
   const sockets: FakeSocket[] = []
   const timers = new FakeTimers()
   const frames: ServerFrame[] = []
   const statuses: LinkStatus[] = []
+  /** Every status report with its retryAt, as the banner sees them. */
+  const reports: Array<[LinkStatus, number | null]> = []
+  let now = 1_000_000
   const ready: string[] = []
   const signedOut: true[] = []
   const fullApi: PollApi = {
     messagesAfter: () => new Promise(() => undefined),
     historyBefore: () => Promise.resolve([]),
     postMessage: () => Promise.reject(new ApiError(0, 'network', 'down')),
+    probe: () => Promise.resolve(),
     ...api,
   }
   const connection = new ChatLink(
@@ -73,16 +80,32 @@ function setup(api: Partial<PollApi> = {}) {
       api: fullApi,
       timers,
       random: () => 0.5,
+      now: () => now,
     },
     {
       frame: (f) => frames.push(f),
-      status: (s) => statuses.push(s),
+      status: (s, retryAt) => {
+        if (statuses.at(-1) !== s) statuses.push(s)
+        reports.push([s, retryAt])
+      },
       ready: (room) => ready.push(room),
       unauthorized: () => void signedOut.push(true),
     },
   )
   const last = () => sockets.at(-1) as FakeSocket
-  return { connection, sockets, last, timers, frames, statuses, ready, signedOut }
+  const advance = (ms: number) => void (now += ms)
+  return {
+    connection,
+    sockets,
+    last,
+    timers,
+    frames,
+    statuses,
+    reports,
+    ready,
+    signedOut,
+    advance,
+  }
 }
 
 describe('ChatLink', () => {
@@ -153,8 +176,9 @@ describe('ChatLink', () => {
       timers.runAll()
       last().handlers.onClose() // never opened
     }
+    await settle()
     expect(statuses.at(-1)).toBe('polling')
-    await new Promise((resolve) => setTimeout(resolve, 0))
+    await settle()
     expect(polled[0]).toEqual(['lobby', 7])
     expect(frames).toContainEqual({ type: 'message', ...message('lobby', 8) })
 
@@ -178,6 +202,7 @@ describe('ChatLink', () => {
       last().handlers.onClose()
       timers.runAll()
     }
+    await settle()
     expect(connection.status).toBe('polling')
     connection.send('lobby', 'x', 'c1')
     await new Promise((resolve) => setTimeout(resolve, 0))
@@ -188,5 +213,144 @@ describe('ChatLink', () => {
       cid: 'c1',
       room: 'lobby',
     })
+  })
+
+  test('reconnecting reports when the next attempt starts, and null while one is under way', () => {
+    const { connection, last, timers, reports, advance } = setup()
+    connection.start()
+    last().handlers.onOpen()
+    advance(5_000)
+    last().handlers.onClose()
+    // random 0.5, first retry: 150 + 0.5 × (300 − 150) = 225 ms from now.
+    expect(reports.at(-1)).toEqual(['reconnecting', 1_005_225])
+    timers.runAll()
+    expect(reports.at(-1)).toEqual(['reconnecting', null])
+  })
+
+  test('server unreachable: after the failed attempts the probe fails too, so no fallback is claimed', async () => {
+    let probes = 0
+    const { connection, last, timers, statuses, reports } = setup({
+      probe: () => {
+        probes++
+        return Promise.reject(new ApiError(0, 'network', 'down'))
+      },
+    })
+    connection.join('lobby')
+    connection.start()
+    for (let i = 0; i < 6; i++) {
+      last().handlers.onClose()
+      await settle()
+      timers.runAll()
+    }
+    expect(probes).toBeGreaterThanOrEqual(3)
+    expect(statuses).toEqual(['reconnecting'])
+    expect(reports.filter(([, at]) => at !== null).length).toBe(6)
+  })
+
+  test('the fallback starts only once the HTTP probe is answered', async () => {
+    let answer: () => void = () => undefined
+    const { connection, last, timers, statuses } = setup({
+      probe: () => new Promise<void>((resolve) => (answer = resolve)),
+    })
+    connection.start()
+    for (let i = 0; i < 3; i++) {
+      last().handlers.onClose()
+      timers.runAll()
+    }
+    await settle()
+    expect(connection.status).toBe('reconnecting')
+    answer()
+    await settle()
+    expect(statuses).toEqual(['reconnecting', 'polling'])
+  })
+
+  test('a probe answered after the socket opened again does not start the fallback', async () => {
+    let answer: () => void = () => undefined
+    const { connection, last, timers } = setup({
+      probe: () => new Promise<void>((resolve) => (answer = resolve)),
+    })
+    connection.start()
+    for (let i = 0; i < 3; i++) {
+      last().handlers.onClose()
+      timers.runAll()
+    }
+    last().handlers.onOpen()
+    answer()
+    await settle()
+    expect(connection.status).toBe('online')
+  })
+
+  test('a probe that finds the session ended signs out', async () => {
+    const { connection, last, timers, signedOut } = setup({
+      probe: () => Promise.reject(new ApiError(401, 'unauthorized', 'gone')),
+    })
+    connection.start()
+    for (let i = 0; i < 3; i++) {
+      last().handlers.onClose()
+      timers.runAll()
+    }
+    await settle()
+    expect(signedOut).toEqual([true])
+  })
+
+  test('polling whose requests stop being answered goes back to reconnecting', async () => {
+    let failPoll: (error: unknown) => void = () => undefined
+    const { connection, last, timers, statuses } = setup({
+      historyBefore: () => Promise.resolve([message('lobby', 3)]),
+      messagesAfter: () => new Promise((_, reject) => (failPoll = reject)),
+    })
+    connection.join('lobby')
+    connection.start()
+    for (let i = 0; i < 3; i++) {
+      last().handlers.onClose()
+      timers.runAll()
+    }
+    await settle()
+    expect(connection.status).toBe('polling')
+    const carrier = connection.carrier
+    failPoll(new ApiError(0, 'network', 'down'))
+    await settle()
+    expect(statuses).toEqual(['reconnecting', 'polling', 'reconnecting'])
+    expect(connection.carrier).toBeGreaterThan(carrier)
+    expect(connection.send('lobby', 'x', 'c1')).toBe(false)
+  })
+
+  test('a POST that gets no answer while polling goes back to reconnecting; a 503 too', async () => {
+    for (const error of [new ApiError(0, 'network', 'down'), new ApiError(503, 'unknown', 'x')]) {
+      const { connection, last, timers, frames } = setup({
+        postMessage: () => Promise.reject(error),
+      })
+      connection.start()
+      for (let i = 0; i < 3; i++) {
+        last().handlers.onClose()
+        timers.runAll()
+      }
+      await settle()
+      expect(connection.send('lobby', 'x', 'c1')).toBe(true)
+      await settle()
+      expect(connection.status).toBe('reconnecting')
+      expect(frames.filter((f) => f.type === 'error')).toEqual([])
+    }
+  })
+
+  test('retryNow connects at once instead of waiting out the backoff', () => {
+    const { connection, sockets, last, timers } = setup()
+    connection.start()
+    last().handlers.onClose()
+    expect(timers.pending.size).toBe(1)
+    connection.retryNow()
+    expect(sockets).toHaveLength(2)
+    expect(timers.pending.size).toBe(0)
+  })
+
+  test('each new socket is a new carrier', () => {
+    const { connection, last, timers } = setup()
+    connection.start()
+    last().handlers.onOpen()
+    const first = connection.carrier
+    last().handlers.onClose()
+    timers.runAll()
+    last().handlers.onOpen()
+    expect(connection.carrier).toBeGreaterThan(first)
   })
 })

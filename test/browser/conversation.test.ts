@@ -1,4 +1,4 @@
-/** The web client against the real server, in Debian's Chromium: two people chatting. Screenshots go to docs/ with SCREENSHOTS=1. */
+/** The web client against the real server, in Debian's Chromium: two people chatting. */
 import { describe, expect, test } from 'vitest'
 import { startServer } from '../support/start-server.js'
 import {
@@ -7,7 +7,6 @@ import {
   messageTexts,
   registerInUi,
   send,
-  SHOTS_DIR,
   uniqueName,
   waitForMessage,
 } from './support.js'
@@ -81,14 +80,11 @@ describe('web client: two people in their own browsers', () => {
       await send(bob.page, 'yes, reading now')
       await waitForMessage(alice.page, 'yes, reading now')
 
-      await alice.page.screenshot({ path: `${SHOTS_DIR}screenshot-chat.png` })
-
       // Log out: bob lands on /login and alice sees him leave.
       await bob.page.getByRole('button', { name: 'Log out' }).click()
       await bob.page.waitForURL(`${server.url}/login`)
       await alice.page.getByText(`${bobName} left`).waitFor()
       await bob.page.getByRole('heading', { name: 'Welcome back' }).waitFor()
-      await bob.page.screenshot({ path: `${SHOTS_DIR}screenshot-login.png` })
 
       // Signed out, / sends you to /login.
       await bob.page.goto(`${server.url}/`)

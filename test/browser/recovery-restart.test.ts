@@ -27,9 +27,7 @@ describe('web client: recovery from a restart', () => {
       await bob.page.locator('.msg.pending', { hasText: 'four (written offline)' }).waitFor()
 
       // The server restarts (same data dir) while alice writes.
-      // Watched from before the stop: after a few failed retries the banner moves on to the
-      // long-poll fallback, which a slow shutdown on a busy machine could outlast.
-      const reconnecting = alice.page.getByText('Reconnecting…').waitFor()
+      const reconnecting = alice.page.locator('.banner-reconnecting').waitFor()
       await server.stop('SIGTERM')
       await reconnecting
       await send(alice.page, 'five (server down)')
@@ -56,7 +54,7 @@ describe('web client: recovery from a restart', () => {
         expect(texts).toHaveLength(expected.length)
       }
       expect(await messageTexts(alice.page)).toEqual(await messageTexts(bob.page))
-      await alice.page.getByText('Reconnecting…').waitFor({ state: 'detached' })
+      await alice.page.locator('.banner-reconnecting').waitFor({ state: 'detached' })
     },
   )
 })

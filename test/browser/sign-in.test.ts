@@ -1,7 +1,7 @@
 /** Signing up and in through the web client, in Debian's Chromium: inline validation, server refusals, throttling. */
 import { describe, test } from 'vitest'
 import { startServer } from '../support/start-server.js'
-import { browser, PASSWORD, registerInUi, SHOTS_DIR, uniqueName } from './support.js'
+import { browser, PASSWORD, registerInUi, uniqueName } from './support.js'
 
 describe('web client: signing in', () => {
   test(
@@ -22,7 +22,6 @@ describe('web client: signing in', () => {
       await b.page.getByRole('button', { name: 'Create account' }).click()
       await b.page.getByText('Use only letters, digits').waitFor()
       await b.page.getByText('Passwords need at least 8 characters.').waitFor()
-      await b.page.screenshot({ path: `${SHOTS_DIR}screenshot-register.png` })
 
       await b.page.getByLabel('Username').fill(taken)
       await b.page.getByLabel('Password').fill(PASSWORD)

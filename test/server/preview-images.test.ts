@@ -1,7 +1,7 @@
 // Preview images come from Eddy's own origin: fetched by the server through the SSRF guard, accepted by their bytes only.
 import type http from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { previewImagePath } from '../../src/protocol/api.js'
+import { previewImagePath } from '../../src/protocol/paths.js'
 import { type LocalServer, useLocalServers } from '../upstream/support/local-server.js'
 import { api, ChatClient, registerUser, type TestUser } from '../support/clients.js'
 import { startServer, type TestServer } from '../support/start-server.js'

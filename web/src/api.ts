@@ -64,6 +64,15 @@ export class Api {
     return this.#request<SessionResponse>('GET', '/api/session')
   }
 
+  /**
+   * Does plain HTTP reach the server, with this session still valid? Resolves if so; a session
+   * that ended is a 401, anything else an error like any request's.
+   */
+  async probe(): Promise<void> {
+    const { user } = await this.session()
+    if (!user) throw new ApiError(401, 'unauthorized', 'Your session has ended.')
+  }
+
   /** One page of rooms in name order, after the cursor `after` (the first page without it). */
   async rooms(after?: string): Promise<RoomsResponse> {
     const cursor = after === undefined ? '' : `&after=${encodeURIComponent(after)}`

@@ -8,6 +8,7 @@ import type { Api } from './api.js'
 import { ChatLink, type SocketHandlers } from './chat-link.js'
 import { ChatActions } from './chat/actions.js'
 import { followRooms, linkListener } from './chat/link-binding.js'
+import { OutboxSender } from './chat/outbox-sender.js'
 import { ChatPersistence } from './chat/persistence.js'
 import { PresencePoller } from './chat/presence-poller.js'
 import { initialChatState, typingStopped } from './state/chat-state.js'
@@ -73,12 +74,15 @@ export function createChatClient(api: Api, me: UserView, onSignedOut: () => void
       loadOlder: (room) => void actions.loadOlder(room),
       typingSeen: (room, user) => typing.saw(room, user),
       signOut,
-      flush: (room) => actions.flush(room),
+      flush: (room) => sender.ready(room),
+      outboxChanged: () => sender.changed(),
     }),
   )
+  const sender = new OutboxSender(holder, link, browserTimers)
   const actions = new ChatActions({
     holder,
     link,
+    sender,
     api,
     savedCurrent: () => persistence.savedCurrent(),
     signOut,
@@ -89,14 +93,26 @@ export function createChatClient(api: Api, me: UserView, onSignedOut: () => void
   holder.subscribe((state, previous) => poller.follow(state, previous))
 
   let refresh: number | undefined
-  const online = () => link.retryNow()
-  const offline = () => link.kick()
+  const network = (offline: boolean) =>
+    holder.update((state) =>
+      state.networkOffline === offline ? state : { ...state, networkOffline: offline },
+    )
+  const online = () => {
+    network(false)
+    link.retryNow()
+  }
+  const offline = () => {
+    network(true)
+    link.kick()
+  }
   const visible = () => {
     const { current } = holder.state
     if (document.visibilityState === 'visible' && current) actions.markRead(current)
   }
 
   function start(): void {
+    network(!navigator.onLine)
+    sender.start()
     link.start()
     void actions.loadRooms()
     refresh = window.setInterval(() => void actions.loadRooms(), ROOM_REFRESH_MS)
@@ -107,6 +123,7 @@ export function createChatClient(api: Api, me: UserView, onSignedOut: () => void
 
   function stop(): void {
     link.stop()
+    sender.stop()
     poller.stop()
     typing.stop()
     window.clearInterval(refresh)

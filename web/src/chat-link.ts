@@ -1,23 +1,24 @@
 /**
  * The web client's live link to the server (the server's end of a socket is
  * src/transport/ws/connection.ts): one WebSocket with reconnect (backoff + jitter) that rejoins
- * every room with `since` = the last seq seen, and a long-poll fallback when the WebSocket keeps
- * failing.
+ * every room with `since` = the last seq seen, and a long-poll fallback (long-poll.ts) when the
+ * WebSocket keeps failing but plain HTTP still reaches the server.
  * It knows nothing of the DOM or the UI: sockets, the HTTP API and timers are injected, so the
  * whole state machine is unit tested (test/browser/connection.test.ts).
  *
  *   connecting ──open──▶ online ──close──▶ reconnecting ──open──▶ online
- *                            ▲                  │ 3 attempts that never opened
+ *                            ▲                 │ ▲ 3 attempts that never opened, then an HTTP probe
+ *                            │       probe ok  ▼ │ a poll or a send gets no answer
  *                            └──open (retried in the background)── polling
+ *
+ * "reconnecting" covers both a server that is down and a network that is gone: the fallback is
+ * claimed only once an HTTP request has been answered while the socket was failing.
  */
-import {
-  WS_CLOSE,
-  type ChatMessage,
-  type ClientFrame,
-  type ServerFrame,
-} from '../../src/protocol/index.js'
-import { ApiError } from './api.js'
+import { WS_CLOSE, type ClientFrame, type ServerFrame } from '../../src/protocol/index.js'
 import { backoffDelayMs, type BackoffOptions, RECONNECT_BACKOFF } from './backoff.js'
+import { LongPoll, type PollApi, type Timers } from './long-poll.js'
+
+export type { PollApi, Timers } from './long-poll.js'
 
 export type LinkStatus = 'connecting' | 'online' | 'reconnecting' | 'polling'
 
@@ -34,30 +35,13 @@ export interface SocketHandle {
   close(): void
 }
 
-export interface PollApi {
-  messagesAfter(
-    room: string,
-    after: number,
-    waitSeconds: number | null,
-    signal?: AbortSignal,
-  ): Promise<ChatMessage[]>
-  historyBefore(room: string, before: number, limit: number): Promise<ChatMessage[]>
-  postMessage(
-    room: string,
-    text: string,
-    cid: string,
-    attachments?: readonly string[],
-  ): Promise<ChatMessage>
-}
-
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): number
-  clearTimeout(id: number): void
-}
-
 export interface ChatLinkListener {
   frame(frame: ServerFrame): void
-  status(status: LinkStatus): void
+  /**
+   * `retryAt` (epoch ms): when the next socket attempt starts, while reconnecting and waiting;
+   * null while an attempt is under way, and in the other states.
+   */
+  status(status: LinkStatus, retryAt: number | null): void
   /** The room can take sends now (joined over WebSocket, or polling): flush its outbox. */
   ready(room: string): void
   unauthorized(): void
@@ -68,7 +52,8 @@ export interface ChatLinkOptions {
   readonly api: PollApi
   readonly timers: Timers
   readonly random?: () => number
-  /** Attempts that never opened before the long-poll fallback starts. */
+  readonly now?: () => number
+  /** Attempts that never opened before the long-poll fallback is tried. */
   readonly failuresBeforePolling?: number
   readonly backoff?: BackoffOptions
   readonly pollWaitSeconds?: number
@@ -80,25 +65,60 @@ const STABLE_OPEN_MS = 3_000
 export class ChatLink {
   readonly #options: ChatLinkOptions
   readonly #listener: ChatLinkListener
+  readonly #now: () => number
   /** Joined rooms → highest seq seen (undefined until the first joined/message). */
   readonly #cursors = new Map<string, number | undefined>()
+  readonly #poll: LongPoll
   #socket: SocketHandle | null = null
   #open = false
   #openedAt = 0
   #attempt = 0
   #failures = 0
   #retryTimer: number | null = null
-  #polls = new Map<string, AbortController>()
+  #retryAt: number | null = null
+  /** Bumped each time a new carrier (socket or fallback) starts: sends on an old one are lost. */
+  #carrier = 0
   #status: LinkStatus = 'connecting'
   #stopped = false
 
   constructor(options: ChatLinkOptions, listener: ChatLinkListener) {
     this.#options = options
     this.#listener = listener
+    this.#now = options.now ?? Date.now
+    this.#poll = new LongPoll(
+      options.api,
+      options.timers,
+      {
+        joined: (room) => this.#cursors.has(room),
+        cursor: (room) => this.#cursors.get(room),
+        started: (room, seq) => {
+          this.#advance(room, seq)
+          this.#listener.frame({ type: 'joined', room, seq, online: [] })
+        },
+        message: (message) => this.#deliver({ type: 'message', ...message }),
+        answer: (frame) => this.#listener.frame(frame),
+        ready: (room) => this.#listener.ready(room),
+        reachable: () => {
+          if (!this.#open && !this.#stopped && this.#status !== 'polling') this.#startPolling()
+        },
+        lost: () => this.#fallbackLost(),
+        unauthorized: () => this.#listener.unauthorized(),
+      },
+      options.pollWaitSeconds ?? 25,
+      options.random,
+    )
   }
 
   get status(): LinkStatus {
     return this.#status
+  }
+
+  /**
+   * Which socket or fallback session is carrying sends now. A send made on an earlier one may be
+   * lost with it and must go again (with the same cid, so it is never stored twice).
+   */
+  get carrier(): number {
+    return this.#carrier
   }
 
   start(): void {
@@ -107,8 +127,9 @@ export class ChatLink {
 
   stop(): void {
     this.#stopped = true
+    this.#poll.cancelProbe()
     this.#clearRetry()
-    this.#stopPolling()
+    this.#poll.stopAll()
     this.#socket?.close()
     this.#socket = null
   }
@@ -117,13 +138,12 @@ export class ChatLink {
     if (this.#cursors.has(room)) return
     this.#cursors.set(room, undefined)
     if (this.#open) this.#sendFrame({ type: 'join', room })
-    else if (this.#status === 'polling') this.#startPoll(room)
+    else if (this.#status === 'polling') this.#poll.start(room)
   }
 
   leave(room: string): void {
     if (!this.#cursors.delete(room)) return
-    this.#polls.get(room)?.abort()
-    this.#polls.delete(room)
+    this.#poll.stop(room)
     if (this.#open) this.#sendFrame({ type: 'leave', room })
   }
 
@@ -132,24 +152,7 @@ export class ChatLink {
     const files = attachments.length > 0 ? { attachments: [...attachments] } : {}
     if (this.#open) return this.#sendFrame({ type: 'send', room, text, cid, ...files })
     if (this.#status !== 'polling') return false
-    this.#options.api.postMessage(room, text, cid, attachments).then(
-      (message) => {
-        this.#deliver({ type: 'message', ...message })
-        this.#listener.frame({ type: 'ack', cid, seq: message.seq, room })
-      },
-      (error: unknown) => {
-        // No answer: the message stays pending and goes out again on the next ready().
-        if (error instanceof ApiError && error.status !== 0) {
-          this.#listener.frame({
-            type: 'error',
-            code: error.code,
-            message: error.message,
-            cid,
-            room,
-          })
-        }
-      },
-    )
+    this.#poll.send(room, text, cid, attachments)
     return true
   }
 
@@ -157,7 +160,7 @@ export class ChatLink {
     if (this.#open) this.#sendFrame({ type: 'typing', room })
   }
 
-  /** The network came back (window 'online'): retry now instead of waiting out the backoff. */
+  /** The user asked, or the network came back (window 'online'): retry now, not after the backoff. */
   retryNow(): void {
     if (this.#stopped || this.#open) return
     this.#attempt = 0
@@ -176,6 +179,8 @@ export class ChatLink {
   #connect(): void {
     if (this.#stopped) return
     this.#retryTimer = null
+    this.#retryAt = null
+    if (this.#status === 'reconnecting') this.#setStatus('reconnecting', null)
     const socket = this.#options.openSocket({
       onOpen: () => this.#onOpen(socket),
       onMessage: (data) => {
@@ -201,9 +206,11 @@ export class ChatLink {
   #onOpen(socket: SocketHandle): void {
     if (this.#socket !== socket) return
     this.#open = true
-    this.#openedAt = Date.now()
+    this.#openedAt = this.#now()
     this.#attempt = 0
-    this.#stopPolling()
+    this.#poll.cancelProbe()
+    this.#carrier++
+    this.#poll.stopAll()
     this.#setStatus('online')
     for (const [room, since] of this.#cursors) {
       this.#sendFrame(since === undefined ? { type: 'join', room } : { type: 'join', room, since })
@@ -212,15 +219,11 @@ export class ChatLink {
 
   #onClose(socket: SocketHandle): void {
     if (this.#socket !== socket) return
-    const wasStable = this.#open && Date.now() - this.#openedAt >= STABLE_OPEN_MS
+    const wasStable = this.#open && this.#now() - this.#openedAt >= STABLE_OPEN_MS
     this.#socket = null
     this.#open = false
     if (this.#stopped) return
     this.#failures = wasStable ? 0 : this.#failures + 1
-    if (this.#status !== 'polling') {
-      if (this.#failures >= (this.#options.failuresBeforePolling ?? 3)) this.#startPolling()
-      else this.#setStatus('reconnecting')
-    }
     const random = this.#options.random ?? Math.random
     const delay = backoffDelayMs(
       this.#attempt++,
@@ -229,6 +232,25 @@ export class ChatLink {
     )
     this.#clearRetry()
     this.#retryTimer = this.#options.timers.setTimeout(() => this.#connect(), delay)
+    this.#retryAt = this.#now() + delay
+    if (this.#status === 'polling') return
+    this.#setStatus('reconnecting', this.#retryAt)
+    // Only an answer over plain HTTP starts the fallback.
+    if (this.#failures >= (this.#options.failuresBeforePolling ?? 3)) this.#poll.probe()
+  }
+
+  #startPolling(): void {
+    this.#carrier++
+    this.#setStatus('polling')
+    for (const room of this.#cursors.keys()) this.#poll.start(room)
+  }
+
+  /** A poll or a send got no answer: say so, and wait for the socket (or the next probe). */
+  #fallbackLost(): void {
+    if (this.#status !== 'polling' || this.#stopped) return
+    this.#poll.stopAll()
+    this.#carrier++
+    this.#setStatus('reconnecting', this.#socket ? null : this.#retryAt)
   }
 
   #onMessage(data: string): void {
@@ -268,69 +290,15 @@ export class ChatLink {
     return true
   }
 
-  #startPolling(): void {
-    this.#setStatus('polling')
-    for (const room of this.#cursors.keys()) this.#startPoll(room)
-  }
-
-  #stopPolling(): void {
-    for (const controller of this.#polls.values()) controller.abort()
-    this.#polls.clear()
-  }
-
-  #startPoll(room: string): void {
-    if (this.#polls.has(room)) return
-    const controller = new AbortController()
-    this.#polls.set(room, controller)
-    void this.#pollLoop(room, controller.signal)
-  }
-
-  async #pollLoop(room: string, signal: AbortSignal): Promise<void> {
-    const { api } = this.#options
-    let attempt = 0
-    let announced = false
-    while (!signal.aborted && this.#cursors.has(room)) {
-      try {
-        let after = this.#cursors.get(room)
-        if (after === undefined) {
-          // Never joined over the socket: start from the room's newest message, like `joined`.
-          const [newest] = await api.historyBefore(room, Number.MAX_SAFE_INTEGER, 1)
-          if (signal.aborted) return
-          after = newest?.seq ?? 0
-          this.#advance(room, after)
-          this.#listener.frame({ type: 'joined', room, seq: after, online: [] })
-        }
-        if (!announced) {
-          announced = true
-          this.#listener.ready(room)
-        }
-        const wait = this.#options.pollWaitSeconds ?? 25
-        const messages = await api.messagesAfter(room, after, wait, signal)
-        for (const message of messages) {
-          if (signal.aborted) return
-          this.#deliver({ type: 'message', ...message })
-        }
-        attempt = 0
-      } catch (error: unknown) {
-        if (signal.aborted) return
-        if (error instanceof ApiError && error.status === 401) {
-          this.#listener.unauthorized()
-          return
-        }
-        const delay = backoffDelayMs(attempt++, RECONNECT_BACKOFF, this.#options.random)
-        await new Promise<void>((resolve) => this.#options.timers.setTimeout(resolve, delay))
-      }
-    }
-  }
-
-  #setStatus(status: LinkStatus): void {
-    if (status === this.#status) return
+  #setStatus(status: LinkStatus, retryAt: number | null = null): void {
+    if (status === this.#status && status !== 'reconnecting') return
     this.#status = status
-    this.#listener.status(status)
+    this.#listener.status(status, retryAt)
   }
 
   #clearRetry(): void {
     if (this.#retryTimer !== null) this.#options.timers.clearTimeout(this.#retryTimer)
     this.#retryTimer = null
+    this.#retryAt = null
   }
 }

@@ -5,12 +5,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ChatError, isChatError } from '../../domain/errors.js'
 import type { IncomingFile } from '../../domain/files.js'
 import { RoomParams } from '../../protocol/api.js'
-import {
-  FileParams,
-  isInlineImage,
-  UPLOAD_FIELD,
-  type UploadResponse,
-} from '../../protocol/files.js'
+import { FileParams, type UploadResponse } from '../../protocol/files.js'
+import { isInlineImage, UPLOAD_FIELD } from '../../protocol/paths.js'
 import type { TransportContext } from '../context.js'
 import { requireUser, signedInUser } from './auth.js'
 import { byteRange, contentDisposition, FILE_CACHE_CONTROL, FILE_CSP } from './file-headers.js'

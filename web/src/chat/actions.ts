@@ -1,12 +1,11 @@
 /**
  * What the user (and the app's timers) can do: load, open, create, join and leave rooms, scroll
- * back, send, retry, discard. Each changes the state through the pure updates in state/ and talks
+ * back, send, retry, discard, reconnect. Each changes the state through the pure updates in state/ and talks
  * to the server through the API or the link; persistence and joins follow the state on their own.
  */
 import type { FileView, RoomView } from '../../../src/protocol/index.js'
 import { ApiError, type Api } from '../api.js'
 import type { ChatLink } from '../chat-link.js'
-import { newCid, type OutboxItem } from '../outbox.js'
 import {
   addRoom,
   byName,
@@ -16,19 +15,18 @@ import {
   LOBBY,
   markRead,
   patchRoom,
-  removeFromOutbox,
   setDraft,
 } from '../state/chat-state.js'
 import type { ChatStateHolder } from '../state/state-holder.js'
+import type { OutboxSender } from './outbox-sender.js'
 
 /** Rooms joined automatically (for live unread counts); more would only cost sockets' bandwidth. */
 const MAX_JOINED_ROOMS = 50
-/** A send not acknowledged within this long means the socket is silently dead (e.g. a lost network). */
-const ACK_TIMEOUT_MS = 10_000
 
 export interface ActionDeps {
   readonly holder: ChatStateHolder
-  readonly link: Pick<ChatLink, 'send' | 'typing' | 'kick' | 'retryNow'>
+  readonly link: Pick<ChatLink, 'typing' | 'retryNow'>
+  readonly sender: Pick<OutboxSender, 'add' | 'retry' | 'discard'>
   readonly api: Pick<Api, 'rooms' | 'createRoom' | 'historyBefore'>
   /** The room open before the last reload, if any. */
   readonly savedCurrent: () => string | null
@@ -186,39 +184,31 @@ export class ChatActions {
     }
   }
 
-  /** A message of text, files, or both (files already uploaded: see Api.uploadFile). */
+  /** A message of text, files, or both (the files already uploaded: see upload.ts). */
   send(text: string, attachments: readonly FileView[] = []): boolean {
     const room = this.#state.current
     if (!room || (text.trim() === '' && attachments.length === 0)) return false
     // A message of files alone has no text at all, not blank text.
-    const body = attachments.length > 0 && text.trim() === '' ? '' : text
-    const files = attachments.length > 0 ? { attachments } : {}
-    const item = { cid: newCid(), room, text: body, ...files, createdAt: Date.now(), failed: false }
-    this.#holder.set({ ...this.#state, outbox: [...this.#state.outbox, item] })
-    this.#dispatch(item)
+    this.#deps.sender.add(
+      room,
+      attachments.length > 0 && text.trim() === '' ? '' : text,
+      attachments,
+    )
     return true
   }
 
-  /** The room can take sends again (joined, or polling): sends what is waiting for it. */
-  flush(room: string): void {
-    for (const item of this.#state.outbox) {
-      if (item.room === room && !item.failed) this.#dispatch(item)
-    }
-  }
-
-  /** Resends with the same cid, so a message that did arrive is not stored twice. */
+  /** Resends with the same cid (in order, see outbox-sender.ts), so nothing is stored twice. */
   retry(cid: string): void {
-    const state = this.#state
-    const item = state.outbox.find((i) => i.cid === cid)
-    if (!item) return
-    const { [cid]: _dropped, ...failures } = state.failures
-    const outbox = state.outbox.map((i) => (i.cid === cid ? { ...i, failed: false } : i))
-    this.#holder.set({ ...state, outbox, failures })
-    if (!this.#dispatch(item)) this.#deps.link.retryNow()
+    this.#deps.sender.retry(cid)
   }
 
   discard(cid: string): void {
-    this.#holder.update((state) => removeFromOutbox(state, cid))
+    this.#deps.sender.discard(cid)
+  }
+
+  /** "Retry now" in the connection banner: reconnect without waiting out the backoff. */
+  reconnectNow(): void {
+    this.#deps.link.retryNow()
   }
 
   /** The composer's text for `room`, kept per room and across reloads. */
@@ -237,19 +227,5 @@ export class ChatActions {
 
   dismissNotice(): void {
     this.#holder.set({ ...this.#state, notice: null })
-  }
-
-  /** Sends now, and if no ack comes in time the socket is presumed dead and replaced. */
-  #dispatch(item: OutboxItem): boolean {
-    const { room, text, cid } = item
-    const ids = (item.attachments ?? []).map((file) => file.id)
-    const sent = this.#deps.link.send(room, text, cid, ids)
-    if (sent) {
-      setTimeout(() => {
-        const stillPending = this.#state.outbox.some((i) => i.cid === cid && !i.failed)
-        if (stillPending && this.#state.status === 'online') this.#deps.link.kick()
-      }, ACK_TIMEOUT_MS)
-    }
-    return sent
   }
 }

@@ -15,6 +15,8 @@ export interface LinkBindingDeps {
   readonly signOut: () => void
   /** The room can take sends now: send its outbox. */
   readonly flush: (room: string) => void
+  /** A frame changed the outbox (ack, echo, refusal): the next message in line may go. */
+  readonly outboxChanged: () => void
 }
 
 export function linkListener(deps: LinkBindingDeps): ChatLinkListener {
@@ -26,14 +28,16 @@ export function linkListener(deps: LinkBindingDeps): ChatLinkListener {
   return {
     frame(frame) {
       const env = { now: Date.now(), visible: isVisible() }
-      const { state, effects } = reduceFrame(deps.holder.state, frame, env)
+      const before = deps.holder.state
+      const { state, effects } = reduceFrame(before, frame, env)
       deps.holder.set(state)
       for (const effect of effects) run(effect)
+      if (state.outbox !== before.outbox) deps.outboxChanged()
     },
-    status(status) {
+    status(status, retryAt) {
       // Notices like "the server is restarting" are stale once we are back.
       const notice = status === 'online' ? { notice: null } : {}
-      deps.holder.update((state) => ({ ...state, status, ...notice }))
+      deps.holder.update((state) => ({ ...state, status, retryAt, ...notice }))
     },
     ready: (room) => deps.flush(room),
     unauthorized: () => deps.signOut(),

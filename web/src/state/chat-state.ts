@@ -50,10 +50,18 @@ export interface ChatState {
    */
   readonly newSince: number | null
   readonly status: LinkStatus
+  /** While reconnecting: when the next attempt starts (epoch ms); null while one is under way. */
+  readonly retryAt: number | null
+  /** The browser says there is no network at all (navigator.onLine). */
+  readonly networkOffline: boolean
   /** Messages written but not acknowledged yet, oldest first. */
   readonly outbox: readonly OutboxItem[]
   /** Why an outbox item was refused, by cid. */
   readonly failures: Readonly<Record<string, string>>
+  /** Outbox items not acknowledged in time (shown "Not sent"; still resent when a link is back). */
+  readonly stalled: Readonly<Record<string, true>>
+  /** Per room, the seq of the last message of mine the server acknowledged here ("Sent"). */
+  readonly sentSeq: Readonly<Record<string, number>>
   readonly notice: string | null
   /** Rooms the user left, sorted; a reload or the room refresh must not rejoin them. */
   readonly left: readonly string[]
@@ -87,8 +95,12 @@ export function initialChatState(me: UserView, saved: SavedChat): ChatState {
     current: null,
     newSince: null,
     status: 'connecting',
+    retryAt: null,
+    networkOffline: false,
     outbox: saved.outbox,
     failures: {},
+    stalled: {},
+    sentSeq: {},
     notice: null,
     left: saved.left,
     readMarks: saved.readMarks,
@@ -144,7 +156,16 @@ export function typingStopped(state: ChatState, name: string, user: string): Cha
 
 export function removeFromOutbox(state: ChatState, cid: string): ChatState {
   if (!state.outbox.some((item) => item.cid === cid)) return state
-  return { ...state, outbox: state.outbox.filter((item) => item.cid !== cid) }
+  const { [cid]: _stalled, ...stalled } = state.stalled
+  return { ...state, outbox: state.outbox.filter((item) => item.cid !== cid), stalled }
+}
+
+/** An outbox item the server stored as `seq`: out of the outbox, and "Sent" under it. */
+export function delivered(state: ChatState, cid: string, room: string, seq: number): ChatState {
+  if (!state.outbox.some((item) => item.cid === cid)) return state
+  const next = removeFromOutbox(state, cid)
+  if ((state.sentSeq[room] ?? 0) >= seq) return next
+  return { ...next, sentSeq: { ...state.sentSeq, [room]: seq } }
 }
 
 /**

@@ -117,6 +117,17 @@ describe('own messages: ack and echo', () => {
     const state = run(withPending(), frameOf({ ...msg(7, 'bob'), cid: 'c1' })).state
     expect(state.outbox.map((i) => i.cid)).toEqual(['c1'])
   })
+
+  test('ack or echo marks the message sent ("Sent"), and forgets that it had stalled', () => {
+    const stalledOne = { ...withPending(), stalled: { c1: true as const } }
+    for (const frame of [ack, echo]) {
+      const { state } = run(stalledOne, frame)
+      expect(state.sentSeq).toEqual({ lobby: 7 })
+      expect(state.stalled).toEqual({})
+    }
+    // Another tab's message (a cid we never held) is not ours to confirm.
+    expect(run(chat(), { ...ack, cid: 'zzz' }).state.sentSeq).toEqual({})
+  })
 })
 
 describe('resume after reconnect', () => {

@@ -6,10 +6,10 @@ import type { ChatMessage, ServerFrame } from '../../../src/protocol/index.js'
 import {
   addRoom,
   type ChatState,
+  delivered,
   LOBBY,
   markRead,
   patchRoom,
-  removeFromOutbox,
   typingStopped,
 } from './chat-state.js'
 import { mergeMessages } from '../timeline.js'
@@ -73,7 +73,7 @@ function messages(state: ChatState, name: string, incoming: readonly ChatMessage
   for (const message of incoming) {
     next = typingStopped(next, name, message.user)
     // The echo of our own message acknowledges it as well as the ack does.
-    if (message.user === state.me.username) next = removeFromOutbox(next, message.cid)
+    if (message.user === state.me.username) next = delivered(next, message.cid, name, message.seq)
   }
   return next.current === name && env.visible ? markRead(next, name) : next
 }
@@ -83,7 +83,7 @@ const message: Reducer<'message'> = (state, frame, env) =>
 
 const ack: Reducer<'ack'> = (state, { room: name, cid, seq }, env) => {
   const item = state.outbox.find((i) => i.cid === cid)
-  const next = removeFromOutbox(state, cid)
+  const next = delivered(state, cid, name, seq)
   const room = next.rooms[name]
   // The echo normally arrives as a message frame; if it has not yet, show the acked text now.
   if (!item || !room || room.messages.some((m) => m.seq === seq)) return only(next)

@@ -24,6 +24,11 @@ export function AuthPage({ api, mode, onSignedIn }: Props) {
   const registering = mode === 'register'
   const taken = registering && takenName !== null && username === takenName
 
+  // Switching between sign-in and register (or arriving) starts at the form's first field.
+  useEffect(() => {
+    document.getElementById('username')?.focus()
+  }, [mode])
+
   // Focus goes to the field the server refused, once its error is on screen.
   useEffect(() => {
     if (takenName !== null) document.getElementById('username')?.focus()
@@ -43,6 +48,12 @@ export function AuthPage({ api, mode, onSignedIn }: Props) {
       ? null
       : 'Enter your password.'
   const show = (field: 'username' | 'password') => submitted || touched[field]
+  // Leaving a field judges it only once something was typed: focus starts in the empty name field,
+  // and an error appearing on the way to "Create an account" would move the link from under the
+  // pointer between press and release.
+  const touch = (field: 'username' | 'password', value: string) => {
+    if (value) setTouched((t) => ({ ...t, [field]: true }))
+  }
 
   const submit = async (event: Event) => {
     event.preventDefault()
@@ -96,7 +107,7 @@ export function AuthPage({ api, mode, onSignedIn }: Props) {
           hint={registering ? '1-32 letters, digits, "_", "-" or "."' : null}
           error={show('username') ? usernameError : null}
           onInput={setUsername}
-          onBlur={() => setTouched((t) => ({ ...t, username: true }))}
+          onBlur={() => touch('username', username)}
         />
         <Field
           id="password"
@@ -107,7 +118,7 @@ export function AuthPage({ api, mode, onSignedIn }: Props) {
           hint={registering ? 'At least 8 characters, not a common password.' : null}
           error={show('password') ? passwordError : null}
           onInput={setPassword}
-          onBlur={() => setTouched((t) => ({ ...t, password: true }))}
+          onBlur={() => touch('password', password)}
         />
         <button class="primary wide" type="submit" disabled={busy}>
           {busy ? 'Please wait…' : registering ? 'Create account' : 'Sign in'}

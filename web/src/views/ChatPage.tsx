@@ -1,12 +1,20 @@
-/** `/`: lays out rooms, messages and the composer of a chat client built by app.ts. */
-import { useState } from 'preact/hooks'
+/**
+ * `/`: lays out rooms, messages and the composer of a chat client built by app.ts, and moves
+ * focus on every view change (focus.ts): to the message box on arrival and on opening, joining or
+ * creating a room; to the room list after leaving one; into the phone's room drawer and back.
+ */
+import { useEffect, useState } from 'preact/hooks'
 import type { ChatClient } from '../app.js'
 import { Composer } from './Composer.js'
+import { useFocusRequest } from './focus.js'
 import { MessageList } from './MessageList.js'
 import { RoomHeader } from './RoomHeader.js'
 import { RoomList } from './RoomList.js'
 import { StatusBanner } from './StatusBanner.js'
 import { useChatState } from './use-chat-state.js'
+
+/** The phone layout's breakpoint, as in styles.css. */
+const PHONE_WIDTH = '(max-width: 720px)'
 
 interface Props {
   readonly chat: ChatClient
@@ -16,27 +24,51 @@ export function ChatPage({ chat }: Props) {
   const { actions, me } = chat
   const state = useChatState(chat.holder)
   const [roomsOpen, setRoomsOpen] = useState(false)
+  // The drawer exists only at phone width (styles.css): grown past it, an open drawer would leave
+  // the room inert with no visible way to close it.
+  useEffect(() => {
+    const phone = matchMedia(PHONE_WIDTH)
+    const close = () => {
+      if (!phone.matches) setRoomsOpen(false)
+    }
+    phone.addEventListener('change', close)
+    return () => phone.removeEventListener('change', close)
+  }, [])
+  const focus = useFocusRequest(['composer'])
+  const toRoom = () => {
+    setRoomsOpen(false)
+    focus('composer')
+  }
+  const openRooms = (open: boolean) => {
+    setRoomsOpen(open)
+    focus(open ? 'drawer' : 'rooms-toggle')
+  }
 
   const room = state.current ? state.rooms[state.current] : undefined
+  const live = state.status === 'online' || state.status === 'polling'
   return (
     <div
       class={roomsOpen ? 'chat rooms-open' : 'chat'}
       onKeyDown={(e) => {
-        if (e.key === 'Escape') setRoomsOpen(false)
+        if (e.key === 'Escape' && roomsOpen) openRooms(false)
       }}
     >
       <RoomList
         state={state}
         onSelect={(name) => {
           actions.selectRoom(name)
-          setRoomsOpen(false)
+          toRoom()
         }}
         onJoin={(name) => {
           actions.joinRoom(name)
-          setRoomsOpen(false)
+          toRoom()
         }}
         onMoreRooms={() => void actions.loadMoreRooms()}
-        onCreate={(name) => actions.createRoom(name)}
+        onCreate={async (name) => {
+          const failure = await actions.createRoom(name)
+          if (failure === null) toRoom()
+          return failure
+        }}
         onLogout={() => void chat.logout()}
       />
       {roomsOpen && (
@@ -44,19 +76,27 @@ export function ChatPage({ chat }: Props) {
           type="button"
           class="backdrop"
           aria-label="Close rooms"
-          onClick={() => setRoomsOpen(false)}
+          onClick={() => openRooms(false)}
         />
       )}
-      <main class="room" aria-label={room ? `Room ${room.name}` : 'Chat'}>
+      {/* Behind the open drawer, the room is out of reach of Tab and screen readers. */}
+      <main class="room" aria-label={room ? `Room ${room.name}` : 'Chat'} inert={roomsOpen}>
         <RoomHeader
           room={room}
-          onToggleRooms={() => setRoomsOpen((open) => !open)}
+          presence={live ? 'live' : state.status === 'reconnecting' ? 'unknown' : 'pending'}
+          onToggleRooms={() => openRooms(!roomsOpen)}
           roomsOpen={roomsOpen}
-          onLeave={(name) => actions.leaveRoom(name)}
+          onLeave={(name) => {
+            actions.leaveRoom(name)
+            focus('current-room', 'composer')
+          }}
         />
         <StatusBanner
           status={state.status}
+          retryAt={state.retryAt}
+          networkOffline={state.networkOffline}
           notice={state.notice}
+          onRetryNow={() => actions.reconnectNow()}
           onDismiss={() => actions.dismissNotice()}
         />
         {room ? (
@@ -66,7 +106,9 @@ export function ChatPage({ chat }: Props) {
               me={me.username}
               outbox={state.outbox.filter((item) => item.room === room.name)}
               failures={state.failures}
-              online={state.status === 'online' || state.status === 'polling'}
+              stalled={state.stalled}
+              sentSeq={state.sentSeq[room.name]}
+              online={live}
               newSince={state.newSince}
               onLoadOlder={() => void actions.loadOlder(room.name)}
               onRetry={(cid) => actions.retry(cid)}

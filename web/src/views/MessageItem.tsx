@@ -9,6 +9,8 @@ interface Props {
   readonly message: ChatMessage
   readonly own: boolean
   readonly first: boolean
+  /** Mine, just acknowledged by the server: confirmed under the bubble. */
+  readonly sent?: boolean
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
@@ -22,7 +24,7 @@ export function isLong(text: string): boolean {
   return text.length > COLLAPSE_CHARS || text.split('\n').length > COLLAPSE_LINES
 }
 
-export function MessageItem({ message, own, first }: Props) {
+export function MessageItem({ message, own, first, sent = false }: Props) {
   const [expanded, setExpanded] = useState(false)
   const date = new Date(message.ts)
   const full = fullFormat.format(date)
@@ -54,6 +56,11 @@ export function MessageItem({ message, own, first }: Props) {
         >
           {expanded ? 'Show less' : 'Show more'}
         </button>
+      )}
+      {sent && (
+        <p class="delivery sent">
+          <span aria-hidden="true">✓</span> Sent
+        </p>
       )}
       {message.previews?.map((preview) => (
         <PreviewCard

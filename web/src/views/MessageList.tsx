@@ -15,6 +15,9 @@ interface Props {
   readonly me: string
   readonly outbox: readonly OutboxItem[]
   readonly failures: Readonly<Record<string, string>>
+  readonly stalled: Readonly<Record<string, true>>
+  /** The seq of my last message acknowledged here, marked "Sent". */
+  readonly sentSeq: number | undefined
   readonly online: boolean
   /** The room's read mark when it was opened: the "new messages" line goes after it. */
   readonly newSince: number | null
@@ -28,7 +31,8 @@ const LOAD_OLDER_PX = 120
 const BOTTOM_SLACK_PX = 48
 
 export function MessageList(props: Props) {
-  const { room, me, outbox, failures, online, newSince, onLoadOlder, onRetry, onDiscard } = props
+  const { room, me, outbox, failures, stalled, sentSeq, online, newSince } = props
+  const { onLoadOlder, onRetry, onDiscard } = props
   const scroller = useRef<HTMLDivElement>(null)
   const list = useRef<HTMLOListElement>(null)
   const atBottom = useRef(true)
@@ -122,19 +126,29 @@ export function MessageList(props: Props) {
         role="region"
         aria-label={`Messages in ${room.name}`}
       >
-        <HistoryStatus room={room} onLoadOlder={onLoadOlder} />
+        <HistoryStatus
+          room={room}
+          onLoadOlder={() => {
+            // The button gives way to "Loading…": focus stays in the list, not on the page body.
+            scroller.current?.focus({ preventScroll: true })
+            onLoadOlder()
+          }}
+        />
         <ol class="messages" ref={list}>
           <Timeline
             messages={room.messages}
             notices={room.notices}
             me={me}
             newAfter={newSince ?? scrolledNew}
+            sentSeq={sentSeq}
           />
-          {outbox.map((item) => (
+          {outbox.map((item, i) => (
             <PendingItem
               key={item.cid}
               item={item}
               failure={failures[item.cid] ?? null}
+              stalled={stalled[item.cid] === true}
+              held={outbox.slice(0, i).some((earlier) => earlier.failed)}
               online={online}
               onRetry={onRetry}
               onDiscard={onDiscard}

@@ -3,12 +3,17 @@ import { LOBBY, type RoomState } from '../state/chat-state.js'
 
 interface Props {
   readonly room: RoomState | undefined
+  /**
+   * Who is online: `live` with a connection (socket or fallback), `unknown` while reconnecting
+   * (the list from before may be stale), `pending` until the first connection.
+   */
+  readonly presence: 'live' | 'unknown' | 'pending'
   readonly roomsOpen: boolean
   readonly onToggleRooms: () => void
   readonly onLeave: (room: string) => void
 }
 
-export function RoomHeader({ room, roomsOpen, onToggleRooms, onLeave }: Props) {
+export function RoomHeader({ room, presence, roomsOpen, onToggleRooms, onLeave }: Props) {
   return (
     <header class="room-header">
       <button
@@ -21,7 +26,7 @@ export function RoomHeader({ room, roomsOpen, onToggleRooms, onLeave }: Props) {
         ☰
       </button>
       <h1 class="room-title">{room ? `# ${room.name}` : 'Eddy'}</h1>
-      {room && (
+      {room && presence === 'live' && (
         <div class="online" role="group" aria-label="Online in this room">
           <span class="dot" aria-hidden="true" />
           <span class="online-count">{room.online.length} online</span>
@@ -30,6 +35,12 @@ export function RoomHeader({ room, roomsOpen, onToggleRooms, onLeave }: Props) {
               <li key={user}>{user}</li>
             ))}
           </ul>
+        </div>
+      )}
+      {room && presence === 'unknown' && (
+        <div class="online stale" role="group" aria-label="Online in this room">
+          <span class="dot" aria-hidden="true" />
+          <span class="online-count">Online: unknown while disconnected</span>
         </div>
       )}
       {room && room.name !== LOBBY && (

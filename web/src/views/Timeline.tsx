@@ -14,6 +14,8 @@ interface Props {
   readonly me: string
   /** The "new messages" line goes after this seq (only if a later message is from someone else). */
   readonly newAfter: number | null
+  /** My last message acknowledged on this page: "Sent" under it while it is my latest. */
+  readonly sentSeq: number | undefined
 }
 
 const dayFormat = new Intl.DateTimeFormat(undefined, {
@@ -38,7 +40,7 @@ export function dayLabel(ts: number, now = Date.now()): string {
   return dayFormat.format(new Date(ts))
 }
 
-export function Timeline({ messages, notices, me, newAfter }: Props) {
+export function Timeline({ messages, notices, me, newAfter, sentSeq }: Props) {
   const items = []
   let n = 0
   let previous: ChatMessage | undefined
@@ -47,6 +49,7 @@ export function Timeline({ messages, notices, me, newAfter }: Props) {
     newAfter === null
       ? undefined
       : messages.find((m) => m.seq > newAfter && m.user !== me && newAfter > 0)
+  const lastOwn = messages.findLast((m) => m.user === me)?.seq
   for (const message of messages) {
     while (n < notices.length && (notices[n]?.afterSeq ?? 0) < message.seq) {
       items.push(<NoticeItem key={`n${notices[n]?.id}`} text={notices[n]?.text ?? ''} />)
@@ -77,6 +80,7 @@ export function Timeline({ messages, notices, me, newAfter }: Props) {
         message={message}
         own={message.user === me}
         first={startsGroup(previous, message)}
+        sent={message.seq === sentSeq && message.seq === lastOwn}
       />,
     )
     previous = message
