@@ -58,6 +58,20 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     clock,
     admins,
   })
+  const userChannel = new UserChannel(engines.bus, (error) =>
+    log.warn({ err: error }, 'user channel could not reach the bus'),
+  )
+  const files = new Files({
+    store: engines.store,
+    blobs: engines.blobs,
+    membership,
+    clock,
+    log,
+    limits: {
+      maxBytes: config.MAX_UPLOAD_BYTES,
+      unattachedTtlMs: config.UNATTACHED_FILE_TTL_HOURS * 60 * 60 * 1000,
+    },
+  })
   const chat = new ChatService({
     store: engines.store,
     bus: engines.bus,
@@ -77,17 +91,9 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     },
     membership,
     metrics,
-  })
-  const files = new Files({
-    store: engines.store,
-    blobs: engines.blobs,
-    membership,
-    clock,
-    log,
-    limits: {
-      maxBytes: config.MAX_UPLOAD_BYTES,
-      unattachedTtlMs: config.UNATTACHED_FILE_TTL_HOURS * 60 * 60 * 1000,
-    },
+    notifier: userChannel,
+    // A deleted message's files were doomed with it: their bytes go before the answer does.
+    afterDelete: () => files.collect(),
   })
   const upstreams = createUpstreams({
     allowPrivate: config.ALLOW_PRIVATE_UPSTREAMS,
@@ -115,9 +121,6 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
   )
   chat.onStored(movieBot.onStored)
 
-  const userChannel = new UserChannel(engines.bus, (error) =>
-    log.warn({ err: error }, 'user channel could not reach the bus'),
-  )
   const socketSessions = new SocketSessions(engines.store, clock, userChannel, engines.bus, log)
 
   const transport: TransportContext = {

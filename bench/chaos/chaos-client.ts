@@ -241,10 +241,13 @@ export class ChaosClient {
         for (const p of this.#pending.values()) if (p.room === frame.room) this.#transmit(p)
         return
       }
-      // Every event of a room's log counts, not only messages: member and room events take seqs
-      // too, and resuming from a cursor that skipped them would replay them.
+      // Every event of a room's log counts, not only messages: member, room, edit, delete and
+      // reaction events take seqs too, and resuming from a cursor that skipped them would replay them.
       case 'member':
       case 'room':
+      case 'edit':
+      case 'delete':
+      case 'reaction':
       case 'message': {
         this.deliveries.get(frame.room)?.push({ seq: frame.seq, at: now })
         if (frame.seq > this.last(frame.room)) this.#last.set(frame.room, frame.seq)

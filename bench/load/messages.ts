@@ -1,4 +1,5 @@
 /** The IPC between bench/run.ts (via LoadPool) and each bench/load/worker.ts process. */
+import type { ChangeMix } from './changes.js'
 import type { HistogramSnapshot } from '../metrics/histogram.js'
 import type { ServerKind } from './clients/protocol.js'
 
@@ -36,6 +37,8 @@ export interface DurableCommand {
   readonly durationMs: number
   /** Unacked messages each client keeps in flight. */
   readonly window: number
+  /** Edits and reactions (of the client's own last acked message) among the sends; none: messages only. */
+  readonly mix?: ChangeMix
 }
 
 export type WorkerCommand =
@@ -79,6 +82,8 @@ export interface Stats {
 
 export interface DurableResult {
   readonly acked: number
+  /** Of `acked`: edits and reactions. */
+  readonly ackedChanges?: number
   readonly errors: number
   readonly firstError?: string
   readonly ackLatency: HistogramSnapshot

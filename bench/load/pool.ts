@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { LatencyHistogram } from '../metrics/histogram.js'
 import type { ServerKind } from './clients/protocol.js'
+import type { ChangeMix } from './changes.js'
 import type {
   ConnectResult,
   DurableResult,
@@ -150,11 +151,12 @@ export class LoadPool {
     }
   }
 
-  async durable(options: { phase: number; durationMs: number; window: number }) {
+  async durable(options: { phase: number; durationMs: number; window: number; mix?: ChangeMix }) {
     const results = await this.all<DurableResult>(() => ({ cmd: 'durable', ...options }))
     const firstError = results.find((r) => r.firstError)?.firstError
     return {
       acked: results.reduce((s, r) => s + r.acked, 0),
+      ackedChanges: results.reduce((s, r) => s + (r.ackedChanges ?? 0), 0),
       errors: results.reduce((s, r) => s + r.errors, 0),
       ...(firstError ? { firstError } : {}),
       ackLatency: LatencyHistogram.fromSnapshots(results.map((r) => r.ackLatency)),

@@ -20,6 +20,7 @@ import type {
   WorkerCommand,
   WorkerReply,
 } from './messages.js'
+import { kindOf, REACTION_EMOJI, stampCid, type ChangeMix, type SendKind } from './changes.js'
 import { DEFAULT_PADDING, decodePayload, encodePayload, nowUs, type Stamp } from './payload.js'
 
 const ORIGIN = Number(process.env['BENCH_WORKER_INDEX'] ?? '0')
@@ -28,6 +29,7 @@ const READY_TIMEOUT_MS = 30_000
 interface AckWaiter {
   readonly sentUs: number
   readonly client: LoadClient
+  readonly kind: SendKind
 }
 
 /** Everything counted in the current phase. */
@@ -44,6 +46,8 @@ const state = {
   expectPerClient: 0,
   pendingAcks: new Map<string, AckWaiter>(),
   acked: 0,
+  /** Of `acked`: edits and reactions. */
+  ackedChanges: 0,
   sendErrors: 0,
   firstSendError: undefined as string | undefined,
   /** Called after an ack or a refused send frees a slot (durable sends keep their window full). */
@@ -54,6 +58,8 @@ class LoadClient {
   ws: WebSocket | undefined
   ready = false
   lastSeq: number | undefined
+  /** The seq of this client's last acked message: what its edits and reactions change. */
+  ownSeq: number | undefined
   closingOnPurpose = false
   phaseCount = 0
   doneAtUs = 0
@@ -105,7 +111,13 @@ class LoadClient {
       ws.on('message', (data) => {
         const at = nowUs()
         const frame = (data as Buffer).toString()
-        const stamp = frame.includes('~B') ? decodePayload(frame) : undefined
+        // An edit's or reaction's ack echoes its stamped cid: an answer, not a delivery.
+        const stamp =
+          frame.includes('~B') &&
+          !frame.startsWith('{"type":"ack"') &&
+          !frame.startsWith('{"type":"error"')
+            ? decodePayload(frame)
+            : undefined
         if (stamp) return this.onDelivery(stamp, frame, at)
         if (!this.ready) {
           const step = this.protocol.handshake(frame, reply)
@@ -170,7 +182,12 @@ class LoadClient {
     const isAck = frame.includes('"type":"ack"')
     const isError = !isAck && frame.includes('"type":"error"')
     if (!isAck && !isError) return
-    const parsed = JSON.parse(frame) as { cid?: string; code?: string; message?: string }
+    const parsed = JSON.parse(frame) as {
+      cid?: string
+      seq?: number
+      code?: string
+      message?: string
+    }
     if (isError) {
       state.sendErrors++
       state.firstSendError ??= `${parsed.code}: ${parsed.message}`
@@ -181,6 +198,8 @@ class LoadClient {
     state.pendingAcks.delete(parsed.cid)
     if (isAck) {
       state.acked++
+      if (waiter.kind === 'message') waiter.client.ownSeq = parsed.seq
+      else state.ackedChanges++
       ackLatency.record(at - waiter.sentUs)
     }
     state.onSlotFree?.(waiter.client)
@@ -272,12 +291,27 @@ async function connect(cmd: ConnectCommand): Promise<ConnectResult> {
   return { connected: fresh.length - failed, failed, ...(firstError ? { firstError } : {}) }
 }
 
-function sendStamped(client: LoadClient, phase: number, trackAck: boolean): void {
+function sendStamped(client: LoadClient, phase: number, trackAck: boolean, mix?: ChangeMix): void {
   const n = state.nextN++
   const sentAtUs = nowUs()
-  const text = encodePayload({ phase, origin: ORIGIN, n, sentAtUs }, DEFAULT_PADDING)
+  const stamp = { phase, origin: ORIGIN, n, sentAtUs }
+  const target = client.ownSeq
+  const { encodeEdit, encodeReact } = client.protocol
+  // A change needs a message of this client's to change; until its first ack it sends messages.
+  const kind = target === undefined ? 'message' : kindOf(n, mix)
+  if (kind !== 'message' && target !== undefined && encodeEdit && encodeReact) {
+    const cid = stampCid(stamp)
+    if (trackAck) state.pendingAcks.set(cid, { sentUs: sentAtUs, client, kind })
+    client.send(
+      kind === 'edit'
+        ? encodeEdit(client.room, target, `edited ${DEFAULT_PADDING} ${n}`, cid)
+        : encodeReact(client.room, target, REACTION_EMOJI[n % REACTION_EMOJI.length]!, cid),
+    )
+    return
+  }
+  const text = encodePayload(stamp, DEFAULT_PADDING)
   const cid = `${ORIGIN}.${phase}.${n}`
-  if (trackAck) state.pendingAcks.set(cid, { sentUs: sentAtUs, client })
+  if (trackAck) state.pendingAcks.set(cid, { sentUs: sentAtUs, client, kind: 'message' })
   client.send(client.protocol.encodeSend(client.room, text, cid))
 }
 
@@ -315,21 +349,24 @@ async function durable(cmd: DurableCommand): Promise<DurableResult> {
   const senders = clients.filter((c) => c.ready)
   ackLatency = new LatencyHistogram()
   const ackedBefore = state.acked
+  const changesBefore = state.ackedChanges
   const errorsBefore = state.sendErrors
   let running = true
   state.onSlotFree = (client) => {
-    if (running && client.ready) sendStamped(client, cmd.phase, true)
+    if (running && client.ready) sendStamped(client, cmd.phase, true, cmd.mix)
   }
   for (const client of senders)
-    for (let i = 0; i < cmd.window; i++) sendStamped(client, cmd.phase, true)
+    for (let i = 0; i < cmd.window; i++) sendStamped(client, cmd.phase, true, cmd.mix)
   await sleep(cmd.durationMs)
   running = false
   const acked = state.acked - ackedBefore
+  const ackedChanges = state.ackedChanges - changesBefore
   await waitFor(() => state.pendingAcks.size === 0, 10_000)
   state.onSlotFree = undefined
   state.pendingAcks.clear()
   return {
     acked,
+    ackedChanges,
     errors: state.sendErrors - errorsBefore,
     ...(state.firstSendError ? { firstError: state.firstSendError } : {}),
     ackLatency: ackLatency.snapshot(),

@@ -1,16 +1,23 @@
 /**
- * The chat service: send, subscribe (with since), unsubscribe, typing, presence. A message's path
- * is check → store.append (commit) → bus.publish → ack; see docs/ARCHITECTURE.md. Every reader
+ * The chat service: send, edit, delete, react, subscribe (with since), unsubscribe, typing,
+ * presence. A message's path is check → store.append (commit) → bus.publish → ack (then
+ * notifications); edits, deletes and reactions take the same path through store.changeMessage.
+ * See docs/ARCHITECTURE.md. Every reader
  * of a room's stream, WebSocket or long-poll, comes in through `subscribe`, where the checks on
  * who may read what live. Only this file publishes chat events on the Bus, and only after the
  * Store has committed.
  */
-import { randomUUID } from 'node:crypto'
-import { countChars } from '../protocol/names.js'
-import { textProblem } from '../protocol/text-rules.js'
-import type { ChatMessage, LinkPreview } from '../protocol/frames.js'
+import type {
+  ChatMessage,
+  EditEventFrame,
+  LinkPreview,
+  MessageChangeEvent,
+  ReactionOp,
+} from '../protocol/frames.js'
 import { ChatError } from './errors.js'
 import type { Actor, Membership } from './membership.js'
+import { ChatWrites, type StoredListener } from './chat-writes.js'
+import type { Notifier } from './notifications.js'
 import type {
   Bus,
   ChatMetrics,
@@ -40,11 +47,11 @@ export interface ChatLimits {
 
 /** What a message carries besides its text. */
 export interface SendExtras {
+  /** The seq of the message this one answers, in the same room. */
+  readonly replyTo?: number | undefined
   /** Ids of files the sender uploaded to the room and has not attached yet. */
-  readonly attachments?: readonly string[]
+  readonly attachments?: readonly string[] | undefined
 }
-
-const DEFAULT_MAX_ATTACHMENTS = 10
 
 export interface ChatServiceOptions {
   readonly store: Store
@@ -56,6 +63,13 @@ export interface ChatServiceOptions {
   readonly limits: ChatLimits
   readonly membership: Membership
   readonly metrics?: ChatMetrics
+  /** Mention and DM notices go here after the commit (the UserChannel); absent: none. */
+  readonly notifier?: Notifier
+  /**
+   * Runs after a delete was stored, before it is answered: the deleted message's files were
+   * doomed with it, and this deletes their bytes (Files.collect); absent: nothing to do.
+   */
+  readonly afterDelete?: () => Promise<void>
 }
 
 export interface Sender {
@@ -78,12 +92,9 @@ export interface SubscribeOptions {
   readonly onJoined?: (lastSeq: number, online: string[]) => void
 }
 
-type StoredListener = (message: ChatMessage) => void
-
 export class ChatService {
   readonly #store: Store
   readonly #bus: Bus
-  readonly #limiter: RateLimiter
   readonly #clock: Clock
   readonly #log: Logger
   readonly #limits: ChatLimits
@@ -91,8 +102,8 @@ export class ChatService {
   readonly #metrics: ChatMetrics
   readonly #presence: RoomPresence
   readonly #lastTyping = new Map<string, number>()
-  readonly #storedListeners: StoredListener[] = []
   readonly #membership: Membership
+  readonly #writes: ChatWrites
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store
@@ -104,12 +115,14 @@ export class ChatService {
       options.limits.presenceTtlMs,
       options.limits.presenceLeaveGraceMs,
     )
-    this.#limiter = options.limiter
     this.#clock = options.clock
     this.#log = options.log
     this.#limits = options.limits
     this.#metrics = options.metrics ?? noMetrics
     this.#membership = options.membership
+    this.#writes = new ChatWrites(options, this.#metrics, (actor, room, via) =>
+      via && this.#follows(via, room) ? undefined : this.#access(actor, room, via),
+    )
     this.#feeds = new RoomFeeds(
       options.store,
       options.bus,
@@ -131,9 +144,10 @@ export class ChatService {
    * socket subscription it came through: a socket sends only to rooms it follows, so its sender
    * sees the room's stream (its own message included) in order; following implies access was
    * checked at subscribe and removal ends it. HTTP senders (bots, long-poll clients) hold no
-   * subscription and pass none: their access is checked here.
+   * subscription and pass none: their access is checked here. `replyTo`: the seq of a message of
+   * the room this one answers.
    */
-  async send(
+  send(
     sender: Sender,
     room: string,
     text: string,
@@ -141,54 +155,47 @@ export class ChatService {
     via?: RoomSubscriber,
     extras: SendExtras = {},
   ): Promise<ChatMessage> {
-    if (via) {
-      if (!this.#follows(via, room)) await this.#notFollowing(via, room)
-    } else await this.#membership.readable(sender, room)
-    const attachments = extras.attachments ?? []
-    this.#checkAttachments(attachments)
-    const length = countChars(text)
-    // A message of files alone may have no text at all.
-    const textless = length === 0 && attachments.length > 0
-    if (!textless && (length < 1 || length > this.#limits.maxTextChars)) {
-      throw new ChatError(
-        'invalid_text',
-        `Message text must be 1-${this.#limits.maxTextChars} characters and not blank.`,
-      )
-    }
-    const problem = textless ? undefined : textProblem(text)
-    if (problem !== undefined) throw new ChatError('invalid_text', `Message text ${problem}.`)
-    if (this.#limits.send) {
-      const waitMs = await this.#limiter
-        .take(`send:${sender.id}`, this.#limits.send)
-        .catch((error: unknown) => {
-          // A shared limiter that is down must not stop chat: fail open for sends.
-          this.#log.warn({ err: error }, 'rate limiter unavailable; allowing the send')
-          return 0
-        })
-      if (waitMs > 0) throw new ChatError('rate_limited', undefined, { retryAfterMs: waitMs })
-    }
-    const started = performance.now()
-    const { message, created } = await this.#store.append({
-      id: randomUUID(),
-      room,
-      userId: sender.id,
-      username: sender.username,
-      text,
-      cid,
-      ts: this.#clock.now(),
-      ...(attachments.length > 0 ? { attachments } : {}),
-    })
-    this.#metrics.messageStored((performance.now() - started) / 1000, created)
-    // A repeat is published again: harmless (feeds drop seen seqs) and it repairs a publish lost
-    // when a node died between commit and publish.
-    await this.#bus.publish({ type: 'log', event: message })
-    if (created) for (const listener of this.#storedListeners) listener(message)
-    return message
+    return this.#writes.send(sender, room, text, cid, via, extras)
+  }
+
+  /** Replaces the text of one of the sender's messages; resolves with the stored edit event. */
+  edit(
+    sender: Sender,
+    room: string,
+    target: number,
+    text: string,
+    cid: string,
+    via?: RoomSubscriber,
+  ): Promise<EditEventFrame> {
+    return this.#writes.edit(sender, room, target, text, cid, via)
+  }
+
+  /** Deletes a message (own, or any for the room's moderators); idempotent per target. */
+  delete(
+    sender: Sender,
+    room: string,
+    target: number,
+    cid: string,
+    via?: RoomSubscriber,
+  ): Promise<MessageChangeEvent> {
+    return this.#writes.delete(sender, room, target, cid, via)
+  }
+
+  /** Adds or removes the sender's reaction (one emoji or a listed :name:) to a message. */
+  react(
+    sender: Sender,
+    room: string,
+    target: number,
+    reaction: { readonly emoji: string; readonly op: ReactionOp },
+    cid: string,
+    via?: RoomSubscriber,
+  ): Promise<MessageChangeEvent> {
+    return this.#writes.react(sender, room, target, reaction, cid, via)
   }
 
   /** Runs after each newly stored message (link previews, bots); must not throw. */
   onStored(listener: StoredListener): void {
-    this.#storedListeners.push(listener)
+    this.#writes.onStored(listener)
   }
 
   /**
@@ -275,8 +282,9 @@ export class ChatService {
     await this.#bus.publish({ type: 'typing', room, user: subscriber.user })
   }
 
+  /** Stores and publishes a link preview, unless its message was deleted meanwhile. */
   async publishPreview(room: string, seq: number, preview: LinkPreview): Promise<void> {
-    await this.#store.addPreview(room, seq, preview)
+    if (!(await this.#store.addPreview(room, seq, preview))) return
     await this.#bus.publish({ type: 'preview', room, seq, preview })
   }
 
@@ -308,15 +316,10 @@ export class ChatService {
     }
   }
 
-  /** Count and repeats here; whose files they are is the Store's check, in the append's transaction. */
-  #checkAttachments(ids: readonly string[]): void {
-    const max = this.#limits.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS
-    if (ids.length > max) {
-      throw new ChatError('invalid_attachment', `A message carries at most ${max} files.`)
-    }
-    if (new Set(ids).size !== ids.length) {
-      throw new ChatError('invalid_attachment', 'The same file is attached twice.')
-    }
+  /** Off the hot path: a socket not following the room, or an HTTP writer (no subscription). */
+  async #access(actor: Actor, room: string, via: RoomSubscriber | undefined): Promise<void> {
+    if (via) await this.#notFollowing(via, room)
+    else await this.#membership.readable(actor, room)
   }
 
   #follows(subscriber: RoomSubscriber, room: string): boolean {

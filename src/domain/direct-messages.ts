@@ -12,6 +12,11 @@ import type { Clock, RoomRecord, Store } from './ports.js'
 export const DM_MIN_MEMBERS = 2
 export const DM_MAX_MEMBERS = 9
 
+/** Only DMs have names starting "dm-" (Membership.create refuses them for other rooms). */
+export function isDmName(room: string): boolean {
+  return room.startsWith('dm-')
+}
+
 export function dmRoomName(userIds: readonly string[]): string {
   const key = [...new Set(userIds)].sort().join('\n')
   return `dm-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`

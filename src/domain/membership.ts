@@ -174,6 +174,14 @@ export class Membership {
     return this.readable(actor, name)
   }
 
+  /**
+   * Whether the actor moderates the room: its owners and admins, and server admins. They may
+   * delete anyone's message there and mention the whole room.
+   */
+  async moderates(actor: Actor, name: string): Promise<boolean> {
+    return (await this.#rank(actor, name)) >= RANK.admin
+  }
+
   /** Moves the actor's read mark forward (never back); a room they may not read is room_not_found. */
   async markRead(actor: Actor, name: string, seq: number): Promise<void> {
     await this.readable(actor, name)

@@ -4,14 +4,16 @@
  * test/contract/store.contract.ts and every Bus test/contract/bus.contract.ts.
  */
 import type {
-  ChatMessage,
   LinkPreview,
   MemberOp,
+  MessageChangeEvent,
   MessageFrame,
   PresenceFrame,
+  ReactionOp,
   Role,
   RoomKind,
   RoomLogEvent,
+  TimelineMessage,
   TypingEventFrame,
   UserFrame,
 } from '../protocol/frames.js'
@@ -77,7 +79,7 @@ export interface MyRoomRecord {
   readonly readSeq: number
   /** Messages by others after the read mark. */
   readonly unread: number
-  /** Messages by others after the read mark whose text says @username (word-bounded, any case). */
+  /** Messages by others after the read mark that mention the user (stored mentions: the name or @room). */
   readonly mentions: number
   /** DMs only: every member's username, sorted. */
   readonly members?: string[]
@@ -121,6 +123,10 @@ export interface AppendInput {
   readonly text: string
   readonly cid: string
   readonly ts: number
+  /** The seq of the message this one answers (the domain checked it is a message of the room). */
+  readonly replyTo?: number
+  /** Resolved mentions: usernames, and "@room" for a room-wide one; absent or empty: none. */
+  readonly mentions?: readonly string[]
   /** Ids of files to attach (FileRecord ids), in the order the message shows them. */
   readonly attachments?: readonly string[]
 }
@@ -151,14 +157,52 @@ export interface AppendResult {
   readonly created: boolean
 }
 
+/** A stored message as the rules of changes, replies and notifications need it. */
+export interface StoredMessage {
+  readonly seq: number
+  readonly userId: string
+  readonly username: string
+  /** The current text ('' once deleted). */
+  readonly text: string
+  readonly mentions: readonly string[]
+  readonly deleted: boolean
+}
+
+/** What a change does to its target message. */
+export type MessageChange =
+  | { readonly type: 'edit'; readonly text: string; readonly mentions: readonly string[] }
+  | { readonly type: 'delete' }
+  | { readonly type: 'reaction'; readonly emoji: string; readonly op: ReactionOp }
+
+export interface MessageChangeInput {
+  readonly id: string
+  readonly room: string
+  readonly userId: string
+  readonly username: string
+  readonly cid: string
+  readonly ts: number
+  /** The seq of the message changed. */
+  readonly target: number
+  readonly change: MessageChange
+}
+
+export interface MessageChangeResult {
+  readonly event: MessageChangeEvent
+  /** false when (room, userId, cid) was stored before (or the target was deleted before). */
+  readonly created: boolean
+}
+
+/** How many different reactions one message may carry. */
+export const MAX_REACTION_KINDS = 32
+
 /**
  * Durable storage. Contract:
  * - Files: an append with `attachments` claims each file for its message in the same
  *   transaction, and the message carries them (FileView objects, in the order given). Every id
  *   must name a file uploaded to the same room by the same user and not yet attached, else that
  *   append alone rejects with ChatError('invalid_attachment') and claims nothing; a repeated
- *   cid answers with the first copy as usual. A room's deletion dooms its files; doomed files
- *   are never found again and are listed by `doomedFiles` until `purgeFiles` removes their
+ *   cid answers with the first copy as usual. Deleting the message or its room dooms its files
+ *   (in the same transaction); doomed files are never found again and are listed by `doomedFiles` until `purgeFiles` removes their
  *   records (after their blobs are gone).
  * - `append` assigns the room's next seq (1, 2, 3, … never reused, no holes) inside the same
  *   transaction that stores the row, and resolves only after commit. A repeated
@@ -203,6 +247,25 @@ export interface Store {
   listVisibleRooms(userId: string, page?: RoomPage): Promise<RoomRecord[]>
   append(input: AppendInput): Promise<AppendResult>
   /**
+   * Appends an edit, delete or reaction event (next seq, group-committed and deduplicated on
+   * (room, userId, cid) exactly like `append`) and changes its target message in the same
+   * transaction, resolving after commit. Checked in the transaction, after the cid: the target
+   * must be a message of the room (message_not_found), an edit's author must be the target's
+   * (not_your_message), and a deleted target refuses edits and reactions (message_deleted). An
+   * edit replaces the target's text and mentions and sets its editedAt. A delete erases the
+   * target's text, mentions, previews, reactions and attachments, and the text and mentions of
+   * every earlier edit event of it, for good; deleting a deleted target stores nothing and
+   * resolves with the first delete event (created: false). A reaction adds or removes the user
+   * from the target's reactions under the emoji (at most MAX_REACTION_KINDS emoji per message:
+   * else too_many_reactions); the event is stored even when that changed nothing. A cid already used
+   * by another kind of event or target rejects with invalid_request.
+   */
+  changeMessage(input: MessageChangeInput): Promise<MessageChangeResult>
+  /** The message at `seq` of the room as it is now; undefined when that seq is no message. */
+  findMessage(room: string, seq: number): Promise<StoredMessage | undefined>
+  /** Those of `usernames` (any case) who are members of the room, one each, in no set order. */
+  membersNamed(room: string, usernames: readonly string[]): Promise<MemberRecord[]>
+  /**
    * Applies a membership or settings change and appends its event (next seq, like `append`) in
    * one transaction; resolves with the event, or undefined when the change changed nothing
    * (joining twice, removing a non-member): then no event is stored. Unknown room: room_not_found.
@@ -219,8 +282,15 @@ export interface Store {
   markRead(room: string, userId: string, seq: number): Promise<void>
   /** The room's log: every event with seq > afterSeq, oldest first, contiguous, at most `limit`. */
   messagesAfter(room: string, afterSeq: number, limit: number): Promise<RoomLogEvent[]>
-  /** The timeline: messages only, seq < beforeSeq (or the newest), newest first, at most `limit`. */
-  messagesBefore(room: string, beforeSeq: number | undefined, limit: number): Promise<ChatMessage[]>
+  /**
+   * The timeline: messages only, as they are now (text, editedAt, deleted, reactions, reply count,
+   * the answered message's quote), seq < beforeSeq (or the newest), newest first, at most `limit`.
+   */
+  messagesBefore(
+    room: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<TimelineMessage[]>
   /** The room's last seq, 0 when empty; rejects with room_not_found for an unknown room. */
   lastSeq(room: string): Promise<number>
   /** Each known room's last seq in one round trip; unknown rooms are left out. */
@@ -235,8 +305,11 @@ export interface Store {
   doomedFiles(limit: number): Promise<string[]>
   /** Removes the records of doomed files (their blobs are already deleted). */
   purgeFiles(ids: readonly string[]): Promise<void>
-  /** Attaches a link preview to a stored message; history returns it from then on. */
-  addPreview(room: string, seq: number, preview: LinkPreview): Promise<void>
+  /**
+   * Attaches a link preview to a stored message; history returns it from then on. false (nothing
+   * stored) when there is no such message or it was deleted.
+   */
+  addPreview(room: string, seq: number, preview: LinkPreview): Promise<boolean>
   /** Resolves when the engine answers; used by /healthz. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -110,7 +110,7 @@ export class RoomFeed {
     if (first === undefined) return
     const index = event.seq - first
     const cached = this.#recent[index]
-    if (cached?.payload.type !== 'message') return
+    if (cached?.payload.type !== 'message' || cached.payload.deleted === true) return
     const { url, title, description, image } = event
     const previews = [...(cached.payload.previews ?? []), { url, title, description, image }]
     this.#recent[index] = new Broadcast({ ...cached.payload, previews })
@@ -213,6 +213,25 @@ export class RoomFeed {
     if (recipients > 0) this.#metrics.broadcast(recipients, (performance.now() - started) / 1000)
     if (message.type === 'member' && (message.op === 'remove' || message.op === 'leave')) {
       this.#endAccess(message.subject, message.seq, message.op === 'remove' ? 'removed' : 'left')
+    }
+    if (message.type === 'delete') this.#forgetText(message.target)
+  }
+
+  /**
+   * A deleted message's text leaves memory too: the remembered message and its edits are
+   * replaced by what the Store now returns for them, so a later catch-up never replays the text.
+   */
+  #forgetText(target: number): void {
+    const first = this.#recent[0]?.payload.seq
+    if (first === undefined) return
+    for (let i = Math.max(0, target - first); i < this.#recent.length; i++) {
+      const event = this.#recent[i]!.payload
+      if (event.seq === target && event.type === 'message') {
+        const { previews: _previews, ...rest } = event
+        this.#recent[i] = new Broadcast({ ...rest, text: '', mentions: [], deleted: true })
+      } else if (event.type === 'edit' && event.target === target) {
+        this.#recent[i] = new Broadcast({ ...event, text: '', mentions: [] })
+      }
     }
   }
 

@@ -1,8 +1,17 @@
 /** HTTP API bodies, queries and responses (docs/protocol.md), shared with the web client. */
 import { z } from 'zod'
-import { ChatMessage, Role, RoomKind, RoomLogEvent } from './frames.js'
-import { Attachments } from './files.js'
-import { Cid, MessageText, Password, RoomName, Seq, Username } from './names.js'
+import {
+  ChatMessage,
+  DeleteFrame,
+  EditFrame,
+  ReactFrame,
+  Role,
+  RoomKind,
+  RoomLogEvent,
+  SendFrame,
+  TimelineMessage,
+} from './frames.js'
+import { Password, RoomName, Seq, Username } from './names.js'
 
 export const Credentials = z.strictObject({ username: Username, password: Password })
 /** Login accepts any string so that a malformed name gets the same 401 as a wrong password. */
@@ -28,11 +37,18 @@ export const AddMemberBody = z.strictObject({ username: Username })
 export const SetRoleBody = z.strictObject({ role: Role })
 export const ReadBody = z.strictObject({ seq: Seq })
 export const MemberParams = z.strictObject({ room: RoomName, username: Username })
-export const PostMessageBody = z.strictObject({
-  text: MessageText,
-  cid: Cid,
-  attachments: Attachments.optional(),
+export const PostMessageBody = SendFrame.pick({
+  text: true,
+  cid: true,
+  replyTo: true,
+  attachments: true,
 })
+/** `PATCH /api/rooms/:room/messages/:seq`: the frames' fields, with room and target in the path. */
+export const EditBody = EditFrame.pick({ text: true, cid: true })
+/** `DELETE …/messages/:seq`: the cid is optional (query or body); without one, one per target. */
+export const DeleteBody = DeleteFrame.pick({ cid: true }).partial()
+export const DeleteQuery = DeleteBody
+export const ReactBody = ReactFrame.pick({ emoji: true, op: true, cid: true })
 
 /**
  * Query numbers are plain decimal digits: z.coerce.number would read "" as 0 and "0x10" as 16
@@ -64,6 +80,13 @@ export const HistoryQuery = z
 export type HistoryQuery = z.infer<typeof HistoryQuery>
 
 export const RoomParams = z.strictObject({ room: RoomName })
+/** A message of a room by its seq, in a path (`/api/rooms/:room/messages/:seq`). */
+export const MessageParams = z.strictObject({
+  room: RoomName,
+  seq: decimal(/^\d{1,16}$/, 'a whole number of decimal digits').pipe(
+    z.number().min(1).max(Number.MAX_SAFE_INTEGER),
+  ),
+})
 
 export const PreviewImageParams = z.strictObject({
   room: RoomName,
@@ -126,9 +149,11 @@ export const RoomsResponse = z.object({ rooms: z.array(RoomView), next: z.string
 export type RoomsResponse = z.infer<typeof RoomsResponse>
 export const RoomResponse = z.object({ room: RoomView })
 /** `?before=`: the timeline (messages only); `?after=` and long-polls: the log (every event). */
-export const MessagesResponse = z.object({ messages: z.array(ChatMessage) })
+export const MessagesResponse = z.object({ messages: z.array(TimelineMessage) })
 export const LogResponse = z.object({ messages: z.array(RoomLogEvent) })
 export const MessageResponse = z.object({ message: ChatMessage })
+/** An edit, delete or reaction as stored (or as first stored, for a repeated cid). */
+export const EventResponse = z.object({ event: RoomLogEvent })
 /** `GET /api/rooms/:room/online`: usernames online in the room (socket or long-poll), sorted. */
 export const OnlineResponse = z.object({ online: z.array(z.string()) })
 export type OnlineResponse = z.infer<typeof OnlineResponse>

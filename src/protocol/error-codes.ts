@@ -28,9 +28,17 @@ export const ERRORS = {
   },
   unknown_frame_type: {
     status: 400,
-    message: 'Unknown frame type; expected join, leave, send, typing or read.',
+    message: 'Unknown frame type; expected join, leave, send, edit, delete, react, typing or read.',
   },
   invalid_text: { status: 400, message: 'Message text must be 1-4000 characters.' },
+  invalid_emoji: {
+    status: 400,
+    message: 'A reaction is exactly one emoji, or a :name: from the list in docs/protocol.md.',
+  },
+  invalid_reply: {
+    status: 400,
+    message: 'replyTo must be the seq of a message in the same room.',
+  },
   weak_password: {
     status: 400,
     message: 'Choose a stronger password: 8+ characters, not your username, not a common one.',
@@ -94,8 +102,22 @@ export const ERRORS = {
     status: 400,
     message: 'Send the file as multipart/form-data in a field named "file".',
   },
+  not_your_message: {
+    status: 403,
+    message:
+      'You can edit only your own messages, and delete others only as a room owner or admin.',
+  },
   not_found: { status: 404, message: 'Not found.' },
+  message_not_found: { status: 404, message: 'No message with that seq in this room.' },
   file_not_found: { status: 404, message: 'No such file in this room.' },
+  too_many_reactions: {
+    status: 409,
+    message: 'This message has as many different reactions as allowed; add one of those instead.',
+  },
+  message_deleted: {
+    status: 409,
+    message: 'That message was deleted: it can no longer be edited or reacted to.',
+  },
   user_not_found: { status: 404, message: 'No user with that name.' },
   room_not_found: { status: 404, message: 'No such room; create it with POST /api/rooms.' },
   username_taken: { status: 409, message: 'That username is taken.' },

@@ -1,7 +1,11 @@
 /** WebSocket /chat frames: the tagged unions both ends parse and build (docs/protocol.md). */
 import { z } from 'zod'
+import { MAX_REACTION_LENGTH } from './emoji.js'
 import { Attachments, FileView } from './files.js'
 import { Cid, MessageText, RoomName, Seq } from './names.js'
+
+/** A seq that names an event of the room's log (the first is 1). */
+const TargetSeq = Seq.min(1)
 
 export const JoinFrame = z.strictObject({
   type: z.literal('join'),
@@ -14,8 +18,35 @@ export const SendFrame = z.strictObject({
   room: RoomName,
   text: MessageText,
   cid: Cid,
+  /** The seq of the message this one answers, in the same room. */
+  replyTo: TargetSeq.optional(),
   /** Ids of files the sender uploaded to this room and has not attached yet. */
   attachments: Attachments.optional(),
+})
+/** Replaces the text of one of your own messages. */
+export const EditFrame = z.strictObject({
+  type: z.literal('edit'),
+  room: RoomName,
+  target: TargetSeq,
+  text: MessageText,
+  cid: Cid,
+})
+/** Deletes a message: your own, or any as a room owner or admin or a server admin. */
+export const DeleteFrame = z.strictObject({
+  type: z.literal('delete'),
+  room: RoomName,
+  target: TargetSeq,
+  cid: Cid,
+})
+export const ReactionOp = z.enum(['add', 'remove'])
+/** Adds or removes your reaction; `emoji` is one emoji or a listed `:name:` (emoji.ts). */
+export const ReactFrame = z.strictObject({
+  type: z.literal('react'),
+  room: RoomName,
+  target: TargetSeq,
+  emoji: z.string().min(1).max(MAX_REACTION_LENGTH),
+  op: ReactionOp,
+  cid: Cid,
 })
 export const TypingFrame = z.strictObject({ type: z.literal('typing'), room: RoomName })
 /** Moves the sender's read mark in the room forward (never back); not acked. */
@@ -25,6 +56,9 @@ export const ClientFrame = z.discriminatedUnion('type', [
   JoinFrame,
   LeaveFrame,
   SendFrame,
+  EditFrame,
+  DeleteFrame,
+  ReactFrame,
   TypingFrame,
   ReadFrame,
 ])
@@ -34,6 +68,9 @@ export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = [
   'join',
   'leave',
   'send',
+  'edit',
+  'delete',
+  'react',
   'typing',
   'read',
 ]
@@ -46,7 +83,11 @@ export const LinkPreview = z.object({
 })
 export type LinkPreview = z.infer<typeof LinkPreview>
 
-/** A stored chat message as every client sees it, over WebSocket, long-poll and history. */
+/**
+ * A stored chat message as every client sees it, over WebSocket, long-poll and history: as it is
+ * now when read from storage (current text, `editedAt`; `deleted` with empty text once deleted).
+ * `mentions` is always sent by this server (usernames, and "@room" for a room-wide mention).
+ */
 export const ChatMessage = z.object({
   room: z.string(),
   seq: z.number().int(),
@@ -55,11 +96,35 @@ export const ChatMessage = z.object({
   text: z.string(),
   ts: z.number(),
   cid: z.string(),
+  mentions: z.array(z.string()).optional(),
+  replyTo: z.number().int().optional(),
+  editedAt: z.number().optional(),
+  deleted: z.boolean().optional(),
   previews: z.array(LinkPreview).optional(),
   /** The files the message carries, when it carries any. */
   attachments: z.array(FileView).optional(),
 })
 export type ChatMessage = z.infer<typeof ChatMessage>
+/** Who reacted with what: emoji → usernames, in the order they reacted. */
+export const Reactions = z.record(z.string(), z.array(z.string()))
+export type Reactions = z.infer<typeof Reactions>
+/** The answered message as it is now, for a reply's quote: its start, or `deleted`. */
+export const ReplyQuote = z.object({
+  user: z.string(),
+  text: z.string(),
+  deleted: z.boolean(),
+})
+export type ReplyQuote = z.infer<typeof ReplyQuote>
+/** A message in the timeline (`?before=`): as it is now, with its reactions and reply count. */
+export const TimelineMessage = ChatMessage.extend({
+  type: z.literal('message'),
+  mentions: z.array(z.string()),
+  deleted: z.boolean(),
+  reactions: Reactions,
+  replies: z.number().int(),
+  quote: ReplyQuote.optional(),
+})
+export type TimelineMessage = z.infer<typeof TimelineMessage>
 
 export const JoinedFrame = z.object({
   type: z.literal('joined'),
@@ -96,9 +161,34 @@ export const RoomEventFrame = z.object({
   ...LogEventBase,
   topic: z.string().nullable().optional(),
 })
+/** The target message's text is now `text` (its mentions `mentions`). */
+export const EditEventFrame = z.object({
+  type: z.literal('edit'),
+  ...LogEventBase,
+  target: z.number().int(),
+  text: z.string(),
+  mentions: z.array(z.string()),
+})
+/** The target message was deleted: its text is gone for good, a tombstone stays. */
+export const DeleteEventFrame = z.object({
+  type: z.literal('delete'),
+  ...LogEventBase,
+  target: z.number().int(),
+})
+/** `user` added or removed their reaction `emoji` to the target message. */
+export const ReactionEventFrame = z.object({
+  type: z.literal('reaction'),
+  ...LogEventBase,
+  target: z.number().int(),
+  emoji: z.string(),
+  op: ReactionOp,
+})
 /** One entry of a room's log: what `join` with `since`, `?after=` and long-polls return, in seq order. */
 export const RoomLogEvent = z.discriminatedUnion('type', [
   MessageFrame,
+  EditEventFrame,
+  DeleteEventFrame,
+  ReactionEventFrame,
   MemberEventFrame,
   RoomEventFrame,
 ])
@@ -166,6 +256,9 @@ export const ErrorFrame = z.object({
 export const ServerFrame = z.discriminatedUnion('type', [
   JoinedFrame,
   MessageFrame,
+  EditEventFrame,
+  DeleteEventFrame,
+  ReactionEventFrame,
   MemberEventFrame,
   RoomEventFrame,
   AckFrame,
@@ -182,6 +275,12 @@ export type ServerFrame = z.infer<typeof ServerFrame>
 export type JoinedFrame = z.infer<typeof JoinedFrame>
 export type MessageFrame = z.infer<typeof MessageFrame>
 export type MemberEventFrame = z.infer<typeof MemberEventFrame>
+export type EditEventFrame = z.infer<typeof EditEventFrame>
+export type DeleteEventFrame = z.infer<typeof DeleteEventFrame>
+export type ReactionEventFrame = z.infer<typeof ReactionEventFrame>
+/** The log events that change an earlier message. */
+export type MessageChangeEvent = EditEventFrame | DeleteEventFrame | ReactionEventFrame
+export type ReactionOp = z.infer<typeof ReactionOp>
 export type RoomEventFrame = z.infer<typeof RoomEventFrame>
 export type LeftFrame = z.infer<typeof LeftFrame>
 export type AckFrame = z.infer<typeof AckFrame>

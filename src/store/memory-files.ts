@@ -37,6 +37,13 @@ export class MemoryFiles {
     return views
   }
 
+  /** A deleted message's files go with it. */
+  doomMessage(room: string, seq: number): void {
+    for (const entry of this.#files.values()) {
+      if (entry.file.room === room && entry.file.messageSeq === seq) entry.doomed = true
+    }
+  }
+
   doomRoom(room: string): void {
     for (const entry of this.#files.values()) if (entry.file.room === room) entry.doomed = true
   }

@@ -8,36 +8,20 @@ import type {
   Store,
   StoredUser,
 } from '../domain/ports.js'
-import type { ChatMessage, MessageFrame, Role, RoomLogEvent } from '../protocol/frames.js'
+import { ROOM_MENTION } from '../domain/mentions.js'
+import {
+  appendMessage,
+  changeMessage,
+  copy,
+  findMessage,
+  messageAt,
+  newRoom,
+  timeline,
+  type MemoryMember,
+  type MemoryRoom,
+} from './memory-log.js'
 import { MemoryFiles } from './memory-files.js'
 import { changeEvent, plan } from './room-change.js'
-
-interface MemoryMember {
-  role: Role
-  readSeq: number
-}
-import { refusedAsUnstorable } from './append-queue.js'
-
-interface MemoryRoom {
-  record: Omit<RoomRecord, 'lastSeq'>
-  /** messages[i] has seq i + 1: the room's whole log, every event type. */
-  messages: RoomLogEvent[]
-  /** Author user id per seq (the log shows usernames; unread counts compare ids). */
-  authors: string[]
-  /** `${userId}\0${cid}` → seq, for dedupe. */
-  byCid: Map<string, number>
-  /** userId → membership. */
-  members: Map<string, MemoryMember>
-}
-
-/** The same test the SQL stores run (sql-membership.ts mentionPattern), in JavaScript. */
-function mentions(text: string, username: string): boolean {
-  const escaped = username.replaceAll('.', '\\.')
-  return new RegExp(`(^|[^A-Za-z0-9_])@${escaped}($|[^A-Za-z0-9_-])`, 'i').test(text)
-}
-
-// Copies on the way in and out, so a test that mutates a result cannot corrupt the store.
-const copy = <T>(value: T): T => structuredClone(value)
 
 export function createMemoryStore(): Store {
   const users = new Map<string, StoredUser>() // by lower-cased username
@@ -63,13 +47,6 @@ export function createMemoryStore(): Store {
   })
   const userById = (id: string): StoredUser | undefined =>
     [...users.values()].find((user) => user.id === id)
-  const newRoom = (record: Omit<RoomRecord, 'lastSeq'>): MemoryRoom => ({
-    record,
-    messages: [],
-    authors: [],
-    byCid: new Map(),
-    members: new Map(),
-  })
   const memberRecord = (userId: string, member: MemoryMember): MemberRecord => ({
     userId,
     username: userById(userId)?.username ?? userId,
@@ -221,9 +198,10 @@ export function createMemoryStore(): Store {
           let mentioned = 0
           room.messages.forEach((event, i) => {
             if (event.seq <= member.readSeq || event.type !== 'message') return
-            if (room.authors[i] === userId) return
+            if (room.authors[i] === userId || event.deleted === true) return
             unread++
-            if (mentions(event.text, username)) mentioned++
+            const names = event.mentions ?? []
+            if (names.includes(username) || names.includes(ROOM_MENTION)) mentioned++
           })
           const others =
             room.record.kind === 'dm'
@@ -255,32 +233,24 @@ export function createMemoryStore(): Store {
       }),
     append: (input) =>
       op(() => {
-        const refused = refusedAsUnstorable(input)
-        if (refused !== undefined) throw refused
-        // What the SQL engines' `ts bigint not null` column refuses.
-        if (!Number.isSafeInteger(input.ts)) throw new ChatError('unstorable')
-        const room = roomOf(input.room)
-        const key = `${input.userId}\0${input.cid}`
-        const existing = room.byCid.get(key)
-        if (existing !== undefined) {
-          return { message: copy(room.messages[existing - 1] as MessageFrame), created: false }
-        }
-        const message: MessageFrame = {
-          type: 'message',
-          room: input.room,
-          seq: room.messages.length + 1,
-          id: input.id,
-          user: input.username,
-          text: input.text,
-          ts: input.ts,
-          cid: input.cid,
-        }
-        if ((input.attachments?.length ?? 0) > 0)
-          message.attachments = files.claim(input, message.seq)
-        room.messages.push(message)
-        room.authors.push(input.userId)
-        room.byCid.set(key, message.seq)
-        return { message: copy(message), created: true }
+        const attach =
+          (input.attachments?.length ?? 0) > 0
+            ? (seq: number) => files.claim(input, seq)
+            : undefined
+        return appendMessage(roomOf(input.room), input, attach)
+      }),
+    changeMessage: (input) =>
+      op(() =>
+        changeMessage(roomOf(input.room), input, (seq) => files.doomMessage(input.room, seq)),
+      ),
+    findMessage: (name, seq) =>
+      op(() => copy(rooms.get(name) && findMessage(rooms.get(name)!, seq))),
+    membersNamed: (name, usernames) =>
+      op(() => {
+        const keys = new Set(usernames.map((u) => u.toLowerCase()))
+        return [...(rooms.get(name)?.members ?? new Map<string, MemoryMember>())]
+          .filter(([userId]) => keys.has(userById(userId)?.username.toLowerCase() ?? ''))
+          .map(([userId, member]) => memberRecord(userId, member))
       }),
     messagesAfter: (room, afterSeq, limit) =>
       op(() =>
@@ -288,14 +258,8 @@ export function createMemoryStore(): Store {
       ),
     messagesBefore: (name, beforeSeq, limit) =>
       op(() => {
-        const log = rooms.get(name)?.messages ?? []
-        const end = Math.min(log.length, beforeSeq === undefined ? Infinity : beforeSeq - 1)
-        const page: ChatMessage[] = []
-        for (let i = end - 1; i >= 0 && page.length < limit; i--) {
-          const event = log[i]!
-          if (event.type === 'message') page.push(event)
-        }
-        return copy(page)
+        const room = rooms.get(name)
+        return room ? timeline(room, beforeSeq, limit) : []
       }),
     lastSeq: (room) => op(() => roomOf(room).messages.length),
     lastSeqs: (names) =>
@@ -307,11 +271,13 @@ export function createMemoryStore(): Store {
         }
         return seqs
       }),
-    addPreview: (room, seq, preview) =>
+    addPreview: (name, seq, preview) =>
       op(() => {
-        const message = rooms.get(room)?.messages[seq - 1]
-        if (message?.type === 'message')
-          message.previews = [...(message.previews ?? []), copy(preview)]
+        const room = rooms.get(name)
+        const message = room && messageAt(room, seq)
+        if (message === undefined || message.deleted === true) return false
+        message.previews = [...(message.previews ?? []), copy(preview)]
+        return true
       }),
     createFile: (file) =>
       op(() => {

@@ -1,8 +1,8 @@
 /** PostgreSQL's side of appends with attachments: lock the files' rows, then claim them for their messages, inside the batch's transaction. */
 import type { PoolClient } from 'pg'
 import type { AppendInput, StoredFile } from '../domain/ports.js'
-import type { FileView } from '../protocol/files.js'
 import { FILE_COLUMNS, toStoredFile, type FileRow } from './file-rows.js'
+import type { Fresh } from './postgres-insert.js'
 
 /**
  * The live rows of every file the appends name, locked until commit: a concurrent batch claiming
@@ -24,19 +24,16 @@ export async function lockFiles(
   )
 }
 
-/** Marks each stored append's files as its message's and stores their objects on the message. */
-export async function claimFiles(
-  client: PoolClient,
-  fresh: ReadonlyArray<{
-    readonly input: AppendInput
-    readonly seq: number
-    readonly attachments?: FileView[]
-  }>,
-): Promise<void> {
-  const claiming = fresh.filter((f) => f.attachments !== undefined)
+/** Marks each new message's files as its own and stores their objects on the message. */
+export async function claimFiles(client: PoolClient, fresh: readonly Fresh[]): Promise<void> {
+  const claiming = fresh.flatMap((f) =>
+    f.event.type === 'message' && f.event.attachments !== undefined
+      ? [{ room: f.event.room, seq: f.seq, attachments: f.event.attachments }]
+      : [],
+  )
   if (claiming.length === 0) return
-  const ids = claiming.flatMap((f) => (f.attachments ?? []).map((a) => a.id))
-  const seqs = claiming.flatMap((f) => (f.attachments ?? []).map(() => f.seq))
+  const ids = claiming.flatMap((f) => f.attachments.map((a) => a.id))
+  const seqs = claiming.flatMap((f) => f.attachments.map(() => f.seq))
   await client.query(
     `update files set message_seq = v.seq from unnest($1::text[], $2::bigint[]) as v(id, seq)
      where files.id = v.id`,
@@ -47,9 +44,26 @@ export async function claimFiles(
      from unnest($1::text[], $2::bigint[], $3::text[]) as v(room, seq, attachments)
      where messages.room = v.room and messages.seq = v.seq`,
     [
-      claiming.map((f) => f.input.room),
+      claiming.map((f) => f.room),
       claiming.map((f) => f.seq),
       claiming.map((f) => JSON.stringify(f.attachments)),
     ],
+  )
+}
+
+/** Deleted messages' files go with them: doomed here, their blobs deleted by the janitor. */
+export async function doomFiles(
+  client: PoolClient,
+  deleted: ReadonlyArray<{
+    readonly room: string
+    readonly seq: number
+    readonly deletedAt?: number
+  }>,
+): Promise<void> {
+  await client.query(
+    `update files f set doomed_at = v.at
+     from unnest($1::text[], $2::bigint[], $3::bigint[]) as v(room, seq, at)
+     where f.room = v.room and f.message_seq = v.seq and f.doomed_at is null`,
+    [deleted.map((d) => d.room), deleted.map((d) => d.seq), deleted.map((d) => d.deletedAt ?? 0)],
   )
 }

@@ -1,9 +1,12 @@
 /** Table types shared by the SQL stores, and the one place a log row becomes a RoomLogEvent. */
+import type { StoredMessage } from '../domain/ports.js'
 import type { FileView } from '../protocol/files.js'
 import type {
   LinkPreview,
   MessageFrame,
   MemberOp,
+  ReactionOp,
+  Reactions,
   Role,
   RoomKind,
   RoomLogEvent,
@@ -56,13 +59,25 @@ export interface MessagesTable {
   ts: number
   /** A JSON array: text in SQLite (a string when read), jsonb in PostgreSQL (already parsed). */
   previews: unknown
-  /** The event's type: 'message' (text in `text`), 'member' or 'room' (fields in `data`). */
+  /** The event's type: 'message' (text in `text`), or another event (fields in `data`). */
   type: RoomLogEvent['type']
   /**
-   * JSON object (text in SQLite, jsonb in PostgreSQL) of a non-message event's own fields. Such
-   * events store '' as text and their id as cid (unique per room and user, never shown).
+   * JSON object (text in SQLite, jsonb in PostgreSQL) of a non-message event's own fields (an
+   * edit's text and mentions live here, never in `text`). Such events store '' as text; member and
+   * room events store their id as cid (unique per room and user, never shown).
    */
   data: unknown
+  /** Migration 5. Edit, delete and reaction events: the seq of the message they change. */
+  target: number | null
+  /** Messages: the seq of the message answered. */
+  reply_to: number | null
+  /** Messages: JSON array of the current mentions; null when none. */
+  mentions: unknown
+  edited_at: number | null
+  /** Messages: set when deleted; text, mentions, previews, reactions and data are erased then. */
+  deleted_at: number | null
+  /** Messages: JSON object emoji → usernames; null when none. */
+  reactions: unknown
   /** A JSON array of FileView (migration 7), like `previews`; null without attachments. */
   attachments: unknown
 }
@@ -112,9 +127,21 @@ export interface Database {
 
 export type MessageRow = Pick<
   MessagesTable,
-  'room' | 'seq' | 'id' | 'username' | 'text' | 'cid' | 'ts' | 'previews' | 'attachments'
+  | 'room'
+  | 'seq'
+  | 'id'
+  | 'username'
+  | 'text'
+  | 'cid'
+  | 'ts'
+  | 'previews'
+  | 'reply_to'
+  | 'mentions'
+  | 'edited_at'
+  | 'deleted_at'
+  | 'attachments'
 >
-export type LogRow = MessageRow & Pick<MessagesTable, 'type' | 'data'>
+export type LogRow = MessageRow & Pick<MessagesTable, 'type' | 'data' | 'target'>
 
 export const MESSAGE_COLUMNS = [
   'room',
@@ -125,11 +152,16 @@ export const MESSAGE_COLUMNS = [
   'cid',
   'ts',
   'previews',
+  'reply_to',
+  'mentions',
+  'edited_at',
+  'deleted_at',
   'attachments',
 ] as const
 
-export const LOG_COLUMNS = [...MESSAGE_COLUMNS, 'type', 'data'] as const
+export const LOG_COLUMNS = [...MESSAGE_COLUMNS, 'type', 'data', 'target'] as const
 
+/** A message row as it is now: current text, mentions, editedAt, and `deleted` once deleted. */
 export function toChatMessage(row: MessageRow): MessageFrame {
   const message: MessageFrame = {
     type: 'message',
@@ -140,7 +172,11 @@ export function toChatMessage(row: MessageRow): MessageFrame {
     text: row.text,
     ts: Number(row.ts),
     cid: row.cid,
+    mentions: parseList(row.mentions),
   }
+  if (row.reply_to !== null) message.replyTo = Number(row.reply_to)
+  if (row.edited_at !== null) message.editedAt = Number(row.edited_at)
+  if (row.deleted_at !== null) message.deleted = true
   const previews = parsePreviews(row.previews)
   if (previews !== undefined) message.previews = previews
   const attachments = parseAttachments(row.attachments)
@@ -152,6 +188,51 @@ function parseAttachments(value: unknown): FileView[] | undefined {
   if (value === null || value === undefined) return undefined
   const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value
   return Array.isArray(parsed) && parsed.length > 0 ? (parsed as FileView[]) : undefined
+}
+
+export type StoredMessageRow = Pick<
+  MessagesTable,
+  'seq' | 'user_id' | 'username' | 'text' | 'mentions' | 'deleted_at'
+>
+export const STORED_MESSAGE_COLUMNS = [
+  'seq',
+  'user_id',
+  'username',
+  'text',
+  'mentions',
+  'deleted_at',
+] as const
+
+export function toStoredMessage(row: StoredMessageRow): StoredMessage {
+  return {
+    seq: Number(row.seq),
+    userId: row.user_id,
+    username: row.username,
+    text: row.text,
+    mentions: parseList(row.mentions),
+    deleted: row.deleted_at !== null,
+  }
+}
+
+/** A JSON array column (mentions): text in SQLite, parsed already in PostgreSQL; null is empty. */
+export function parseList(value: unknown): string[] {
+  if (value === null || value === undefined) return []
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value
+  return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : []
+}
+
+/** The reactions column: emoji → usernames; null is none. */
+export function parseReactions(value: unknown): Reactions {
+  if (value === null || value === undefined) return {}
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value
+  return typeof parsed === 'object' && parsed !== null ? (parsed as Reactions) : {}
+}
+
+/** A list or object column's stored form: JSON text, or null when empty. */
+export function jsonOrNull(value: readonly string[] | Reactions | undefined): string | null {
+  if (value === undefined) return null
+  const empty = Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0
+  return empty ? null : JSON.stringify(value)
 }
 
 function parsePreviews(value: unknown): LinkPreview[] | undefined {
@@ -168,11 +249,29 @@ interface MemberData {
 interface RoomData {
   topic?: string | null
 }
+interface EditData {
+  text: string
+  mentions?: string[]
+}
+interface ReactionData {
+  emoji: string
+  op: ReactionOp
+}
 
 export function toLogEvent(row: LogRow): RoomLogEvent {
   if (row.type === 'message') return toChatMessage(row)
   const data = parseJson(row.data)
   const base = { room: row.room, seq: Number(row.seq), user: row.username, ts: Number(row.ts) }
+  if (row.type === 'edit' || row.type === 'delete' || row.type === 'reaction') {
+    const changed = { ...base, cid: row.cid, target: Number(row.target) }
+    if (row.type === 'delete') return { type: 'delete', ...changed }
+    if (row.type === 'reaction') {
+      const { emoji, op } = data as unknown as ReactionData
+      return { type: 'reaction', ...changed, emoji, op }
+    }
+    const { text, mentions } = data as unknown as EditData
+    return { type: 'edit', ...changed, text, mentions: mentions ?? [] }
+  }
   if (row.type === 'member') {
     const { subject, op, role } = data as unknown as MemberData
     return { type: 'member', ...base, subject, op, ...(role === undefined ? {} : { role }) }
@@ -183,12 +282,24 @@ export function toLogEvent(row: LogRow): RoomLogEvent {
 
 /** The `data` column's JSON for a non-message event: its own fields, without the shared ones. */
 export function eventData(event: Exclude<RoomLogEvent, { type: 'message' }>): string {
-  if (event.type === 'member') {
-    const { subject, op, role } = event
-    return JSON.stringify(role === undefined ? { subject, op } : { subject, op, role })
+  switch (event.type) {
+    case 'member': {
+      const { subject, op, role } = event
+      return JSON.stringify(role === undefined ? { subject, op } : { subject, op, role })
+    }
+    case 'room':
+      return JSON.stringify(event.topic === undefined ? {} : { topic: event.topic })
+    case 'edit':
+      return JSON.stringify({ text: event.text, mentions: event.mentions })
+    case 'delete':
+      return '{}'
+    case 'reaction':
+      return JSON.stringify({ emoji: event.emoji, op: event.op })
   }
-  return JSON.stringify(event.topic === undefined ? {} : { topic: event.topic })
 }
+
+/** What an edit event's `data` becomes when its target is deleted: no text, no mentions. */
+export const ERASED_EDIT_DATA = JSON.stringify({ text: '', mentions: [] })
 
 function parseJson(value: unknown): Record<string, unknown> {
   const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value

@@ -12,14 +12,10 @@ import type {
 } from '../domain/ports.js'
 import type { Role, RoomKind, RoomLogEvent } from '../protocol/frames.js'
 import type { SqlDialect } from './migrations/index.js'
+import { ROOM_MENTION } from '../domain/mentions.js'
 import { changeEvent, plan } from './room-change.js'
 import { eventData, type Database } from './schema.js'
 import { guard, toRoomRecord } from './sql-queries.js'
-
-/** The pattern a mention of `username` matches: `@name`, not inside a word or an address. */
-export function mentionPattern(username: string): string {
-  return `(^|[^A-Za-z0-9_])@${username.replaceAll('.', '\\.')}($|[^A-Za-z0-9_-])`
-}
 
 type MembershipStore = Pick<
   Store,
@@ -30,6 +26,7 @@ type MembershipStore = Pick<
   | 'listMembers'
   | 'myRooms'
   | 'markRead'
+  | 'membersNamed'
 >
 
 export class SqlMembership implements MembershipStore {
@@ -140,15 +137,24 @@ export class SqlMembership implements MembershipStore {
     })
   }
 
+  membersNamed(room: string, usernames: readonly string[]): Promise<MemberRecord[]> {
+    return this.#run(async () => {
+      if (usernames.length === 0) return []
+      const keys = [...new Set(usernames.map((name) => name.toLowerCase()))]
+      const rows = await this.#memberRows(room).where('users.username_key', 'in', keys).execute()
+      return rows.map(toMemberRecord)
+    })
+  }
+
   myRooms(userId: string, username: string): Promise<MyRoomRecord[]> {
     return this.#run(async () => {
-      const like = `%@${username}%`
-      const pattern = mentionPattern(username)
-      // Per room, both counts are range scans of the (room, seq) primary key after the read mark.
+      // Per room, both counts are range scans of the (room, seq) primary key after the read mark;
+      // mentions were resolved when the message was sent or edited (domain/mentions.ts).
       const mentioned =
         this.#dialect === 'postgres'
-          ? sql`x.text ilike ${like} and x.text ~* ${pattern}`
-          : sql`x.text like ${like} and eddy_imatch(${pattern}, x.text)`
+          ? sql`x.mentions ?| array[${username}::text, ${ROOM_MENTION}::text]`
+          : sql`exists (select 1 from json_each(x.mentions) j
+                        where j.value in (${username}, ${ROOM_MENTION}))`
       const result = await sql<{
         name: string
         kind: RoomKind
@@ -159,9 +165,10 @@ export class SqlMembership implements MembershipStore {
         mentions: number
       }>`select r.name, r.kind, m.role, r.last_seq, m.read_seq,
           (select count(*) from messages x where x.room = m.room and x.seq > m.read_seq
-             and x.type = 'message' and x.user_id <> m.user_id) as unread,
+             and x.type = 'message' and x.user_id <> m.user_id and x.deleted_at is null) as unread,
           (select count(*) from messages x where x.room = m.room and x.seq > m.read_seq
-             and x.type = 'message' and x.user_id <> m.user_id and ${mentioned}) as mentions
+             and x.type = 'message' and x.user_id <> m.user_id and x.mentions is not null
+             and ${mentioned}) as mentions
         from members m join rooms r on r.name = m.room
         where m.user_id = ${userId}
         order by r.name`.execute(this.#db)

@@ -6,20 +6,22 @@ import type {
   RoomPage,
   RoomRecord,
   SessionRecord,
+  StoredMessage,
   StoredUser,
   UserRecord,
 } from '../domain/ports.js'
-import type { ChatMessage, LinkPreview, RoomLogEvent } from '../protocol/frames.js'
+import type { LinkPreview, RoomLogEvent, TimelineMessage } from '../protocol/frames.js'
 import type { SqlDialect } from './migrations/index.js'
 import { isRowError } from './row-errors.js'
 import {
   LOG_COLUMNS,
-  MESSAGE_COLUMNS,
-  toChatMessage,
+  STORED_MESSAGE_COLUMNS,
   toLogEvent,
+  toStoredMessage,
   type Database,
   type RoomsTable,
 } from './schema.js'
+import { TIMELINE_SELECT, toTimelineMessage, type TimelineRow } from './timeline.js'
 
 /** Runs `work`, turning engine failures into ChatErrors; `onUnique` names a unique-key clash. */
 export async function guard<T>(
@@ -245,18 +247,26 @@ export class SqlQueries {
     room: string,
     beforeSeq: number | undefined,
     limit: number,
-  ): Promise<ChatMessage[]> {
+  ): Promise<TimelineMessage[]> {
     return this.#run(async () => {
-      let query = this.#db
+      const before = beforeSeq === undefined ? sql`` : sql`and m.seq < ${beforeSeq}`
+      const { rows } = await sql<TimelineRow>`${TIMELINE_SELECT}
+        where m.room = ${room} and m.type = 'message' ${before}
+        order by m.seq desc limit ${limit}`.execute(this.#db)
+      return rows.map(toTimelineMessage)
+    })
+  }
+
+  findMessage(room: string, seq: number): Promise<StoredMessage | undefined> {
+    return this.#run(async () => {
+      const row = await this.#db
         .selectFrom('messages')
-        .select(MESSAGE_COLUMNS)
+        .select(STORED_MESSAGE_COLUMNS)
         .where('room', '=', room)
+        .where('seq', '=', seq)
         .where('type', '=', 'message')
-        .orderBy('seq', 'desc')
-        .limit(limit)
-      if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq)
-      const rows = await query.execute()
-      return rows.map(toChatMessage)
+        .executeTakeFirst()
+      return row === undefined ? undefined : toStoredMessage(row)
     })
   }
 
@@ -284,7 +294,7 @@ export class SqlQueries {
     })
   }
 
-  addPreview(room: string, seq: number, preview: LinkPreview): Promise<void> {
+  addPreview(room: string, seq: number, preview: LinkPreview): Promise<boolean> {
     return this.#run(async () => {
       const item = JSON.stringify(preview)
       // One statement appends to the array, so two previews for one message never overwrite each other.
@@ -292,12 +302,16 @@ export class SqlQueries {
         this.#dialect === 'postgres'
           ? sql`coalesce(previews, '[]'::jsonb) || jsonb_build_array(${item}::jsonb)`
           : sql`json_insert(coalesce(previews, '[]'), '$[#]', json(${item}))`
-      await this.#db
+      // A deleted message takes no preview: its links went with its text.
+      const result = await this.#db
         .updateTable('messages')
         .set({ previews })
         .where('room', '=', room)
         .where('seq', '=', seq)
-        .execute()
+        .where('type', '=', 'message')
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0
     })
   }
 

@@ -1,6 +1,7 @@
 /**
- * SQLite's append hot path: appends queue in memory and commit together in one transaction
- * (group commit), because one fsync'd transaction per message caps throughput at the disk's latency.
+ * SQLite's append hot path: appends (and message changes) queue in memory and commit together in
+ * one transaction (group commit), because one fsync'd transaction per message caps throughput at
+ * the disk's latency.
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
@@ -8,99 +9,40 @@ import {
   refusedAsUnstorable,
   settle,
   type AppendOutcome,
-  type PendingAppend,
+  type PendingWrite,
 } from './append-queue.js'
-import type { AppendInput, AppendResult } from '../domain/ports.js'
-import type { FileView } from '../protocol/files.js'
-import type { MessageFrame } from '../protocol/frames.js'
+import type {
+  AppendInput,
+  AppendResult,
+  MessageChangeInput,
+  MessageChangeResult,
+} from '../domain/ports.js'
 import { isRowError } from './row-errors.js'
-import { toChatMessage, type MessageRow } from './schema.js'
-import { SqliteAttachments } from './sqlite-attachments.js'
+import { SqliteWrites, type BatchSeqs } from './sqlite-writes.js'
 
 /** A full queue flushes at once instead of waiting for the next turn of the event loop. */
 export const MAX_BATCH = 512
 
 export class SqliteGroupCommit {
-  #queue: PendingAppend[] = []
+  #queue: PendingWrite[] = []
   #scheduled = false
   #closed = false
-  readonly #commitBatch: (batch: readonly PendingAppend[]) => AppendOutcome[]
+  readonly #commitBatch: (batch: readonly PendingWrite[]) => AppendOutcome[]
 
   constructor(private readonly db: BetterSqlite3.Database) {
-    const findByCid = db.prepare<[string, string, string], MessageRow>(
-      `select room, seq, id, username, text, cid, ts, previews, attachments
-       from messages where room = ? and user_id = ? and cid = ?`,
-    )
-    const findLastSeq = db.prepare<[string], { last_seq: number }>(
-      'select last_seq from rooms where name = ?',
-    )
-    const insert = db.prepare<[string, number, string, string, string, string, string, number]>(
-      `insert into messages (room, seq, id, user_id, username, text, cid, ts)
-       values (?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict (room, user_id, cid) do nothing`,
-    )
+    const writes = new SqliteWrites(db)
     const setLastSeq = db.prepare<[number, string]>('update rooms set last_seq = ? where name = ?')
-    const attachments = new SqliteAttachments(db)
 
-    const transaction = db.transaction((batch: readonly PendingAppend[]): AppendOutcome[] => {
-      // The batch's view of each room's last seq; written back once per room at the end.
-      const lastSeqs = new Map<string, number>()
-      // Files attached by earlier appends of this batch.
-      const claimed = new Set<string>()
-      const outcomes = batch.map(({ input }): AppendOutcome => {
-        const refused = refusedAsUnstorable(input)
+    const transaction = db.transaction((batch: readonly PendingWrite[]): AppendOutcome[] => {
+      const seqs: BatchSeqs = new Map()
+      const outcomes = batch.map((pending): AppendOutcome => {
+        const refused = refusedAsUnstorable(pending.input)
         if (refused !== undefined) return refused
-        let last = lastSeqs.get(input.room)
-        if (last === undefined) {
-          const room = findLastSeq.get(input.room)
-          if (room === undefined) return new ChatError('room_not_found')
-          last = room.last_seq
-        }
-        let views: FileView[] | undefined
-        if (input.attachments !== undefined && input.attachments.length > 0) {
-          // A repeat answers with its first copy before its (now claimed) files are checked.
-          const existing = findByCid.get(input.room, input.userId, input.cid)
-          if (existing !== undefined) return { message: toChatMessage(existing), created: false }
-          const checked = attachments.check(input, claimed)
-          if (checked instanceof ChatError) return checked
-          views = checked
-        }
-        const seq = last + 1
-        // Insert first and look for the earlier copy only on a clash: repeats are rare, and the
-        // seq is only taken when a row was stored.
-        const { changes } = insert.run(
-          input.room,
-          seq,
-          input.id,
-          input.userId,
-          input.username,
-          input.text,
-          input.cid,
-          input.ts,
-        )
-        if (changes === 0) {
-          const existing = findByCid.get(input.room, input.userId, input.cid)
-          if (existing === undefined) throw new Error('A clashing insert left no earlier copy')
-          return { message: toChatMessage(existing), created: false }
-        }
-        lastSeqs.set(input.room, seq)
-        const message: MessageFrame = {
-          type: 'message',
-          room: input.room,
-          seq,
-          id: input.id,
-          user: input.username,
-          text: input.text,
-          ts: input.ts,
-          cid: input.cid,
-        }
-        if (views !== undefined) {
-          attachments.claim(input, seq, views)
-          message.attachments = views
-        }
-        return { message, created: true }
+        return pending.kind === 'change'
+          ? writes.change(pending.input, seqs)
+          : writes.message(pending.input, seqs)
       })
-      for (const [room, seq] of lastSeqs) setLastSeq.run(seq, room)
+      for (const [room, seq] of seqs) setLastSeq.run(seq, room)
       return outcomes
     })
     // BEGIN IMMEDIATE: a deferred transaction that reads and then writes fails at once with
@@ -112,16 +54,29 @@ export class SqliteGroupCommit {
     if (this.#closed)
       return Promise.reject(new ChatError('store_unavailable', 'The store is closed.'))
     return new Promise<AppendResult>((resolve, reject) => {
-      this.#queue.push({ input, resolve, reject })
-      if (this.#queue.length >= MAX_BATCH) this.#flush()
-      else if (!this.#scheduled) {
-        this.#scheduled = true
-        setImmediate(() => {
-          this.#scheduled = false
-          this.#flush()
-        })
-      }
+      this.#enqueue({ input, resolve, reject })
     })
+  }
+
+  /** An edit, delete or reaction: in the same queue, so its seq is taken in order with messages. */
+  change(input: MessageChangeInput): Promise<MessageChangeResult> {
+    if (this.#closed)
+      return Promise.reject(new ChatError('store_unavailable', 'The store is closed.'))
+    return new Promise<MessageChangeResult>((resolve, reject) => {
+      this.#enqueue({ kind: 'change', input, resolve, reject })
+    })
+  }
+
+  #enqueue(pending: PendingWrite): void {
+    this.#queue.push(pending)
+    if (this.#queue.length >= MAX_BATCH) this.#flush()
+    else if (!this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(() => {
+        this.#scheduled = false
+        this.#flush()
+      })
+    }
   }
 
   /** Commits everything queued; after `close` new appends are refused. */
@@ -158,7 +113,7 @@ export class SqliteGroupCommit {
    * When the engine refuses one row's values, the batch is halved until that row stands alone:
    * it fails by itself (unstorable) and every other append still commits, in queue order.
    */
-  #commitIsolating(batch: readonly PendingAppend[]): void {
+  #commitIsolating(batch: readonly PendingWrite[]): void {
     let outcomes: AppendOutcome[]
     try {
       outcomes = this.#commitBatch(batch)

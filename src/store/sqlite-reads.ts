@@ -5,9 +5,17 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
-import type { FoundSession, MemberRecord, RoomRecord } from '../domain/ports.js'
+import type { FoundSession, MemberRecord, RoomRecord, StoredMessage } from '../domain/ports.js'
 import type { Role, RoomLogEvent } from '../protocol/frames.js'
-import { LOG_COLUMNS, toLogEvent, type LogRow, type RoomsTable } from './schema.js'
+import {
+  LOG_COLUMNS,
+  STORED_MESSAGE_COLUMNS,
+  toLogEvent,
+  toStoredMessage,
+  type LogRow,
+  type StoredMessageRow,
+  type RoomsTable,
+} from './schema.js'
 import { toRoomRecord, toSessionRecord, type SessionRow } from './sql-queries.js'
 
 export class SqliteReads {
@@ -15,6 +23,7 @@ export class SqliteReads {
   readonly #room: BetterSqlite3.Statement<[string], RoomsTable>
   readonly #after: BetterSqlite3.Statement<[string, number, number], LogRow>
   readonly #deleteRoom: (name: string) => boolean
+  readonly #message: BetterSqlite3.Statement<[string, number], StoredMessageRow>
   readonly #member: BetterSqlite3.Statement<
     [string, string],
     { user_id: string; username: string; role: Role; read_seq: number }
@@ -43,6 +52,10 @@ export class SqliteReads {
       doomFiles.run(Date.now(), name)
       return deleteRoom.run(name).changes > 0
     })
+    this.#message = db.prepare(
+      `select ${STORED_MESSAGE_COLUMNS.join(', ')} from messages
+       where room = ? and seq = ? and type = 'message'`,
+    )
     this.#member = db.prepare(
       `select m.user_id, u.username, m.role, m.read_seq
        from members m join users u on u.id = m.user_id where m.room = ? and m.user_id = ?`,
@@ -60,6 +73,12 @@ export class SqliteReads {
           role: row.role,
           readSeq: Number(row.read_seq),
         }
+  }
+
+  /** Edits, deletes, reactions and replies read their target's author and state first. */
+  findMessage(room: string, seq: number): StoredMessage | undefined {
+    const row = this.#message.get(room, seq)
+    return row === undefined ? undefined : toStoredMessage(row)
   }
 
   findSession(tokenHash: string): FoundSession | undefined {

@@ -92,6 +92,15 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
         return Promise.reject(new ChatError('store_unavailable', undefined, { cause: error }))
       }
     },
+    changeMessage: (input) => {
+      try {
+        return appends().change(input)
+      } catch (error) {
+        return Promise.reject(new ChatError('store_unavailable', undefined, { cause: error }))
+      }
+    },
+    findMessage: (room, seq) => read((r) => r.findMessage(room, seq)),
+    membersNamed: (room, usernames) => membership.membersNamed(room, usernames),
     messagesAfter: (room, afterSeq, limit) => read((r) => r.messagesAfter(room, afterSeq, limit)),
     messagesBefore: (room, beforeSeq, limit) => queries.messagesBefore(room, beforeSeq, limit),
     lastSeq: (room) => read((r) => r.lastSeq(room)),
@@ -120,25 +129,12 @@ function open(options: SqliteStoreOptions): BetterSqlite3.Database {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   sqlite.pragma('foreign_keys = ON')
-  registerFunctions(sqlite)
+  // A deleted message's text must leave the file, not linger in freed space: SQLite zeroes the
+  // bytes that deletes and updates free (docs/security.md). Appends free nothing, so cost nothing.
+  sqlite.pragma('secure_delete = ON')
   // The checkpointer thread keeps the WAL short; this is the writer's own fallback.
   sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`)
   // Once a checkpoint has caught up, the WAL file shrinks back to this (bytes).
   sqlite.pragma(`journal_size_limit = ${64 * 2 ** 20}`)
   return sqlite
-}
-
-/** eddy_imatch(pattern, text): a case-insensitive regular-expression test (mention counts). */
-function registerFunctions(sqlite: BetterSqlite3.Database): void {
-  const compiled = new Map<string, RegExp>()
-  sqlite.function('eddy_imatch', { deterministic: true }, (pattern: unknown, text: unknown) => {
-    if (typeof pattern !== 'string' || typeof text !== 'string') return 0
-    let regex = compiled.get(pattern)
-    if (regex === undefined) {
-      if (compiled.size > 1000) compiled.clear()
-      regex = new RegExp(pattern, 'i')
-      compiled.set(pattern, regex)
-    }
-    return regex.test(text) ? 1 : 0
-  })
 }

@@ -199,6 +199,55 @@ export function runBusContract(name: string, options: BusContractOptions): void 
         expect(await atB.waitFor(3)).toEqual(events)
       })
 
+      it('carries messages that change (replies, mentions, edits, deletes, reactions) across nodes', async () => {
+        const { a, b } = await pair()
+        await b.watch('lobby')
+        const atB = new Collector(b)
+        const base = { room: 'lobby', user: 'ann', ts: 1 }
+        const events: BusEvent[] = [
+          {
+            type: 'log',
+            event: {
+              type: 'message',
+              ...base,
+              seq: 5,
+              id: 'm5',
+              text: 'hi @bob',
+              cid: 'c5',
+              replyTo: 4,
+              mentions: ['bob', '@room'],
+            },
+          },
+          {
+            type: 'log',
+            event: {
+              type: 'edit',
+              ...base,
+              seq: 6,
+              cid: 'c6',
+              target: 5,
+              text: 'hi @cy',
+              mentions: ['cy'],
+            },
+          },
+          {
+            type: 'log',
+            event: {
+              type: 'reaction',
+              ...base,
+              seq: 7,
+              cid: 'c7',
+              target: 5,
+              emoji: '👍🏽',
+              op: 'add',
+            },
+          },
+          { type: 'log', event: { type: 'delete', ...base, seq: 8, cid: 'c8', target: 5 } },
+        ]
+        for (const event of events) await a.publish(event)
+        expect(await atB.waitFor(4)).toEqual(events)
+      })
+
       it('keeps publish order across nodes', async () => {
         const { a, b } = await pair()
         await b.watch('lobby')

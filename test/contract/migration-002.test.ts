@@ -1,5 +1,6 @@
-// Migration 2 on data written by migration 1: rooms become public with their creators as owners,
-// every user joins the lobby with its history read, and the messages become the log's first events.
+// Migration 2 (and the later ones) on data written by migration 1: rooms become public with their
+// creators as owners, every user joins the lobby with its history read, the messages become the
+// log's first events, and (migration 5) read as never edited, deleted or reacted to.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -45,6 +46,22 @@ async function expectMigrated(store: Store): Promise<void> {
     { type: 'message', seq: 2, text: 'second', user: 'bob' },
   ])
   expect((await store.myRooms('u2', 'bob')).map((r) => [r.name, r.unread])).toEqual([['lobby', 0]])
+  // Messages from before migration 5 read as never changed, and can change from now on.
+  expect(await store.messagesBefore('lobby', undefined, 10)).toMatchObject([
+    { seq: 2, mentions: [], deleted: false, reactions: {}, replies: 0 },
+    { seq: 1, mentions: [], deleted: false, reactions: {}, replies: 0 },
+  ])
+  const edited = await store.changeMessage({
+    id: 'e1',
+    room: 'lobby',
+    userId: 'u1',
+    username: 'Ann',
+    cid: 'e1',
+    ts: 12,
+    target: 1,
+    change: { type: 'edit', text: 'first!', mentions: [] },
+  })
+  expect(edited.event).toMatchObject({ type: 'edit', seq: 3, target: 1 })
   // The log goes on from where the messages stopped.
   const { message } = await store.append({
     id: 'm4',
@@ -55,7 +72,7 @@ async function expectMigrated(store: Store): Promise<void> {
     cid: 'c4',
     ts: 13,
   })
-  expect(message.seq).toBe(3)
+  expect(message.seq).toBe(4)
 }
 
 describe('migration 2 keeps version-1 data', () => {

@@ -201,4 +201,34 @@ export function fileCases(current: () => { store: Store; handle: StoreHandle }):
     expect(await store().doomedFiles(10)).toEqual([old.id])
     expect(await codeOf(store().append(send('alpha', ann, [old.id])))).toBe('invalid_attachment')
   })
+
+  it("deleting a message erases its attachments and dooms its files, in the delete's own transaction", async () => {
+    const gone = file('alpha', ann)
+    const kept = file('alpha', ann)
+    for (const f of [gone, kept]) await store().createFile(f)
+    const doomed = await store().append(send('alpha', ann, [gone.id]))
+    const other = await store().append(send('alpha', ann, [kept.id]))
+    const { event } = await store().changeMessage({
+      id: `d${++counter}`,
+      room: 'alpha',
+      userId: ann.id,
+      username: ann.username,
+      cid: `del${counter}`,
+      ts: 9_000 + counter,
+      target: doomed.message.seq,
+      change: { type: 'delete' },
+    })
+    expect(event.type).toBe('delete')
+    expect(await store().findFile(gone.id)).toBeUndefined()
+    expect(await store().doomedFiles(10)).toEqual([gone.id])
+    const timeline = await store().messagesBefore('alpha', undefined, 10)
+    const deleted = timeline.find((m) => m.seq === doomed.message.seq)
+    expect(deleted).toMatchObject({ deleted: true, text: '' })
+    expect(deleted?.attachments).toBeUndefined()
+    const [logged] = await store().messagesAfter('alpha', doomed.message.seq - 1, 1)
+    expect(logged?.type === 'message' ? logged.attachments : 'not a message').toBeUndefined()
+    // The other message and its file are untouched.
+    expect(timeline.find((m) => m.seq === other.message.seq)?.attachments?.[0]?.id).toBe(kept.id)
+    expect(await store().findFile(kept.id)).toMatchObject({ messageSeq: other.message.seq })
+  })
 }

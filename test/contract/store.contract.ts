@@ -4,6 +4,7 @@ import { isChatError } from '../../src/domain/errors.js'
 import type { AppendInput, NewRoom, Store } from '../../src/domain/ports.js'
 import { fileCases } from './store-files.contract.js'
 import { membershipCases } from './store-membership.contract.js'
+import { messageChangeCases } from './store-messages.contract.js'
 
 export interface StoreHandle {
   readonly store: Store
@@ -130,6 +131,7 @@ function migratedCases(newStore: NewStore): void {
 
   describe('membership', () => membershipCases(() => store))
   describe('files', () => fileCases(() => current))
+  describe('messages that change', () => messageChangeCases(() => store))
 
   describe('migrate', () => {
     it('creates the lobby with no creator', async () => {
@@ -183,6 +185,7 @@ function migratedCases(newStore: NewStore): void {
         text: 'hello',
         ts: appended.ts,
         cid: 'x1',
+        mentions: [],
       })
       expect(await store.messagesAfter('alpha', 0, 10)).toEqual([message])
     })

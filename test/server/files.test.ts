@@ -194,6 +194,47 @@ describe('attachments', () => {
     expect(blank.status).toBe(400)
   })
 
+  it('deleting a message deletes its files: bytes and records gone before the delete is answered', async () => {
+    const server = await startServer()
+    const alice = await registerUser(server.url)
+    const bob = await registerUser(server.url)
+    const file = await uploaded(server.url, alice.token, 'lobby', 'gone.png', png(6, 6))
+    const sent = await api(server.url, '/api/rooms/lobby/messages', {
+      token: alice.token,
+      body: { text: 'soon gone', cid: 'g1', attachments: [file.id] },
+    })
+    const seq = (sent.body as { message: { seq: number } }).message.seq
+    expect((await download(server.url, bob.token, file.url)).status).toBe(200)
+    const stored = async () =>
+      (await readdir(join(server.dataDir, 'files'), { recursive: true })).filter((p) =>
+        p.endsWith(file.id),
+      )
+    expect(await stored()).toHaveLength(1)
+
+    const deleted = await api(server.url, `/api/rooms/lobby/messages/${seq}`, {
+      method: 'DELETE',
+      token: alice.token,
+    })
+    expect(deleted.status).toBe(200)
+    expect(await stored()).toEqual([])
+    for (const user of [alice, bob]) {
+      const got = await download(server.url, user.token, file.url)
+      expect(got.status).toBe(404)
+    }
+    const timeline = await api(server.url, '/api/rooms/lobby/messages', { token: bob.token })
+    const message = (
+      timeline.body as {
+        messages: Array<{ seq: number; deleted?: boolean; attachments?: unknown }>
+      }
+    ).messages.find((m) => m.seq === seq)
+    expect(message).toMatchObject({ deleted: true })
+    expect(message?.attachments).toBeUndefined()
+    const log = await api(server.url, `/api/rooms/lobby/messages?after=${seq - 1}&limit=1`, {
+      token: bob.token,
+    })
+    expect(JSON.stringify(log.body)).not.toContain(file.id)
+  })
+
   it("deleting a room deletes its files' bytes", async () => {
     const server = await startServer()
     const alice = await registerUser(server.url)

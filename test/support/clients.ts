@@ -112,16 +112,37 @@ export class ChatClient {
   ): Promise<Extract<ServerFrame, { type: T }>> {
     const test = (f: ServerFrame): boolean =>
       f.type === type && match(f as Extract<ServerFrame, { type: T }>)
+    return this.#wait(test, type, timeoutMs, skipSeen) as Promise<Extract<ServerFrame, { type: T }>>
+  }
+
+  /** The ack or error frame answering a write with this cid (cids are unique per test). */
+  answerTo(
+    cid: string,
+    timeoutMs = 10_000,
+  ): Promise<Extract<ServerFrame, { type: 'ack' | 'error' }>> {
+    const test = (f: ServerFrame): boolean =>
+      (f.type === 'ack' || f.type === 'error') && f.cid === cid
+    return this.#wait(test, `answer to ${cid}`, timeoutMs, false) as Promise<
+      Extract<ServerFrame, { type: 'ack' | 'error' }>
+    >
+  }
+
+  #wait(
+    test: (f: ServerFrame) => boolean,
+    what: string,
+    timeoutMs: number,
+    skipSeen: boolean,
+  ): Promise<ServerFrame> {
     if (!skipSeen) {
       const seen = this.frames.find(test)
-      if (seen) return Promise.resolve(seen as Extract<ServerFrame, { type: T }>)
+      if (seen) return Promise.resolve(seen)
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () =>
           reject(
             new Error(
-              `timed out waiting for a ${type} frame; got ${JSON.stringify(this.frames.slice(-5))}`,
+              `timed out waiting for a ${what} frame; got ${JSON.stringify(this.frames.slice(-5))}`,
             ),
           ),
         timeoutMs,
@@ -130,7 +151,7 @@ export class ChatClient {
         test,
         resolve: (f) => {
           clearTimeout(timer)
-          resolve(f as Extract<ServerFrame, { type: T }>)
+          resolve(f)
         },
       })
     })

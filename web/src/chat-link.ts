@@ -265,8 +265,15 @@ export class ChatLink {
     const typed = frame as ServerFrame
     if (typed.type === 'message') this.#deliver(typed)
     else {
-      // Membership and room events are in the log too: resume after them, not before.
-      if (typed.type === 'joined' || typed.type === 'member' || typed.type === 'room')
+      // Every event of the log moves the cursor: resume after them, not before.
+      if (
+        typed.type === 'joined' ||
+        typed.type === 'member' ||
+        typed.type === 'room' ||
+        typed.type === 'edit' ||
+        typed.type === 'delete' ||
+        typed.type === 'reaction'
+      )
         this.#advance(typed.room, typed.seq)
       this.#listener.frame(typed)
       if (typed.type === 'joined') this.#listener.ready(typed.room)

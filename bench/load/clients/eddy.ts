@@ -15,4 +15,8 @@ export const eddyProtocol: ClientProtocol = {
   },
   control: () => {},
   encodeSend: (room, text, cid) => JSON.stringify({ type: 'send', room, text, cid }),
+  encodeEdit: (room, target, text, cid) =>
+    JSON.stringify({ type: 'edit', room, target, text, cid }),
+  encodeReact: (room, target, emoji, cid) =>
+    JSON.stringify({ type: 'react', room, target, emoji, op: 'add', cid }),
 }

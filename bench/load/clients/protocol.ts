@@ -23,4 +23,7 @@ export interface ClientProtocol {
   control(frame: string, reply: (data: string) => void): void
   /** The wire frame that sends `text` to `room`. */
   encodeSend(room: string, text: string, cid: string): string
+  /** Eddy only: the frames that edit message `target` and react to it (changes in the mix). */
+  readonly encodeEdit?: (room: string, target: number, text: string, cid: string) => string
+  readonly encodeReact?: (room: string, target: number, emoji: string, cid: string) => string
 }

@@ -3,6 +3,7 @@ import * as init from './001-init.js'
 import * as membership from './002-membership.js'
 import * as roomsByCreator from './003-rooms-by-creator.js'
 import * as bans from './004-bans.js'
+import * as messageChanges from './005-message-changes.js'
 import * as files from './007-files.js'
 import type { Migration } from './migration.js'
 
@@ -13,5 +14,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'membership', up: membership.up },
   { version: 3, name: 'rooms-by-creator', up: roomsByCreator.up },
   { version: 4, name: 'bans', up: bans.up },
+  { version: 5, name: 'message-changes', up: messageChanges.up },
   { version: 7, name: 'files', up: files.up },
 ]

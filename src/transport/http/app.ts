@@ -19,6 +19,7 @@ import { opsRoutes } from './ops-routes.js'
 import { pages } from './pages.js'
 import { memberRoutes } from './member-routes.js'
 import { roomRoutes } from './room-routes.js'
+import { messageRoutes } from './message-routes.js'
 import { movieRoutes } from './movie-routes.js'
 import { previewImageRoutes } from './preview-image-routes.js'
 
@@ -141,6 +142,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     authRoutes(scoped, ctx)
     adminRoutes(scoped, ctx)
     roomRoutes(scoped, ctx, polls)
+    messageRoutes(scoped, ctx)
     previewImageRoutes(scoped, ctx)
     await scoped.register((files) => fileRoutes(files, ctx))
     memberRoutes(scoped, ctx)

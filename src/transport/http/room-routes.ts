@@ -1,4 +1,4 @@
-/** Rooms and their messages: list, create, who is online, timeline (before), log (after), long-poll (after + wait), post. */
+/** Rooms and their messages: list, create, who is online, timeline (before), log (after), long-poll (after + wait), post (changes: message-routes.ts). */
 import type { FastifyInstance } from 'fastify'
 import type { RoomRecord } from '../../domain/ports.js'
 import {
@@ -81,8 +81,8 @@ export function roomRoutes(app: FastifyInstance, ctx: TransportContext, polls: L
     const { room } = parse(RoomParams, request.params)
     const body = parse(PostMessageBody, request.body)
     const user = signedInUser(request)
-    const extras = body.attachments ? { attachments: body.attachments } : {}
-    const message = await ctx.chat.send(user, room, body.text, body.cid, undefined, extras)
+    const { text, cid, replyTo, attachments } = body
+    const message = await ctx.chat.send(user, room, text, cid, undefined, { replyTo, attachments })
     return reply.code(201).send({ message })
   })
 }

@@ -234,7 +234,7 @@ export class Connection implements FrameSource, UserSubscriber {
   }
 
   async #handle(frame: ClientFrame): Promise<void> {
-    const cid = frame.type === 'send' ? frame.cid : undefined
+    const cid = 'cid' in frame ? frame.cid : undefined
     try {
       if (frame.type === 'join' && !this.#rooms.includes(frame.room))
         this.#rooms = this.#rooms.concat(frame.room)

@@ -32,16 +32,30 @@ export const frameHandlers: { [T in ClientFrameType]: Handler<T> } = {
   },
 
   async send(chat, source, frame) {
-    const extras = frame.attachments ? { attachments: frame.attachments } : {}
-    const message = await chat.send(
-      source.sender,
-      frame.room,
-      frame.text,
-      frame.cid,
-      source,
-      extras,
-    )
-    source.sendFrame({ type: 'ack', cid: frame.cid, seq: message.seq, room: frame.room })
+    const { room, text, cid, replyTo, attachments } = frame
+    const message = await chat.send(source.sender, room, text, cid, source, {
+      replyTo,
+      attachments,
+    })
+    source.sendFrame({ type: 'ack', cid, seq: message.seq, room })
+  },
+
+  async edit(chat, source, frame) {
+    const { room, target, text, cid } = frame
+    const event = await chat.edit(source.sender, room, target, text, cid, source)
+    source.sendFrame({ type: 'ack', cid, seq: event.seq, room })
+  },
+
+  async delete(chat, source, frame) {
+    const { room, target, cid } = frame
+    const event = await chat.delete(source.sender, room, target, cid, source)
+    source.sendFrame({ type: 'ack', cid, seq: event.seq, room })
+  },
+
+  async react(chat, source, frame) {
+    const { room, target, emoji, op, cid } = frame
+    const event = await chat.react(source.sender, room, target, { emoji, op }, cid, source)
+    source.sendFrame({ type: 'ack', cid, seq: event.seq, room })
   },
 
   async typing(chat, source, frame) {

@@ -162,6 +162,27 @@ function roomDeleted(state: ChatState, room: string): ChatState {
 // Membership and settings events: the chat link already resumes after their seqs; no view yet.
 const member: Reducer<'member'> = (state) => only(state)
 const roomEvent: Reducer<'room'> = (state) => only(state)
+// Edits, deletes and reactions: the chat link resumes after their seqs too; the view comes with
+// the web client's part of issue 12.
+const edit: Reducer<'edit'> = (state) => only(state)
+/**
+ * A delete's text, previews and files are gone from the server for good: the message shows as
+ * deleted (the rest of its view comes with the web client's part of issue 12), and no thumbnail
+ * of it asks for a file that no longer exists.
+ */
+const deleteEvent: Reducer<'delete'> = (state, { room: name, target }) => {
+  const room = state.rooms[name]
+  const message = room?.messages.find((m) => m.seq === target)
+  if (!room || !message || message.deleted === true) return only(state)
+  const { previews: _previews, attachments: _attachments, ...kept } = message
+  const erased = { ...kept, text: '', mentions: [], deleted: true }
+  return only(
+    patchRoom(state, name, {
+      messages: room.messages.map((m) => (m.seq === target ? erased : m)),
+    }),
+  )
+}
+const reaction: Reducer<'reaction'> = (state) => only(state)
 
 const error: Reducer<'error'> = (state, { code, message: text, cid, room }) => {
   if (cid && state.outbox.some((i) => i.cid === cid)) {
@@ -198,6 +219,9 @@ const reducers: { readonly [T in ServerFrame['type']]: Reducer<T> } = {
   error,
   member,
   room: roomEvent,
+  edit,
+  delete: deleteEvent,
+  reaction,
 }
 
 export function reduceFrame(state: ChatState, frame: ServerFrame, env: FrameEnv): Reduced {

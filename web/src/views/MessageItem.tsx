@@ -41,10 +41,14 @@ export function MessageItem({ message, own, first, sent = false }: Props) {
           </time>
         </div>
       )}
-      {message.text !== '' && (
-        <div class={collapsed ? 'bubble collapsed' : 'bubble'} title={first ? undefined : full}>
-          <MessageText text={message.text} />
-        </div>
+      {message.deleted === true ? (
+        <p class="bubble deleted">Message deleted</p>
+      ) : (
+        message.text !== '' && (
+          <div class={collapsed ? 'bubble collapsed' : 'bubble'} title={first ? undefined : full}>
+            <MessageText text={message.text} />
+          </div>
+        )
       )}
       {message.attachments && <Attachments files={message.attachments} />}
       {long && (

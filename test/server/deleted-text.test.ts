@@ -1,0 +1,136 @@
+// A deleted message leaves no trace of its text: not in the API (timeline, log), not in the SQLite
+// file (read byte by byte after a checkpoint), not in PostgreSQL's rows. Its edits' texts, link
+// previews and mentions go with it; the tombstone and its seq stay.
+import { readFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import pg from 'pg'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { acked, log, timeline } from '../support/changes.js'
+import { api, ChatClient, registerUser, type TestUser } from '../support/clients.js'
+import { PG_URL, postgresUnavailable } from '../contract/store-factories.js'
+import { startServer, type TestServer } from '../support/start-server.js'
+
+const pgSkip = await postgresUnavailable()
+
+/**
+ * Writes a message, edits it twice and gives it a preview, each carrying its own secret. The
+ * message row holds only its current text (the original went with the first edit); the first
+ * edit's text lives on only in that edit's event. `stored`: what storage holds before the delete.
+ */
+async function secretMessage(server: TestServer, alice: TestUser, bob: TestUser) {
+  const secrets = [1, 2, 3, 4].map(() => `s3cr3t${Math.random().toString(36).slice(2, 12)}`)
+  const client = await ChatClient.connect(server.wsUrl, alice.token)
+  await client.join('lobby')
+  const seq = await acked(client, {
+    type: 'send',
+    room: 'lobby',
+    text: `the code is ${secrets[0]} @${bob.username}`,
+  })
+  for (const secret of secrets.slice(1, 3)) {
+    await acked(client, {
+      type: 'edit',
+      room: 'lobby',
+      target: seq,
+      text: `no, it is ${secret} @${bob.username}`,
+    })
+  }
+  await server.engines.store.addPreview('lobby', seq, {
+    url: `https://example.org/${secrets[3]}`,
+    title: null,
+    description: null,
+    image: null,
+  })
+  await acked(client, { type: 'react', room: 'lobby', target: seq, emoji: '🙈', op: 'add' })
+  return { seq, secrets, stored: secrets.slice(1), client }
+}
+
+async function deleteIt(server: TestServer, alice: TestUser, seq: number) {
+  const gone = await api(server.url, `/api/rooms/lobby/messages/${seq}`, {
+    token: alice.token,
+    method: 'DELETE',
+  })
+  expect(gone.status).toBe(200)
+}
+
+/** The timeline, the log, and a socket resuming from before the message (served from memory). */
+async function expectNoTraceInApi(
+  server: TestServer,
+  reader: TestUser,
+  secrets: string[],
+  seq: number,
+) {
+  const resumed = await ChatClient.connect(server.wsUrl, reader.token)
+  await resumed.join('lobby', seq - 1)
+  await resumed.next('delete', (f) => f.target === seq)
+  const everything = JSON.stringify([
+    await timeline(server.url, reader, 'lobby'),
+    await log(server.url, reader, 'lobby', 0),
+    resumed.frames,
+  ])
+  for (const secret of secrets) expect(everything).not.toContain(secret)
+  resumed.close()
+}
+
+describe('a deleted message leaves no trace of its text', () => {
+  it('SQLite: in the API and in the database file', async () => {
+    const server = await startServer({ LINK_PREVIEWS: 'off' })
+    const [alice, bob] = [await registerUser(server.url), await registerUser(server.url)]
+    const { seq, secrets, stored, client } = await secretMessage(server, alice, bob)
+    const file = join(server.dataDir, 'eddy.sqlite')
+    const bytes = (): string => {
+      // A second connection checkpoints the WAL into the file and empties it.
+      const db = new BetterSqlite3(file)
+      try {
+        db.pragma('busy_timeout = 5000')
+        db.pragma('wal_checkpoint(TRUNCATE)')
+      } finally {
+        db.close()
+      }
+      const wal = `${file}-wal`
+      const walBytes = existsSync(wal) ? readFileSync(wal).toString('latin1') : ''
+      return readFileSync(file).toString('latin1') + walBytes
+    }
+    // The file held the secrets before (so this test can see them at all).
+    const before = bytes()
+    for (const secret of stored) expect(before).toContain(secret)
+
+    await deleteIt(server, alice, seq)
+    await client.next('delete', (f) => f.target === seq)
+    await expectNoTraceInApi(server, bob, secrets, seq)
+    const after = bytes()
+    for (const secret of secrets) expect(after).not.toContain(secret)
+    const [tombstone] = await timeline(server.url, bob, 'lobby', `before=${seq + 1}&limit=1`)
+    expect(tombstone).toMatchObject({ seq, text: '', deleted: true, mentions: [], reactions: {} })
+    client.close()
+  })
+
+  it.skipIf(pgSkip !== undefined)('PostgreSQL: in the API and in the rows', async () => {
+    const schema = `eddy_del_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+    const admin = new pg.Client({ connectionString: PG_URL })
+    await admin.connect()
+    onTestFinished(async () => {
+      await admin.query(`drop schema if exists ${schema} cascade`)
+      await admin.end()
+    })
+    const server = await startServer({
+      LINK_PREVIEWS: 'off',
+      DATABASE_URL: PG_URL,
+      PG_SCHEMA: schema,
+      PG_POOL_MAX: '4',
+    })
+    const [alice, bob] = [await registerUser(server.url), await registerUser(server.url)]
+    const { seq, secrets, stored, client } = await secretMessage(server, alice, bob)
+    const rows = async (): Promise<string> =>
+      JSON.stringify((await admin.query(`select * from ${schema}.messages`)).rows)
+    const before = await rows()
+    for (const secret of stored) expect(before).toContain(secret)
+
+    await deleteIt(server, alice, seq)
+    await client.next('delete', (f) => f.target === seq)
+    await expectNoTraceInApi(server, bob, secrets, seq)
+    const after = await rows()
+    for (const secret of secrets) expect(after).not.toContain(secret)
+    client.close()
+  })
+})
