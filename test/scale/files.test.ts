@@ -1,9 +1,11 @@
 // Two real nodes on PostgreSQL + Redis: a file uploaded through one is served by the other (the
-// bytes live in PostgreSQL, not on either node's disk), whole and by ranges, behind membership.
+// bytes live in PostgreSQL, not on either node's disk), whole and by ranges, behind membership;
+// deleting the message through the other node deletes the bytes.
 import { randomBytes } from 'node:crypto'
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { api, ChatClient, registerUser } from '../support/clients.js'
-import { scaleOutUnavailable, startCluster } from '../support/cluster.js'
+import { scaleOutUnavailable, startCluster, TEST_PG_URL } from '../support/cluster.js'
 import { download, png, uploaded } from '../support/files.js'
 
 const skip = await scaleOutUnavailable()
@@ -56,5 +58,30 @@ describe.skipIf(skip !== undefined)('files across nodes', { timeout: 90_000 }, (
     expect(JSON.parse(outsider.bytes.toString())).toMatchObject({
       error: { code: 'room_not_found' },
     })
+
+    // Deleted through node 1: no node serves the file, and its bytes are gone from PostgreSQL.
+    const seq = (sent.body as { message: { seq: number } }).message.seq
+    const deleted = await api(n1.url, `/api/rooms/team/messages/${seq}`, {
+      method: 'DELETE',
+      token: alice.token,
+    })
+    expect(deleted.status).toBe(200)
+    for (const node of [n0, n1]) {
+      expect((await download(node.url, bob.token, file.url)).status).toBe(404)
+    }
+    const admin = new pg.Client({ connectionString: TEST_PG_URL })
+    await admin.connect()
+    try {
+      const schema = cluster.env['PG_SCHEMA']!
+      for (const table of ['blobs', 'files']) {
+        const left = await admin.query<{ n: string }>(
+          `select count(*) as n from ${schema}.${table} where id = any($1::text[])`,
+          [[file.id, image.id]],
+        )
+        expect(Number(left.rows[0]?.n), table).toBe(0)
+      }
+    } finally {
+      await admin.end()
+    }
   })
 })
