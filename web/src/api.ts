@@ -16,7 +16,7 @@ import type {
 } from '../../src/protocol/index.js'
 
 // Typed against the protocol constant: renaming the header there breaks this build.
-const csrfHeader: typeof CSRF_HEADER = 'x-csrf-token'
+export const csrfHeader: typeof CSRF_HEADER = 'x-csrf-token'
 
 /** `network` is ours: the request never got an HTTP answer. */
 export type ApiErrorCode = ErrorCode | 'network' | 'unknown'
@@ -37,6 +37,10 @@ export class Api {
 
   set csrfToken(token: string) {
     this.#csrfToken = token
+  }
+
+  get csrfToken(): string {
+    return this.#csrfToken
   }
 
   async register(username: string, password: string): Promise<AuthResponse> {
@@ -105,9 +109,15 @@ export class Api {
     return (await this.#request<OnlineResponse>('GET', path)).online
   }
 
-  async postMessage(room: string, text: string, cid: string): Promise<ChatMessage> {
+  async postMessage(
+    room: string,
+    text: string,
+    cid: string,
+    attachments: readonly string[] = [],
+  ): Promise<ChatMessage> {
     const path = messagesPath(room, '')
-    return (await this.#request<{ message: ChatMessage }>('POST', path, { text, cid })).message
+    const body = attachments.length > 0 ? { text, cid, attachments } : { text, cid }
+    return (await this.#request<{ message: ChatMessage }>('POST', path, body)).message
   }
 
   async #request<T>(
@@ -146,7 +156,10 @@ function messagesPath(room: string, query: string): string {
   return `/api/rooms/${encodeURIComponent(room)}/messages${query ? `?${query}` : ''}`
 }
 
-function toApiError(response: Response, body: unknown): ApiError {
+export function toApiError(
+  response: Pick<Response, 'status' | 'statusText' | 'headers'>,
+  body: unknown,
+): ApiError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error
   const code = typeof error?.code === 'string' ? (error.code as ApiErrorCode) : 'unknown'
   const message = typeof error?.message === 'string' ? error.message : response.statusText

@@ -148,10 +148,11 @@ export class ChatLink {
   }
 
   /** Returns false when nothing could carry the message now; the caller keeps it in the outbox. */
-  send(room: string, text: string, cid: string): boolean {
-    if (this.#open) return this.#sendFrame({ type: 'send', room, text, cid })
+  send(room: string, text: string, cid: string, attachments: readonly string[] = []): boolean {
+    const files = attachments.length > 0 ? { attachments: [...attachments] } : {}
+    if (this.#open) return this.#sendFrame({ type: 'send', room, text, cid, ...files })
     if (this.#status !== 'polling') return false
-    this.#poll.send(room, text, cid)
+    this.#poll.send(room, text, cid, attachments)
     return true
   }
 

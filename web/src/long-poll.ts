@@ -16,7 +16,12 @@ export interface PollApi {
     signal?: AbortSignal,
   ): Promise<ChatMessage[]>
   historyBefore(room: string, before: number, limit: number): Promise<ChatMessage[]>
-  postMessage(room: string, text: string, cid: string): Promise<ChatMessage>
+  postMessage(
+    room: string,
+    text: string,
+    cid: string,
+    attachments?: readonly string[],
+  ): Promise<ChatMessage>
   /** Any quick request: it answering at all shows that plain HTTP reaches the server. */
   probe(): Promise<void>
 }
@@ -120,8 +125,8 @@ export class LongPoll {
   }
 
   /** Sends over POST; a message that gets no answer stays pending for the next carrier. */
-  send(room: string, text: string, cid: string): void {
-    this.#api.postMessage(room, text, cid).then(
+  send(room: string, text: string, cid: string, attachments: readonly string[] = []): void {
+    this.#api.postMessage(room, text, cid, attachments).then(
       (message) => {
         this.#host.message(message)
         this.#host.answer({ type: 'ack', cid, seq: message.seq, room })

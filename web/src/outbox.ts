@@ -3,11 +3,14 @@
  * reload or a crash loses nothing; each keeps its cid, so resending can never store it twice.
  */
 import { v7 as uuidv7 } from 'uuid'
+import type { FileView } from '../../src/protocol/index.js'
 
 export interface OutboxItem {
   readonly cid: string
   readonly room: string
   readonly text: string
+  /** Files uploaded for this message (already stored on the server; sent by id). */
+  readonly attachments?: readonly FileView[]
   readonly createdAt: number
   readonly failed: boolean
 }
@@ -76,7 +79,8 @@ function isItem(value: unknown): value is OutboxItem {
     typeof v['room'] === 'string' &&
     typeof v['text'] === 'string' &&
     typeof v['createdAt'] === 'number' &&
-    typeof v['failed'] === 'boolean'
+    typeof v['failed'] === 'boolean' &&
+    (v['attachments'] === undefined || Array.isArray(v['attachments']))
   )
 }
 

@@ -3,7 +3,7 @@
  * back, send, retry, discard, reconnect. Each changes the state through the pure updates in state/ and talks
  * to the server through the API or the link; persistence and joins follow the state on their own.
  */
-import type { RoomView } from '../../../src/protocol/index.js'
+import type { FileView, RoomView } from '../../../src/protocol/index.js'
 import { ApiError, type Api } from '../api.js'
 import type { ChatLink } from '../chat-link.js'
 import {
@@ -184,10 +184,16 @@ export class ChatActions {
     }
   }
 
-  send(text: string): boolean {
+  /** A message of text, files, or both (the files already uploaded: see upload.ts). */
+  send(text: string, attachments: readonly FileView[] = []): boolean {
     const room = this.#state.current
-    if (!room || text.trim() === '') return false
-    this.#deps.sender.add(room, text)
+    if (!room || (text.trim() === '' && attachments.length === 0)) return false
+    // A message of files alone has no text at all, not blank text.
+    this.#deps.sender.add(
+      room,
+      attachments.length > 0 && text.trim() === '' ? '' : text,
+      attachments,
+    )
     return true
   }
 

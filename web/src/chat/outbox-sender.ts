@@ -11,6 +11,7 @@
  * A message not acknowledged within SEND_TIMEOUT_MS is marked stalled (shown "Not sent", with
  * Retry). It still goes out by itself, in order, as soon as a connection carries sends again.
  */
+import type { FileView } from '../../../src/protocol/index.js'
 import type { ChatLink, Timers } from '../chat-link.js'
 import { newCid } from '../outbox.js'
 import { type ChatState, removeFromOutbox } from '../state/chat-state.js'
@@ -56,8 +57,9 @@ export class OutboxSender {
   }
 
   /** Queues a new message for `room` (sent at once if nothing is ahead of it). */
-  add(room: string, text: string): void {
-    const item = { cid: newCid(), room, text, createdAt: Date.now(), failed: false }
+  add(room: string, text: string, attachments: readonly FileView[] = []): void {
+    const files = attachments.length > 0 ? { attachments } : {}
+    const item = { cid: newCid(), room, text, ...files, createdAt: Date.now(), failed: false }
     this.#holder.set({ ...this.#state, outbox: [...this.#state.outbox, item] })
     this.#watch(item.cid)
     this.#pump(room)
@@ -119,7 +121,8 @@ export class OutboxSender {
     if (this.#inFlight.has(room)) return
     const head = this.#state.outbox.find((i) => i.room === room)
     if (!head || head.failed) return
-    if (!this.#link.send(room, head.text, head.cid)) return
+    const ids = (head.attachments ?? []).map((file) => file.id)
+    if (!this.#link.send(room, head.text, head.cid, ids)) return
     this.#inFlight.set(room, { cid: head.cid, carrier: this.#link.carrier })
     if (this.#state.stalled[head.cid]) {
       const { [head.cid]: _sent, ...stalled } = this.#state.stalled

@@ -88,7 +88,17 @@ const ack: Reducer<'ack'> = (state, { room: name, cid, seq }, env) => {
   // The echo normally arrives as a message frame; if it has not yet, show the acked text now.
   if (!item || !room || room.messages.some((m) => m.seq === seq)) return only(next)
   const { username } = state.me
-  const shown = { room: name, seq, id: cid, user: username, text: item.text, ts: env.now, cid }
+  const files = item.attachments ? { attachments: [...item.attachments] } : {}
+  const shown = {
+    room: name,
+    seq,
+    id: cid,
+    user: username,
+    text: item.text,
+    ts: env.now,
+    cid,
+    ...files,
+  }
   return only(messages(next, name, [shown], env))
 }
 
@@ -155,7 +165,23 @@ const roomEvent: Reducer<'room'> = (state) => only(state)
 // Edits, deletes and reactions: the chat link resumes after their seqs too; the view comes with
 // the web client's part of issue 12.
 const edit: Reducer<'edit'> = (state) => only(state)
-const deleteEvent: Reducer<'delete'> = (state) => only(state)
+/**
+ * A delete's text, previews and files are gone from the server for good: the message shows as
+ * deleted (the rest of its view comes with the web client's part of issue 12), and no thumbnail
+ * of it asks for a file that no longer exists.
+ */
+const deleteEvent: Reducer<'delete'> = (state, { room: name, target }) => {
+  const room = state.rooms[name]
+  const message = room?.messages.find((m) => m.seq === target)
+  if (!room || !message || message.deleted === true) return only(state)
+  const { previews: _previews, attachments: _attachments, ...kept } = message
+  const erased = { ...kept, text: '', mentions: [], deleted: true }
+  return only(
+    patchRoom(state, name, {
+      messages: room.messages.map((m) => (m.seq === target ? erased : m)),
+    }),
+  )
+}
 const reaction: Reducer<'reaction'> = (state) => only(state)
 
 const error: Reducer<'error'> = (state, { code, message: text, cid, room }) => {

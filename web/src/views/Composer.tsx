@@ -1,10 +1,15 @@
 /**
  * The message box of one room (mounted per room, so a draft never follows you elsewhere): Enter
  * sends, Shift+Enter adds a line; typing is announced at most every 2 s; the draft is kept per room.
+ * Files join the message by the attach button, by dropping them on the box, or by pasting images;
+ * each uploads at once, with a progress bar and a cancel button.
  */
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+import type { FileView } from '../../../src/protocol/index.js'
 import { throttle, TYPING_SEND_INTERVAL_MS } from '../typing.js'
+import { AttachmentTray } from './AttachmentTray.js'
 import { TypingLine } from './TypingLine.js'
+import { type UploadFile, useUploads } from './use-uploads.js'
 
 interface Props {
   readonly room: string
@@ -12,16 +17,20 @@ interface Props {
   /** The room's saved draft, the box's text when it opens. */
   readonly draft: string
   readonly onDraft: (text: string) => void
-  readonly onSend: (text: string) => boolean
+  readonly onSend: (text: string, files: readonly FileView[]) => boolean
   readonly onTyping: () => void
+  readonly onUpload: UploadFile
 }
 
 /** The server's default text limit (wire contract: text 1-4000 characters). */
 const MAX_CHARS = 4000
 const MAX_HEIGHT_PX = 200
 
-export function Composer({ room, typing, draft, onDraft, onSend, onTyping }: Props) {
+export function Composer({ room, typing, draft, onDraft, onSend, onTyping, onUpload }: Props) {
   const [text, setText] = useState(draft)
+  const files = useUploads(onUpload)
+  const picker = useRef<HTMLInputElement>(null)
+  const [dropping, setDropping] = useState(false)
   /** Enter was pressed on a message over the limit: say why nothing was sent. */
   const [refused, setRefused] = useState(false)
   const input = useRef<HTMLTextAreaElement>(null)
@@ -52,7 +61,8 @@ export function Composer({ room, typing, draft, onDraft, onSend, onTyping }: Pro
       setRefused(true)
       return
     }
-    if (!onSend(text)) return
+    if (files.busy || !onSend(text, files.ready)) return
+    files.clear()
     setText('')
     onDraft('')
     if (input.current) input.current.value = ''
@@ -61,12 +71,48 @@ export function Composer({ room, typing, draft, onDraft, onSend, onTyping }: Pro
   }
 
   return (
-    <form class="composer" onSubmit={submit}>
+    <form
+      class={dropping ? 'composer dropping' : 'composer'}
+      onSubmit={submit}
+      onDragOver={(e) => {
+        if (!e.dataTransfer?.types.includes('Files')) return
+        e.preventDefault()
+        setDropping(true)
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={(e) => {
+        setDropping(false)
+        const dropped = [...(e.dataTransfer?.files ?? [])]
+        if (dropped.length === 0) return
+        e.preventDefault()
+        files.add(dropped)
+      }}
+    >
       <TypingLine users={typing} />
+      <AttachmentTray uploads={files.uploads} onRemove={(key) => files.remove(key)} />
       <label for="composer-input" class="sr-only">
         Message #{room}
       </label>
       <div class="composer-row">
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          onChange={(e) => {
+            files.add([...(e.currentTarget.files ?? [])])
+            e.currentTarget.value = ''
+          }}
+        />
+        <button
+          type="button"
+          class="ghost attach"
+          aria-label="Attach files"
+          title="Attach files (or drop them here, or paste an image)"
+          onClick={() => picker.current?.click()}
+        >
+          📎
+        </button>
         <textarea
           id="composer-input"
           ref={input}
@@ -85,16 +131,27 @@ export function Composer({ room, typing, draft, onDraft, onSend, onTyping }: Pro
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e)
           }}
+          onPaste={(e) => {
+            const pasted = [...(e.clipboardData?.files ?? [])]
+            if (pasted.length === 0) return
+            e.preventDefault()
+            files.add(pasted)
+          }}
         />
         <button
           type="submit"
           class="primary"
-          disabled={tooLong || text.trim() === ''}
+          disabled={tooLong || files.busy || (text.trim() === '' && files.ready.length === 0)}
           aria-label="Send message"
         >
           Send
         </button>
       </div>
+      {files.busy && (
+        <p class="field-hint" aria-live="polite">
+          Sending waits until the files are uploaded.
+        </p>
+      )}
       {length > MAX_CHARS - 200 && (
         <p
           id="composer-limit"

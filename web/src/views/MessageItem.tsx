@@ -1,6 +1,7 @@
 /** One stored message: author and time on the first of a group, text (long ones collapsed), link previews. */
 import { useState } from 'preact/hooks'
 import { type ChatMessage, previewImagePath } from '../../../src/protocol/index.js'
+import { Attachments } from './Attachments.js'
 import { MessageText } from './MessageText.js'
 import { PreviewCard } from './PreviewCard.js'
 
@@ -40,9 +41,16 @@ export function MessageItem({ message, own, first, sent = false }: Props) {
           </time>
         </div>
       )}
-      <div class={collapsed ? 'bubble collapsed' : 'bubble'} title={first ? undefined : full}>
-        <MessageText text={message.text} />
-      </div>
+      {message.deleted === true ? (
+        <p class="bubble deleted">Message deleted</p>
+      ) : (
+        message.text !== '' && (
+          <div class={collapsed ? 'bubble collapsed' : 'bubble'} title={first ? undefined : full}>
+            <MessageText text={message.text} />
+          </div>
+        )
+      )}
+      {message.attachments && <Attachments files={message.attachments} />}
       {long && (
         <button
           type="button"
