@@ -12,9 +12,10 @@ import type {
 } from '../protocol/frames.js'
 import type { ChatServiceOptions, SendExtras, Sender } from './chat-service.js'
 import { ChatError } from './errors.js'
-import { MessageRules, NO_EXTRAS } from './message-rules.js'
+import { MessageRules, NO_EXTRAS, type MessageExtras } from './message-rules.js'
 import { Notifications } from './notifications.js'
 import type {
+  AppendInput,
   Bus,
   ChatMetrics,
   Clock,
@@ -99,7 +100,7 @@ export class ChatWrites {
       ? await this.#rules.extras(sender, room, text, replyTo)
       : NO_EXTRAS
     const started = performance.now()
-    const { message, created } = await this.#store.append({
+    const input: AppendInput = {
       id: randomUUID(),
       room,
       userId: sender.id,
@@ -107,10 +108,12 @@ export class ChatWrites {
       text,
       cid,
       ts: this.#clock.now(),
-      ...(checked.replyTo === undefined ? {} : { replyTo: checked.replyTo }),
-      ...(checked.resolved.mentions.length === 0 ? {} : { mentions: checked.resolved.mentions }),
-      ...(attachments.length > 0 ? { attachments } : {}),
-    })
+    }
+    const { message, created } = await this.#store.append(
+      checked === NO_EXTRAS && attachments.length === 0
+        ? input
+        : withExtras(input, checked, attachments),
+    )
     this.#metrics.messageStored((performance.now() - started) / 1000, created)
     // A repeat is published again: harmless (feeds drop seen seqs) and it repairs a publish lost
     // when a node died between commit and publish.
@@ -188,5 +191,20 @@ export class ChatWrites {
       return 0
     })
     if (waitMs > 0) throw new ChatError('rate_limited', undefined, { retryAfterMs: waitMs })
+  }
+}
+
+/** A reply's target and the resolved mentions, for the few messages that have them. */
+function withExtras(
+  input: AppendInput,
+  extras: MessageExtras,
+  attachments: readonly string[],
+): AppendInput {
+  const { replyTo, resolved } = extras
+  return {
+    ...input,
+    ...(replyTo === undefined ? {} : { replyTo }),
+    ...(resolved.mentions.length === 0 ? {} : { mentions: resolved.mentions }),
+    ...(attachments.length > 0 ? { attachments } : {}),
   }
 }
