@@ -60,7 +60,14 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [...engines, '../transport/*', '../store/*', '../bus/*', '../upstream/*'],
+              group: [
+                ...engines,
+                '../transport/*',
+                '../store/*',
+                '../blobs/*',
+                '../bus/*',
+                '../upstream/*',
+              ],
               message:
                 'The domain and protocol know nothing of HTTP, WebSocket, SQL or Redis: depend on a port in domain/ports.ts instead.',
             },
@@ -90,6 +97,8 @@ export default tseslint.config(
                 '!../presence/memory-presence.js',
                 '../rate-limit/*',
                 '!../rate-limit/memory-rate-limiter.js',
+                '../blobs/*',
+                '!../blobs/memory-blob-store.js',
                 '../redis/*',
               ],
               message:
@@ -118,6 +127,7 @@ export default tseslint.config(
             {
               group: [
                 '**/store/*',
+                '**/blobs/*',
                 '**/bus/*',
                 '**/presence/*',
                 '**/rate-limit/*',

@@ -71,6 +71,16 @@ const ConfigSchema = z.object({
   UPSTREAM_TIMEOUT_MS: int(5_000, 1),
   ALLOW_PRIVATE_UPSTREAMS: flag.default(false),
   LINK_PREVIEWS: z.enum(['on', 'off']).default('on'),
+  /** Largest file one upload may carry; past it the upload answers 413 and nothing is kept. */
+  MAX_UPLOAD_BYTES: int(10 * 1024 * 1024, 1),
+  /** Files one message may carry (at most 64). */
+  MAX_ATTACHMENTS: z.coerce.number().int().min(1).max(64).default(10),
+  /** Per user, across nodes: uploads past this rate answer 429. */
+  UPLOADS_PER_MINUTE: int(20, 1),
+  /** An upload no message has attached this long afterwards is deleted. */
+  UNATTACHED_FILE_TTL_HOURS: int(24, 1),
+  /** How often the file janitor deletes doomed files and what crashed uploads left. */
+  FILE_JANITOR_INTERVAL_MS: int(60_000, 50),
 })
 
 export type Config = z.infer<typeof ConfigSchema>

@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path'
 import { createMemoryBus } from './bus/memory-bus.js'
 import { createMemoryPresence } from './presence/memory-presence.js'
 import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.js'
+import { createDiskBlobStore } from './blobs/disk-blob-store.js'
+import { createPostgresBlobStore } from './blobs/postgres-blob-store.js'
 import type { Config } from './config.js'
+import type { BlobStore } from './domain/blob-store.js'
 import type { Bus, Clock, PresenceRegistry, RateLimiter, Store } from './domain/ports.js'
 import type { Logger } from './log.js'
 import { createSqliteStore } from './store/sqlite-store.js'
@@ -16,6 +19,8 @@ import { redactUrl, rootCause, StartupError } from './startup-error.js'
 
 export interface Engines {
   readonly store: Store
+  /** Uploaded files' bytes: on disk under DATA_DIR with SQLite, in PostgreSQL with it. */
+  readonly blobs: BlobStore
   readonly bus: Bus
   readonly presence: PresenceRegistry
   readonly limiter: RateLimiter
@@ -30,6 +35,10 @@ export async function createEngines(
   nodeId: string,
 ): Promise<Engines> {
   const store = await openStore(config, log)
+  const blobs = await openBlobs(config, log).catch(async (error: unknown) => {
+    await store.close().catch(() => undefined)
+    throw error
+  })
   if (!config.REDIS_URL) {
     const bus = createMemoryBus({
       onHandlerError: (error) => log.error({ err: error }, 'bus handler failed'),
@@ -37,6 +46,7 @@ export async function createEngines(
     const presence = createMemoryPresence(clock)
     return {
       store,
+      blobs,
       bus,
       presence,
       limiter: createMemoryRateLimiter(clock),
@@ -44,6 +54,7 @@ export async function createEngines(
       async close() {
         await bus.close()
         await presence.close()
+        await blobs.close()
         await store.close()
       },
     }
@@ -57,12 +68,14 @@ export async function createEngines(
   const limiter = createRedisRateLimiter({ ...redis, clock, onError })
   return {
     store,
+    blobs,
     bus,
     presence,
     limiter,
     nodeId,
     async close() {
       await Promise.all([bus.close(), presence.close(), limiter.close()])
+      await blobs.close()
       await store.close()
     },
   }
@@ -97,6 +110,26 @@ async function openStore(config: Config, log: Logger): Promise<Store> {
     throw new StartupError(`cannot open ${file} (${rootCause(error)}); ${fix}`, { cause: error })
   })
   return migrated(store, (cause) => `cannot write ${file} (${cause}); ${fix}`)
+}
+
+/** The blob store that goes with the store's engine; its tables come from the store's migrations. */
+async function openBlobs(config: Config, log: Logger): Promise<BlobStore> {
+  if (config.DATABASE_URL) {
+    return createPostgresBlobStore({
+      url: config.DATABASE_URL,
+      // Uploads and downloads hold a connection only per chunk; a few serve many transfers.
+      poolMax: Math.min(4, config.PG_POOL_MAX),
+      ...(config.PG_SCHEMA ? { schema: config.PG_SCHEMA } : {}),
+      onConnectionError: (error) => log.warn({ err: error }, 'postgres connection lost (files)'),
+    })
+  }
+  const dir = join(resolve(config.DATA_DIR), 'files')
+  return createDiskBlobStore({ dir }).catch((error: unknown) => {
+    throw new StartupError(
+      `cannot use ${dir} for uploaded files (${rootCause(error)}); set DATA_DIR to a directory this user can write`,
+      { cause: error },
+    )
+  })
 }
 
 async function migrated(store: Store, describe: (cause: string) => string): Promise<Store> {

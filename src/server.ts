@@ -43,6 +43,12 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     node.chat.audit().catch((error: unknown) => log.debug({ err: error }, 'feed audit failed'))
   }, config.FEED_AUDIT_INTERVAL_MS)
   audit.unref()
+  const janitor = setInterval(() => {
+    node.files
+      .collect()
+      .catch((error: unknown) => log.warn({ err: error }, 'file janitor failed; will retry'))
+  }, config.FILE_JANITOR_INTERVAL_MS)
+  janitor.unref()
 
   await app.listen({ host: config.HOST, port: config.PORT })
   const { port } = app.server.address() as AddressInfo
@@ -63,6 +69,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
       closing ??= (async () => {
         clearInterval(heartbeat)
         clearInterval(audit)
+        clearInterval(janitor)
         gateway.closeAll()
         polls.closeAll()
         const closed = app.close()

@@ -5,6 +5,7 @@ import { Accounts } from './domain/accounts.js'
 import { ServerAdmins } from './domain/admins.js'
 import { ChatService } from './domain/chat-service.js'
 import { DirectMessages } from './domain/direct-messages.js'
+import { Files } from './domain/files.js'
 import { Membership } from './domain/membership.js'
 import { probeHealth } from './domain/health.js'
 import { Moderation } from './domain/moderation.js'
@@ -25,6 +26,8 @@ export interface WiredNode {
   readonly nodeId: string
   readonly engines: Engines
   readonly chat: ChatService
+  /** Uploads, downloads and the file janitor (server.ts runs it every FILE_JANITOR_INTERVAL_MS). */
+  readonly files: Files
   /** Per-user events to every socket of a user on every node (notify, read, membership). */
   readonly userChannel: UserChannel
   readonly socketSessions: SocketSessions
@@ -58,6 +61,17 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
   const userChannel = new UserChannel(engines.bus, (error) =>
     log.warn({ err: error }, 'user channel could not reach the bus'),
   )
+  const files = new Files({
+    store: engines.store,
+    blobs: engines.blobs,
+    membership,
+    clock,
+    log,
+    limits: {
+      maxBytes: config.MAX_UPLOAD_BYTES,
+      unattachedTtlMs: config.UNATTACHED_FILE_TTL_HOURS * 60 * 60 * 1000,
+    },
+  })
   const chat = new ChatService({
     store: engines.store,
     bus: engines.bus,
@@ -73,10 +87,13 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       typingIntervalMs: config.TYPING_INTERVAL_MS,
       presenceTtlMs: config.PRESENCE_TTL_MS,
       presenceLeaveGraceMs: config.PRESENCE_LEAVE_GRACE_MS,
+      maxAttachments: config.MAX_ATTACHMENTS,
     },
     membership,
     metrics,
     notifier: userChannel,
+    // A deleted message's files were doomed with it: their bytes go before the answer does.
+    afterDelete: () => files.collect(),
   })
   const upstreams = createUpstreams({
     allowPrivate: config.ALLOW_PRIVATE_UPSTREAMS,
@@ -123,11 +140,18 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     rooms: new Rooms(engines.store, membership, {
       maxRoomsPerUser: limitsOn ? config.MAX_ROOMS_PER_USER : undefined,
       admins,
-      onDeleted: (room) => chat.roomDeleted(room),
+      onDeleted: async (room) => {
+        await chat.roomDeleted(room)
+        // The room's files were doomed with it: their bytes go before the answer does.
+        await files.collect().catch((error: unknown) => {
+          log.warn({ err: error }, 'could not delete the files of a deleted room yet')
+        })
+      },
     }),
     membership,
     dms: new DirectMessages(engines.store, clock),
     chat,
+    files,
     limiter: engines.limiter,
     limits: {
       login: limitsOn
@@ -140,6 +164,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
         : undefined,
       register: limitsOn ? perHour(config.REGISTRATIONS_PER_HOUR) : undefined,
       createRoom: limitsOn ? perHour(config.ROOM_CREATIONS_PER_HOUR) : undefined,
+      upload: limitsOn ? perMinute(config.UPLOADS_PER_MINUTE) : undefined,
       maxConnectionsPerUser: limitsOn ? config.MAX_CONNECTIONS_PER_USER : undefined,
       maxPollsPerUser: limitsOn ? config.MAX_POLLS_PER_USER : undefined,
     },
@@ -159,5 +184,15 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     health: () => probeHealth(engines.store, engines.bus),
     metrics: metrics.registry,
   }
-  return { nodeId, engines, chat, userChannel, socketSessions, metrics, upstreams, transport }
+  return {
+    nodeId,
+    engines,
+    chat,
+    files,
+    userChannel,
+    socketSessions,
+    metrics,
+    upstreams,
+    transport,
+  }
 }

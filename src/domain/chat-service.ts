@@ -41,6 +41,16 @@ export interface ChatLimits {
   readonly presenceTtlMs: number
   /** A disconnect's presence "leave" waits this long and is dropped if the user is back (0: at once). */
   readonly presenceLeaveGraceMs?: number
+  /** Files one message may carry (MAX_ATTACHMENTS); default 10. */
+  readonly maxAttachments?: number
+}
+
+/** What a message carries besides its text. */
+export interface SendExtras {
+  /** The seq of the message this one answers, in the same room. */
+  readonly replyTo?: number | undefined
+  /** Ids of files the sender uploaded to the room and has not attached yet. */
+  readonly attachments?: readonly string[] | undefined
 }
 
 export interface ChatServiceOptions {
@@ -55,6 +65,11 @@ export interface ChatServiceOptions {
   readonly metrics?: ChatMetrics
   /** Mention and DM notices go here after the commit (the UserChannel); absent: none. */
   readonly notifier?: Notifier
+  /**
+   * Runs after a delete was stored, before it is answered: the deleted message's files were
+   * doomed with it, and this deletes their bytes (Files.collect); absent: nothing to do.
+   */
+  readonly afterDelete?: () => Promise<void>
 }
 
 export interface Sender {
@@ -138,9 +153,9 @@ export class ChatService {
     text: string,
     cid: string,
     via?: RoomSubscriber,
-    replyTo?: number,
+    extras: SendExtras = {},
   ): Promise<ChatMessage> {
-    return this.#writes.send(sender, room, text, cid, via, replyTo)
+    return this.#writes.send(sender, room, text, cid, via, extras)
   }
 
   /** Replaces the text of one of the sender's messages; resolves with the stored edit event. */

@@ -10,7 +10,7 @@ import type {
   MessageChangeEvent,
   ReactionOp,
 } from '../protocol/frames.js'
-import type { ChatServiceOptions, Sender } from './chat-service.js'
+import type { ChatServiceOptions, SendExtras, Sender } from './chat-service.js'
 import { ChatError } from './errors.js'
 import { MessageRules, NO_EXTRAS, type MessageExtras } from './message-rules.js'
 import { Notifications } from './notifications.js'
@@ -51,6 +51,7 @@ export class ChatWrites {
   readonly #rules: MessageRules
   readonly #notices: Notifications
   readonly #storedListeners: StoredListener[] = []
+  readonly #afterDelete: (() => Promise<void>) | undefined
 
   constructor(options: ChatServiceOptions, metrics: ChatMetrics, gate: AccessGate) {
     this.#store = options.store
@@ -66,7 +67,9 @@ export class ChatWrites {
       options.membership,
       options.clock,
       options.limits.maxTextChars,
+      options.limits.maxAttachments,
     )
+    this.#afterDelete = options.afterDelete
     this.#notices = new Notifications(options.store, options.notifier, (error) =>
       this.#log.warn({ err: error }, 'could not send a notification'),
     )
@@ -83,13 +86,17 @@ export class ChatWrites {
     text: string,
     cid: string,
     via: RoomSubscriber | undefined,
-    replyTo: number | undefined,
+    extras: SendExtras,
   ): Promise<ChatMessage> {
     const checking = this.#gate(sender, room, via)
     if (checking) await checking
-    this.#rules.checkText(text)
+    const { replyTo } = extras
+    const attachments = extras.attachments ?? []
+    this.#rules.checkAttachments(attachments)
+    // A message of files alone may have no text at all.
+    if (text !== '' || attachments.length === 0) this.#rules.checkText(text)
     if (this.#sendRule) await this.#throttle(sender, this.#sendRule)
-    const extras = this.#rules.needsExtras(text, replyTo)
+    const checked = this.#rules.needsExtras(text, replyTo)
       ? await this.#rules.extras(sender, room, text, replyTo)
       : NO_EXTRAS
     const started = performance.now()
@@ -103,7 +110,9 @@ export class ChatWrites {
       ts: this.#clock.now(),
     }
     const { message, created } = await this.#store.append(
-      extras === NO_EXTRAS ? input : withExtras(input, extras),
+      checked === NO_EXTRAS && attachments.length === 0
+        ? input
+        : withExtras(input, checked, attachments),
     )
     this.#metrics.messageStored((performance.now() - started) / 1000, created)
     // A repeat is published again: harmless (feeds drop seen seqs) and it repairs a publish lost
@@ -111,7 +120,7 @@ export class ChatWrites {
     await this.#bus.publish({ type: 'log', event: message })
     if (created) {
       for (const listener of this.#storedListeners) listener(message)
-      this.#notices.afterMessage(sender, message, extras.resolved.members)
+      this.#notices.afterMessage(sender, message, checked.resolved.members)
     }
     return message
   }
@@ -144,7 +153,14 @@ export class ChatWrites {
   ): Promise<MessageChangeEvent> {
     await this.#gate(sender, room, via)
     if (this.#sendRule) await this.#throttle(sender, this.#sendRule)
-    return this.#published(await this.#rules.delete(sender, room, target, cid))
+    const result = await this.#rules.delete(sender, room, target, cid)
+    const event = await this.#published(result)
+    if (result.created && this.#afterDelete) {
+      await this.#afterDelete().catch((error: unknown) => {
+        this.#log.warn({ err: error }, 'could not delete the files of a deleted message yet')
+      })
+    }
+    return event
   }
 
   async react(
@@ -179,11 +195,16 @@ export class ChatWrites {
 }
 
 /** A reply's target and the resolved mentions, for the few messages that have them. */
-function withExtras(input: AppendInput, extras: MessageExtras): AppendInput {
+function withExtras(
+  input: AppendInput,
+  extras: MessageExtras,
+  attachments: readonly string[],
+): AppendInput {
   const { replyTo, resolved } = extras
   return {
     ...input,
     ...(replyTo === undefined ? {} : { replyTo }),
     ...(resolved.mentions.length === 0 ? {} : { mentions: resolved.mentions }),
+    ...(attachments.length > 0 ? { attachments } : {}),
   }
 }

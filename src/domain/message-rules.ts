@@ -22,6 +22,8 @@ export interface MessageExtras {
 
 export const NO_EXTRAS: MessageExtras = { resolved: NO_MENTIONS }
 
+const DEFAULT_MAX_ATTACHMENTS = 10
+
 export interface EditOutcome {
   readonly result: MessageChangeResult
   /** The message before the edit (its mentions tell who is newly mentioned). */
@@ -35,13 +37,32 @@ export class MessageRules {
   readonly #clock: Clock
   readonly #mentions: Mentions
   readonly #maxTextChars: number
+  readonly #maxAttachments: number
 
-  constructor(store: Store, membership: Membership, clock: Clock, maxTextChars: number) {
+  constructor(
+    store: Store,
+    membership: Membership,
+    clock: Clock,
+    maxTextChars: number,
+    maxAttachments = DEFAULT_MAX_ATTACHMENTS,
+  ) {
     this.#store = store
     this.#membership = membership
     this.#clock = clock
     this.#mentions = new Mentions(store, membership)
     this.#maxTextChars = maxTextChars
+    this.#maxAttachments = maxAttachments
+  }
+
+  /** Count and repeats here; whose files they are is the Store's check, in the append's transaction. */
+  checkAttachments(ids: readonly string[]): void {
+    const max = this.#maxAttachments
+    if (ids.length > max) {
+      throw new ChatError('invalid_attachment', `A message carries at most ${max} files.`)
+    }
+    if (new Set(ids).size !== ids.length) {
+      throw new ChatError('invalid_attachment', 'The same file is attached twice.')
+    }
   }
 
   /** Refuses a text that is empty, too long, blank or carries controls (invalid_text). */

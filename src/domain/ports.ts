@@ -127,6 +127,28 @@ export interface AppendInput {
   readonly replyTo?: number
   /** Resolved mentions: usernames, and "@room" for a room-wide one; absent or empty: none. */
   readonly mentions?: readonly string[]
+  /** Ids of files to attach (FileRecord ids), in the order the message shows them. */
+  readonly attachments?: readonly string[]
+}
+
+/** An uploaded file's record; its bytes are in the BlobStore under the same id. */
+export interface FileRecord {
+  readonly id: string
+  readonly room: string
+  readonly uploaderId: string
+  /** Made safe by the domain (file-names.ts). */
+  readonly name: string
+  readonly size: number
+  /** Sniffed from the bytes. */
+  readonly type: string
+  readonly width: number | null
+  readonly height: number | null
+  readonly createdAt: number
+}
+
+/** A file as read back: `messageSeq` is the message it is attached to, null until then. */
+export interface StoredFile extends FileRecord {
+  readonly messageSeq: number | null
 }
 
 export interface AppendResult {
@@ -175,6 +197,13 @@ export const MAX_REACTION_KINDS = 32
 
 /**
  * Durable storage. Contract:
+ * - Files: an append with `attachments` claims each file for its message in the same
+ *   transaction, and the message carries them (FileView objects, in the order given). Every id
+ *   must name a file uploaded to the same room by the same user and not yet attached, else that
+ *   append alone rejects with ChatError('invalid_attachment') and claims nothing; a repeated
+ *   cid answers with the first copy as usual. Deleting the message or its room dooms its files
+ *   (in the same transaction); doomed files are never found again and are listed by `doomedFiles` until `purgeFiles` removes their
+ *   records (after their blobs are gone).
  * - `append` assigns the room's next seq (1, 2, 3, … never reused, no holes) inside the same
  *   transaction that stores the row, and resolves only after commit. A repeated
  *   (room, userId, cid) stores nothing and resolves with the first copy and `created: false`.
@@ -266,6 +295,16 @@ export interface Store {
   lastSeq(room: string): Promise<number>
   /** Each known room's last seq in one round trip; unknown rooms are left out. */
   lastSeqs(rooms: readonly string[]): Promise<Map<string, number>>
+  /** Records an uploaded file (its blob is stored); unknown room: room_not_found. */
+  createFile(file: FileRecord): Promise<void>
+  /** The file, unless it is unknown or doomed. */
+  findFile(id: string): Promise<StoredFile | undefined>
+  /** Dooms files never attached that were uploaded before `uploadedBefore`; resolves with how many. */
+  doomUnattachedFiles(uploadedBefore: number): Promise<number>
+  /** Up to `limit` ids of doomed files whose records are still here. */
+  doomedFiles(limit: number): Promise<string[]>
+  /** Removes the records of doomed files (their blobs are already deleted). */
+  purgeFiles(ids: readonly string[]): Promise<void>
   /**
    * Attaches a link preview to a stored message; history returns it from then on. false (nothing
    * stored) when there is no such message or it was deleted.

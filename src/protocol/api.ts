@@ -37,7 +37,12 @@ export const AddMemberBody = z.strictObject({ username: Username })
 export const SetRoleBody = z.strictObject({ role: Role })
 export const ReadBody = z.strictObject({ seq: Seq })
 export const MemberParams = z.strictObject({ room: RoomName, username: Username })
-export const PostMessageBody = SendFrame.pick({ text: true, cid: true, replyTo: true })
+export const PostMessageBody = SendFrame.pick({
+  text: true,
+  cid: true,
+  replyTo: true,
+  attachments: true,
+})
 /** `PATCH /api/rooms/:room/messages/:seq`: the frames' fields, with room and target in the path. */
 export const EditBody = EditFrame.pick({ text: true, cid: true })
 /** `DELETE …/messages/:seq`: the cid is optional (query or body); without one, one per target. */

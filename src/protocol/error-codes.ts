@@ -93,6 +93,15 @@ export const ERRORS = {
     status: 400,
     message: 'A room keeps at least one owner; make someone else owner first.',
   },
+  invalid_attachment: {
+    status: 400,
+    message:
+      'Attach only files you uploaded to this room and have not attached to another message.',
+  },
+  no_file: {
+    status: 400,
+    message: 'Send the file as multipart/form-data in a field named "file".',
+  },
   not_your_message: {
     status: 403,
     message:
@@ -100,6 +109,7 @@ export const ERRORS = {
   },
   not_found: { status: 404, message: 'Not found.' },
   message_not_found: { status: 404, message: 'No message with that seq in this room.' },
+  file_not_found: { status: 404, message: 'No such file in this room.' },
   too_many_reactions: {
     status: 409,
     message: 'This message has as many different reactions as allowed; add one of those instead.',
@@ -118,6 +128,14 @@ export const ERRORS = {
   room_exists: { status: 409, message: 'A room with that name exists already.' },
   request_timeout: { status: 408, message: 'The request took too long to arrive.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  file_too_large: {
+    status: 413,
+    message: 'The file is larger than this server accepts (MAX_UPLOAD_BYTES).',
+  },
+  range_not_satisfiable: {
+    status: 416,
+    message: 'The requested byte range lies outside the file.',
+  },
   uri_too_long: {
     status: 414,
     message: 'A segment of the URL is too long; names are at most 32 characters.',

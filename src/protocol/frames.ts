@@ -1,6 +1,7 @@
 /** WebSocket /chat frames: the tagged unions both ends parse and build (docs/protocol.md). */
 import { z } from 'zod'
 import { MAX_REACTION_LENGTH } from './emoji.js'
+import { Attachments, FileView } from './files.js'
 import { Cid, MessageText, RoomName, Seq } from './names.js'
 
 /** A seq that names an event of the room's log (the first is 1). */
@@ -19,6 +20,8 @@ export const SendFrame = z.strictObject({
   cid: Cid,
   /** The seq of the message this one answers, in the same room. */
   replyTo: TargetSeq.optional(),
+  /** Ids of files the sender uploaded to this room and has not attached yet. */
+  attachments: Attachments.optional(),
 })
 /** Replaces the text of one of your own messages. */
 export const EditFrame = z.strictObject({
@@ -98,6 +101,8 @@ export const ChatMessage = z.object({
   editedAt: z.number().optional(),
   deleted: z.boolean().optional(),
   previews: z.array(LinkPreview).optional(),
+  /** The files the message carries, when it carries any. */
+  attachments: z.array(FileView).optional(),
 })
 export type ChatMessage = z.infer<typeof ChatMessage>
 /** Who reacted with what: emoji → usernames, in the order they reacted. */

@@ -2,6 +2,7 @@
 export * from './names.js'
 export * from './frames.js'
 export * from './api.js'
+export * from './files.js'
 export * from './paths.js'
 export * from './error-codes.js'
 export * from './emoji.js'

@@ -12,3 +12,23 @@ export function previewImagePath(room: string, seq: number, pageUrl: string): st
   const query = new URLSearchParams({ url: pageUrl }).toString()
   return `/api/rooms/${encodeURIComponent(room)}/messages/${seq}/previews/image?${query}`
 }
+
+/** Where an uploaded file is downloaded: under its room, so the room's access rule answers first. */
+export function fileUrl(room: string, id: string): string {
+  return `/api/rooms/${encodeURIComponent(room)}/files/${id}`
+}
+
+/** The multipart field an upload's bytes travel in. */
+export const UPLOAD_FIELD = 'file'
+
+/** The only types a file is served inline as (with that type); anything else is a download. */
+export const INLINE_IMAGE_TYPES: readonly string[] = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+]
+
+export function isInlineImage(type: string): boolean {
+  return INLINE_IMAGE_TYPES.includes(type)
+}

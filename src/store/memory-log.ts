@@ -8,6 +8,7 @@ import type {
   RoomRecord,
   StoredMessage,
 } from '../domain/ports.js'
+import type { FileView } from '../protocol/files.js'
 import type {
   MessageFrame,
   Reactions,
@@ -52,7 +53,12 @@ export function newRoom(record: Omit<RoomRecord, 'lastSeq'>): MemoryRoom {
   }
 }
 
-export function appendMessage(room: MemoryRoom, input: AppendInput): AppendResult {
+/** `attach` (a message with files) claims them for the new message's seq, or throws. */
+export function appendMessage(
+  room: MemoryRoom,
+  input: AppendInput,
+  attach?: (seq: number) => FileView[],
+): AppendResult {
   const refused = refusedAsUnstorable(input)
   if (refused !== undefined) throw refused
   // What the SQL engines' `ts bigint not null` column refuses.
@@ -65,13 +71,19 @@ export function appendMessage(room: MemoryRoom, input: AppendInput): AppendResul
     return { message: copy(first), created: false }
   }
   const message = newMessage(input, room.messages.length + 1)
+  if (attach) message.attachments = attach(message.seq)
   room.messages.push(message)
   room.authors.push(input.userId)
   room.byCid.set(key, message.seq)
   return { message: copy(message), created: true }
 }
 
-export function changeMessage(room: MemoryRoom, input: MessageChangeInput): MessageChangeResult {
+/** `onErase` hears of a deleted message's seq (its files are doomed with it). */
+export function changeMessage(
+  room: MemoryRoom,
+  input: MessageChangeInput,
+  onErase?: (seq: number) => void,
+): MessageChangeResult {
   const refused = refusedAsUnstorable(input)
   if (refused !== undefined) throw refused
   if (!Number.isSafeInteger(input.ts)) throw new ChatError('unstorable')
@@ -112,6 +124,7 @@ export function changeMessage(room: MemoryRoom, input: MessageChangeInput): Mess
     else room.reactions.set(input.target, write.reactions)
   } else {
     erase(room, message)
+    onErase?.(message.seq)
   }
   return { event: copy(event), created: true }
 }
@@ -122,6 +135,7 @@ function erase(room: MemoryRoom, message: MessageFrame): void {
   message.mentions = []
   message.deleted = true
   delete message.previews
+  delete message.attachments
   room.reactions.delete(message.seq)
   for (const event of room.messages) {
     if (event.type === 'edit' && event.target === message.seq) {

@@ -20,12 +20,14 @@ import {
   type MemoryMember,
   type MemoryRoom,
 } from './memory-log.js'
+import { MemoryFiles } from './memory-files.js'
 import { changeEvent, plan } from './room-change.js'
 
 export function createMemoryStore(): Store {
   const users = new Map<string, StoredUser>() // by lower-cased username
   const sessions = new Map<string, Omit<SessionRecord, 'username'>>()
   const rooms = new Map<string, MemoryRoom>()
+  const files = new MemoryFiles()
   let closed = false
 
   // Every call is async like a real engine's, so callers cannot come to rely on synchronous results.
@@ -132,7 +134,11 @@ export function createMemoryStore(): Store {
       }),
     countRoomsCreatedBy: (username) =>
       op(() => [...rooms.values()].filter((room) => room.record.createdBy === username).length),
-    deleteRoom: (name) => op(() => rooms.delete(name)),
+    deleteRoom: (name) =>
+      op(() => {
+        if (rooms.has(name)) files.doomRoom(name)
+        return rooms.delete(name)
+      }),
     listVisibleRooms: (userId, page = {}) =>
       op(() => {
         const after = page.after
@@ -225,8 +231,18 @@ export function createMemoryStore(): Store {
         if (room && member)
           member.readSeq = Math.max(member.readSeq, Math.min(seq, room.messages.length))
       }),
-    append: (input) => op(() => appendMessage(roomOf(input.room), input)),
-    changeMessage: (input) => op(() => changeMessage(roomOf(input.room), input)),
+    append: (input) =>
+      op(() => {
+        const attach =
+          (input.attachments?.length ?? 0) > 0
+            ? (seq: number) => files.claim(input, seq)
+            : undefined
+        return appendMessage(roomOf(input.room), input, attach)
+      }),
+    changeMessage: (input) =>
+      op(() =>
+        changeMessage(roomOf(input.room), input, (seq) => files.doomMessage(input.room, seq)),
+      ),
     findMessage: (name, seq) =>
       op(() => copy(rooms.get(name) && findMessage(rooms.get(name)!, seq))),
     membersNamed: (name, usernames) =>
@@ -263,6 +279,15 @@ export function createMemoryStore(): Store {
         message.previews = [...(message.previews ?? []), copy(preview)]
         return true
       }),
+    createFile: (file) =>
+      op(() => {
+        roomOf(file.room)
+        files.create(copy(file))
+      }),
+    findFile: (id) => op(() => files.find(id)),
+    doomUnattachedFiles: (before) => op(() => files.doomUnattached(before)),
+    doomedFiles: (limit) => op(() => files.doomed(limit)),
+    purgeFiles: (ids) => op(() => files.purge(ids)),
     ping: () => op(() => undefined),
     close: async () => {
       closed = true

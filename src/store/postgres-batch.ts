@@ -5,7 +5,7 @@
  */
 import type { PoolClient } from 'pg'
 import { ChatError } from '../domain/errors.js'
-import type { AppendInput, MessageChangeInput } from '../domain/ports.js'
+import type { AppendInput, MessageChangeInput, StoredFile } from '../domain/ports.js'
 import type { DeleteEventFrame, Reactions, RoomLogEvent } from '../protocol/frames.js'
 import {
   newMessage,
@@ -14,6 +14,8 @@ import {
   type PendingChange,
   type PendingWrite,
 } from './append-queue.js'
+import { claimAttachments } from './file-rows.js'
+import { claimFiles, doomFiles, lockFiles } from './postgres-attachments.js'
 import { insertRows, type Fresh } from './postgres-insert.js'
 import {
   afterWrite,
@@ -74,13 +76,20 @@ export async function assign(
   const changes = storable
     .filter((p): p is PendingChange => p.kind === 'change')
     .map((p) => p.input)
+  // Messages with attachments (rare) have their files row-locked, and learn of their earlier
+  // copies first: a repeat must answer with its first copy, not fail on files it holds already.
+  const withFiles = storable.flatMap((p) =>
+    p.kind !== 'change' && (p.input.attachments?.length ?? 0) > 0 ? [p.input] : [],
+  )
+  const files = await lockFiles(client, withFiles)
 
   // Changes are rare: their earlier copies and targets are read up front, so a repeated cid is
   // answered before any rule. Messages take the optimistic path: insert first, and only look for
   // earlier copies when the unique key says one exists, then redo the batch with them.
-  let known = changes.length > 0 ? await earlierCopies(client, changes) : new Map()
+  const readFirst = [...changes, ...withFiles]
+  let known = readFirst.length > 0 ? await earlierCopies(client, readFirst) : new Map()
   const state = changes.length > 0 ? await changeState(client, changes) : NO_CHANGES
-  let plan = planBatch(batch, lastSeqs, known, state)
+  let plan = planBatch(batch, lastSeqs, known, state, files)
   if (plan.fresh.length > 0) {
     await client.query('savepoint optimistic')
     const inserted = await insertRows(
@@ -97,9 +106,10 @@ export async function assign(
           storable.map((p) => p.input),
         )),
       ])
-      plan = planBatch(batch, lastSeqs, known, state)
+      plan = planBatch(batch, lastSeqs, known, state, files)
       await insertRows(client, plan.fresh, '')
     }
+    await claimFiles(client, plan.fresh)
   }
   await writeFinals(client, [...plan.finals.values()])
   const touched = [...new Set(plan.fresh.map((f) => f.input.room))]
@@ -113,13 +123,18 @@ export async function assign(
   return plan.outcomes
 }
 
-/** Assigns seqs in queue order; `known` holds stored first copies by (room, user, cid). */
+/**
+ * Assigns seqs in queue order; `known` holds stored first copies by (room, user, cid), `files`
+ * the live, locked rows of the files the batch's messages want to attach.
+ */
 function planBatch(
   batch: readonly PendingWrite[],
   startSeqs: ReadonlyMap<string, number>,
   knownBefore: ReadonlyMap<string, RoomLogEvent>,
   state: ChangeState,
+  files: ReadonlyMap<string, StoredFile>,
 ): Plan {
+  const claimed = new Set<string>()
   const lastSeqs = new Map(startSeqs)
   const known = new Map(knownBefore)
   const targets = new Map(state.targets)
@@ -143,7 +158,13 @@ function planBatch(
     const last = lastSeqs.get(input.room)
     if (last === undefined) return new ChatError('room_not_found')
     if (pending.kind !== 'change') {
+      const attached =
+        (pending.input.attachments?.length ?? 0) > 0
+          ? claimAttachments(pending.input, files, claimed)
+          : undefined
+      if (attached instanceof ChatError) return attached
       const message = newMessage(pending.input, last + 1)
+      if (attached !== undefined) message.attachments = attached
       lastSeqs.set(input.room, message.seq)
       // Later duplicates in this same batch answer with this copy; later changes may target it.
       known.set(k, message)
@@ -222,11 +243,12 @@ async function writeFinals(client: PoolClient, finals: readonly TargetFinal[]): 
     const params = [deleted.map((f) => f.room), deleted.map((f) => f.seq)]
     await client.query(
       `update messages m set text = '', mentions = null, previews = null, reactions = null,
-         data = null, deleted_at = v.deleted_at
+         attachments = null, data = null, deleted_at = v.deleted_at
        from unnest($1::text[], $2::bigint[], $3::bigint[]) as v(room, seq, deleted_at)
        where m.room = v.room and m.seq = v.seq`,
       [...params, deleted.map((f) => f.deletedAt)],
     )
+    await doomFiles(client, deleted)
     await client.query(
       `update messages m set data = $3::jsonb
        from unnest($1::text[], $2::bigint[]) as v(room, target)

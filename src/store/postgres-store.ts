@@ -5,6 +5,7 @@ import type { Store } from '../domain/ports.js'
 import { migrate } from './migrate.js'
 import { PostgresGroupCommit } from './postgres-group-commit.js'
 import type { Database } from './schema.js'
+import { SqlFiles } from './sql-files.js'
 import { SqlMembership } from './sql-membership.js'
 import { guard, SqlQueries } from './sql-queries.js'
 
@@ -56,6 +57,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const queries = new SqlQueries(db, 'postgres', isUniqueViolation)
   const membership = new SqlMembership(db, 'postgres', isUniqueViolation)
+  const files = new SqlFiles(db, 'postgres', isUniqueViolation)
   const appender = new PostgresGroupCommit(pool)
   let closed = false
 
@@ -92,6 +94,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
     lastSeq: (room) => queries.lastSeq(room),
     lastSeqs: (rooms) => queries.lastSeqs(rooms),
     addPreview: (room, seq, preview) => queries.addPreview(room, seq, preview),
+    createFile: (file) => files.createFile(file),
+    findFile: (id) => files.findFile(id),
+    doomUnattachedFiles: (before) => files.doomUnattachedFiles(before),
+    doomedFiles: (limit) => files.doomedFiles(limit),
+    purgeFiles: (ids) => files.purgeFiles(ids),
     ping: () => queries.ping(),
     async close() {
       if (closed) return

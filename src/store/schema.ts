@@ -1,5 +1,6 @@
 /** Table types shared by the SQL stores, and the one place a log row becomes a RoomLogEvent. */
 import type { StoredMessage } from '../domain/ports.js'
+import type { FileView } from '../protocol/files.js'
 import type {
   LinkPreview,
   MessageFrame,
@@ -77,6 +78,40 @@ export interface MessagesTable {
   deleted_at: number | null
   /** Messages: JSON object emoji → usernames; null when none. */
   reactions: unknown
+  /** A JSON array of FileView (migration 7), like `previews`; null without attachments. */
+  attachments: unknown
+}
+
+/** Uploaded files (migration 7); the bytes are in the BlobStore under the same id. */
+export interface FilesTable {
+  id: string
+  room: string
+  uploader_id: string
+  name: string
+  size: number
+  type: string
+  width: number | null
+  height: number | null
+  created_at: number
+  /** The message it is attached to; null until a send claims it. */
+  message_seq: number | null
+  /** Set when its message or room is deleted (or it was never attached): the janitor removes it. */
+  doomed_at: number | null
+}
+
+/** PostgreSQL only: a blob's bytes in chunks (postgres-blob-store.ts). */
+export interface BlobsTable {
+  id: string
+  size: number
+  chunk_bytes: number
+  complete: boolean
+  created_at: number
+}
+
+export interface BlobChunksTable {
+  blob_id: string
+  n: number
+  data: Uint8Array
 }
 
 export interface Database {
@@ -85,6 +120,9 @@ export interface Database {
   rooms: RoomsTable
   messages: MessagesTable
   members: MembersTable
+  files: FilesTable
+  blobs: BlobsTable
+  blob_chunks: BlobChunksTable
 }
 
 export type MessageRow = Pick<
@@ -101,6 +139,7 @@ export type MessageRow = Pick<
   | 'mentions'
   | 'edited_at'
   | 'deleted_at'
+  | 'attachments'
 >
 export type LogRow = MessageRow & Pick<MessagesTable, 'type' | 'data' | 'target'>
 
@@ -117,6 +156,7 @@ export const MESSAGE_COLUMNS = [
   'mentions',
   'edited_at',
   'deleted_at',
+  'attachments',
 ] as const
 
 export const LOG_COLUMNS = [...MESSAGE_COLUMNS, 'type', 'data', 'target'] as const
@@ -139,7 +179,15 @@ export function toChatMessage(row: MessageRow): MessageFrame {
   if (row.deleted_at !== null) message.deleted = true
   const previews = parsePreviews(row.previews)
   if (previews !== undefined) message.previews = previews
+  const attachments = parseAttachments(row.attachments)
+  if (attachments !== undefined) message.attachments = attachments
   return message
+}
+
+function parseAttachments(value: unknown): FileView[] | undefined {
+  if (value === null || value === undefined) return undefined
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value
+  return Array.isArray(parsed) && parsed.length > 0 ? (parsed as FileView[]) : undefined
 }
 
 export type StoredMessageRow = Pick<

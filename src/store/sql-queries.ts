@@ -216,6 +216,13 @@ export class SqlQueries {
         if (locked.rows.length === 0) return false
         await trx.deleteFrom('messages').where('room', '=', name).execute()
         await trx.deleteFrom('members').where('room', '=', name).execute()
+        // The room's files go with it: doomed here, their blobs deleted by the janitor.
+        await trx
+          .updateTable('files')
+          .set({ doomed_at: Date.now() })
+          .where('room', '=', name)
+          .where('doomed_at', 'is', null)
+          .execute()
         await trx.deleteFrom('rooms').where('name', '=', name).execute()
         return true
       }),

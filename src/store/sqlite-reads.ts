@@ -42,9 +42,14 @@ export class SqliteReads {
     const deleteMessages = db.prepare<[string]>('delete from messages where room = ?')
     const deleteMembers = db.prepare<[string]>('delete from members where room = ?')
     const deleteRoom = db.prepare<[string]>('delete from rooms where name = ?')
+    // The room's files go with it: doomed here, their blobs deleted by the janitor.
+    const doomFiles = db.prepare<[number, string]>(
+      'update files set doomed_at = ? where room = ? and doomed_at is null',
+    )
     this.#deleteRoom = db.transaction((name: string) => {
       deleteMessages.run(name)
       deleteMembers.run(name)
+      doomFiles.run(Date.now(), name)
       return deleteRoom.run(name).changes > 0
     })
     this.#message = db.prepare(

@@ -9,6 +9,7 @@ import { BACKSTOP_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js'
 import { SqliteGroupCommit } from './sqlite-group-commit.js'
 import { SqliteChanges } from './sqlite-changes.js'
 import { SqliteReads } from './sqlite-reads.js'
+import { SqlFiles } from './sql-files.js'
 import { SqlMembership } from './sql-membership.js'
 import { guard, SqlQueries } from './sql-queries.js'
 
@@ -36,6 +37,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   const queries = new SqlQueries(db, 'sqlite', isUniqueViolation)
   const membership = new SqlMembership(db, 'sqlite', isUniqueViolation)
+  const files = new SqlFiles(db, 'sqlite', isUniqueViolation)
   const checkpointer =
     sqlite.memory || options.checkpointer === false
       ? undefined
@@ -104,6 +106,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     lastSeq: (room) => read((r) => r.lastSeq(room)),
     lastSeqs: (rooms) => read((r) => r.lastSeqs(rooms)),
     addPreview: (room, seq, preview) => queries.addPreview(room, seq, preview),
+    createFile: (file) => files.createFile(file),
+    findFile: (id) => files.findFile(id),
+    doomUnattachedFiles: (before) => files.doomUnattachedFiles(before),
+    doomedFiles: (limit) => files.doomedFiles(limit),
+    purgeFiles: (ids) => files.purgeFiles(ids),
     ping: () => queries.ping(),
     async close() {
       appender?.close()

@@ -5,6 +5,7 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
 import type { AppendInput, MessageChangeInput } from '../domain/ports.js'
+import type { FileView } from '../protocol/files.js'
 import { newMessage, type AppendOutcome } from './append-queue.js'
 import {
   changeEvent,
@@ -23,6 +24,7 @@ import {
   toLogEvent,
   type LogRow,
 } from './schema.js'
+import { SqliteAttachments } from './sqlite-attachments.js'
 
 /** The batch's view of each room's last seq, written back once per room at the end. */
 export type BatchSeqs = Map<string, number>
@@ -48,6 +50,7 @@ export class SqliteWrites {
   readonly #erase: BetterSqlite3.Statement<[number, string, number]>
   readonly #eraseEdits: BetterSqlite3.Statement<[string, string, number]>
   readonly #react: BetterSqlite3.Statement<[string | null, string, number]>
+  readonly #attachments: SqliteAttachments
 
   constructor(db: BetterSqlite3.Database) {
     const columns = LOG_COLUMNS.join(', ')
@@ -78,12 +81,13 @@ export class SqliteWrites {
     // Erased for good: secure_delete (sqlite-store.ts) zeroes the bytes the old values freed.
     this.#erase = db.prepare(
       `update messages set text = '', mentions = null, previews = null, reactions = null,
-         data = null, deleted_at = ? where room = ? and seq = ?`,
+         attachments = null, data = null, deleted_at = ? where room = ? and seq = ?`,
     )
     this.#eraseEdits = db.prepare(
       `update messages set data = ? where room = ? and target = ? and type = 'edit'`,
     )
     this.#react = db.prepare('update messages set reactions = ? where room = ? and seq = ?')
+    this.#attachments = new SqliteAttachments(db)
   }
 
   /** The room's last seq as this batch sees it; undefined for an unknown room. */
@@ -97,6 +101,18 @@ export class SqliteWrites {
   message(input: AppendInput, seqs: BatchSeqs): AppendOutcome {
     const last = this.#lastSeq(input.room, seqs)
     if (last === undefined) return new ChatError('room_not_found')
+    let files: FileView[] | undefined
+    if ((input.attachments?.length ?? 0) > 0) {
+      // A repeat answers with its first copy before its (now claimed) files are checked.
+      const earlier = this.#findByCid.get(input.room, input.userId, input.cid)
+      if (earlier !== undefined) {
+        const event = toLogEvent(earlier)
+        return event.type === 'message' ? { message: event, created: false } : cidReused()
+      }
+      const checked = this.#attachments.check(input)
+      if (checked instanceof ChatError) return checked
+      files = checked
+    }
     const seq = last + 1
     // Insert first and look for the earlier copy only on a clash: repeats are rare, and the
     // seq is only taken when a row was stored.
@@ -119,7 +135,12 @@ export class SqliteWrites {
       return event.type === 'message' ? { message: event, created: false } : cidReused()
     }
     seqs.set(input.room, seq)
-    return { message: newMessage(input, seq), created: true }
+    const message = newMessage(input, seq)
+    if (files !== undefined) {
+      this.#attachments.claim(input, seq, files)
+      message.attachments = files
+    }
+    return { message, created: true }
   }
 
   change(input: MessageChangeInput, seqs: BatchSeqs): AppendOutcome {
@@ -174,6 +195,7 @@ export class SqliteWrites {
       this.#edit.run(write.text, jsonOrNull(write.mentions), write.editedAt, room, target)
     } else if (write.kind === 'delete') {
       this.#erase.run(write.deletedAt, room, target)
+      this.#attachments.doom(room, target, write.deletedAt)
       this.#eraseEdits.run(ERASED_EDIT_DATA, room, target)
     } else {
       this.#react.run(jsonOrNull(write.reactions), room, target)

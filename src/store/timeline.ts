@@ -19,7 +19,7 @@ export type TimelineRow = MessageRow & {
 }
 
 export const TIMELINE_SELECT = sql`select m.room, m.seq, m.id, m.username, m.text, m.cid, m.ts,
-    m.previews, m.reply_to, m.mentions, m.edited_at, m.deleted_at, m.reactions,
+    m.previews, m.attachments, m.reply_to, m.mentions, m.edited_at, m.deleted_at, m.reactions,
     (select count(*) from messages r
        where r.room = m.room and r.reply_to = m.seq and r.deleted_at is null) as replies,
     p.username as quote_user, p.text as quote_text, p.deleted_at as quote_deleted_at

@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client'
 import type { Accounts } from '../domain/accounts.js'
 import type { ChatService } from '../domain/chat-service.js'
 import type { DirectMessages } from '../domain/direct-messages.js'
+import type { Files } from '../domain/files.js'
 import type { HealthReport } from '../domain/health.js'
 import type { Membership } from '../domain/membership.js'
 import type { Moderation } from '../domain/moderation.js'
@@ -32,6 +33,8 @@ export interface EdgeLimits {
   readonly login: LoginLimits | undefined
   readonly register: RateLimitRule | undefined
   readonly createRoom: RateLimitRule | undefined
+  /** Per user, across nodes. */
+  readonly upload: RateLimitRule | undefined
   /** Per node. */
   readonly maxConnectionsPerUser: number | undefined
   /** Per node. */
@@ -74,6 +77,7 @@ export interface TransportContext {
   readonly membership: Membership
   readonly dms: DirectMessages
   readonly chat: ChatService
+  readonly files: Files
   readonly moderation: Moderation
   /** Each WebSocket is attached here, so it closes when its session ends. */
   readonly socketSessions: SocketSessions

@@ -2,6 +2,7 @@
 import { describe, expect, it, beforeEach, afterEach } from 'vitest'
 import { isChatError } from '../../src/domain/errors.js'
 import type { AppendInput, NewRoom, Store } from '../../src/domain/ports.js'
+import { fileCases } from './store-files.contract.js'
 import { membershipCases } from './store-membership.contract.js'
 import { messageChangeCases } from './store-messages.contract.js'
 
@@ -129,6 +130,7 @@ function migratedCases(newStore: NewStore): void {
   })
 
   describe('membership', () => membershipCases(() => store))
+  describe('files', () => fileCases(() => current))
   describe('messages that change', () => messageChangeCases(() => store))
 
   describe('migrate', () => {

@@ -20,10 +20,10 @@ import type {
   SessionResponse,
   TimelineMessage,
 } from '../../src/protocol/index.js'
-import type { ChangeFrame } from './chat-link.js'
+import type { ChangeFrame, SendExtras } from './chat-link.js'
 
 // Typed against the protocol constant: renaming the header there breaks this build.
-const csrfHeader: typeof CSRF_HEADER = 'x-csrf-token'
+export const csrfHeader: typeof CSRF_HEADER = 'x-csrf-token'
 
 /** `network` is ours: the request never got an HTTP answer. */
 export type ApiErrorCode = ErrorCode | 'network' | 'unknown'
@@ -44,6 +44,10 @@ export class Api {
 
   set csrfToken(token: string) {
     this.#csrfToken = token
+  }
+
+  get csrfToken(): string {
+    return this.#csrfToken
   }
 
   async register(username: string, password: string): Promise<AuthResponse> {
@@ -151,10 +155,16 @@ export class Api {
     room: string,
     text: string,
     cid: string,
-    replyTo?: number,
+    extras: SendExtras = {},
   ): Promise<ChatMessage> {
     const path = messagesPath(room, '')
-    const body = replyTo === undefined ? { text, cid } : { text, cid, replyTo }
+    const { replyTo, attachments = [] } = extras
+    const body = {
+      text,
+      cid,
+      ...(replyTo === undefined ? {} : { replyTo }),
+      ...(attachments.length > 0 ? { attachments } : {}),
+    }
     return (await this.#request<{ message: ChatMessage }>('POST', path, body)).message
   }
 
@@ -196,7 +206,10 @@ function messagesPath(room: string, query: string): string {
   return `/api/rooms/${encodeURIComponent(room)}/messages${query ? `?${query}` : ''}`
 }
 
-function toApiError(response: Response, body: unknown): ApiError {
+export function toApiError(
+  response: Pick<Response, 'status' | 'statusText' | 'headers'>,
+  body: unknown,
+): ApiError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error
   const code = typeof error?.code === 'string' ? (error.code as ApiErrorCode) : 'unknown'
   const message = typeof error?.message === 'string' ? error.message : response.statusText

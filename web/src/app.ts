@@ -3,7 +3,7 @@
  * presence poller and the actions, wires them to each other and to the browser (WebSocket, timers,
  * online/offline and visibility events). Views get the result and only render and call actions.
  */
-import type { UserView } from '../../src/protocol/index.js'
+import type { FileView, UserView } from '../../src/protocol/index.js'
 import type { Api } from './api.js'
 import { ChatLink, type SocketHandlers } from './chat-link.js'
 import { ChatActions } from './chat/actions.js'
@@ -16,6 +16,7 @@ import { DesktopNotifier } from './notifications.js'
 import { initialChatState, typingStopped } from './state/chat-state.js'
 import { ChatStateHolder } from './state/state-holder.js'
 import { TypingExpiry } from './typing.js'
+import { uploadFile } from './upload.js'
 
 /** New rooms made by others have no frame of their own; the list's first page is refreshed this often. */
 const ROOM_REFRESH_MS = 30_000
@@ -33,6 +34,14 @@ export interface ChatClient {
   stop(): void
   /** Signs out on the server too, then hands over to `onSignedOut`. */
   logout(): Promise<void>
+  /** Uploads a file to a room for a message to come (progress and cancel: see upload.ts). */
+  upload(
+    room: string,
+    file: Blob,
+    name: string,
+    onProgress: (sent: number, total: number) => void,
+    signal: AbortSignal,
+  ): Promise<FileView>
 }
 
 function openSocket(handlers: SocketHandlers) {
@@ -159,5 +168,8 @@ export function createChatClient(
     onSignedOut()
   }
 
-  return { me, holder, actions, messages, notifier, start, stop, logout }
+  const upload: ChatClient['upload'] = (room, file, name, onProgress, signal) =>
+    uploadFile(room, file, name, api.csrfToken, onProgress, signal)
+
+  return { me, holder, actions, messages, notifier, start, stop, logout, upload }
 }

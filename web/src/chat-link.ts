@@ -21,9 +21,15 @@ import {
   type ServerFrame,
 } from '../../src/protocol/index.js'
 import { backoffDelayMs, type BackoffOptions, RECONNECT_BACKOFF } from './backoff.js'
-import { type ChangeFrame, LongPoll, type PollApi, type Timers } from './long-poll.js'
+import {
+  type ChangeFrame,
+  LongPoll,
+  type PollApi,
+  type SendExtras,
+  type Timers,
+} from './long-poll.js'
 
-export type { ChangeFrame, PollApi, Timers } from './long-poll.js'
+export type { ChangeFrame, PollApi, SendExtras, Timers } from './long-poll.js'
 
 export type LinkStatus = 'connecting' | 'online' | 'reconnecting' | 'polling'
 
@@ -163,11 +169,15 @@ export class ChatLink {
   }
 
   /** Returns false when nothing could carry the message now; the caller keeps it in the outbox. */
-  send(room: string, text: string, cid: string, replyTo?: number): boolean {
-    const answers = replyTo === undefined ? {} : { replyTo }
-    if (this.#open) return this.#sendFrame({ type: 'send', room, text, cid, ...answers })
+  send(room: string, text: string, cid: string, extras: SendExtras = {}): boolean {
+    const { replyTo, attachments = [] } = extras
+    const more = {
+      ...(replyTo === undefined ? {} : { replyTo }),
+      ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
+    }
+    if (this.#open) return this.#sendFrame({ type: 'send', room, text, cid, ...more })
     if (this.#status !== 'polling') return false
-    this.#poll.send(room, text, cid, replyTo)
+    this.#poll.send(room, text, cid, extras)
     return true
   }
 

@@ -13,6 +13,13 @@ import type {
 import { ApiError } from './api.js'
 import { backoffDelayMs, RECONNECT_BACKOFF } from './backoff.js'
 
+/** What a message may carry besides its text: the message it answers, files uploaded for it. */
+export interface SendExtras {
+  readonly replyTo?: number | undefined
+  /** File ids (upload.ts). */
+  readonly attachments?: readonly string[] | undefined
+}
+
 /** An edit, delete or reaction of a message, as the socket carries it. */
 export type ChangeFrame = Extract<ClientFrame, { type: 'edit' | 'delete' | 'react' }>
 
@@ -25,7 +32,7 @@ export interface PollApi {
     signal?: AbortSignal,
   ): Promise<RoomLogEvent[]>
   historyBefore(room: string, before: number, limit: number): Promise<ChatMessage[]>
-  postMessage(room: string, text: string, cid: string, replyTo?: number): Promise<ChatMessage>
+  postMessage(room: string, text: string, cid: string, extras?: SendExtras): Promise<ChatMessage>
   /** The same change over HTTP (PATCH, DELETE, POST …/reactions); resolves with its seq. */
   change(frame: ChangeFrame): Promise<number>
   markRead(room: string, seq: number): Promise<void>
@@ -137,8 +144,8 @@ export class LongPoll {
    * is only an ack: the stored message comes with the poll, in log order, so an edit just before
    * it is not taken for one already applied.
    */
-  send(room: string, text: string, cid: string, replyTo?: number): void {
-    this.#answer(this.#api.postMessage(room, text, cid, replyTo), room, cid)
+  send(room: string, text: string, cid: string, extras: SendExtras = {}): void {
+    this.#answer(this.#api.postMessage(room, text, cid, extras), room, cid)
   }
 
   /** An edit, delete or reaction over HTTP; the event itself comes with the poll. */

@@ -3,6 +3,7 @@
  * reload or a crash loses nothing; each keeps its cid, so resending can never store it twice.
  */
 import { v7 as uuidv7 } from 'uuid'
+import type { FileView } from '../../src/protocol/index.js'
 
 export interface OutboxItem {
   readonly cid: string
@@ -10,6 +11,8 @@ export interface OutboxItem {
   readonly text: string
   /** The seq of the message this one answers. */
   readonly replyTo?: number
+  /** Files uploaded for this message (already stored on the server; sent by id). */
+  readonly attachments?: readonly FileView[]
   readonly createdAt: number
   readonly failed: boolean
 }
@@ -79,7 +82,8 @@ function isItem(value: unknown): value is OutboxItem {
     typeof v['text'] === 'string' &&
     (v['replyTo'] === undefined || typeof v['replyTo'] === 'number') &&
     typeof v['createdAt'] === 'number' &&
-    typeof v['failed'] === 'boolean'
+    typeof v['failed'] === 'boolean' &&
+    (v['attachments'] === undefined || Array.isArray(v['attachments']))
   )
 }
 

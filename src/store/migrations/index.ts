@@ -4,6 +4,7 @@ import * as membership from './002-membership.js'
 import * as roomsByCreator from './003-rooms-by-creator.js'
 import * as bans from './004-bans.js'
 import * as messageChanges from './005-message-changes.js'
+import * as files from './007-files.js'
 import type { Migration } from './migration.js'
 
 export type { Migration, SqlDialect } from './migration.js'
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'rooms-by-creator', up: roomsByCreator.up },
   { version: 4, name: 'bans', up: bans.up },
   { version: 5, name: 'message-changes', up: messageChanges.up },
+  { version: 7, name: 'files', up: files.up },
 ]

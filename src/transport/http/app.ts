@@ -10,6 +10,7 @@ import { Gateway } from '../ws/gateway.js'
 import { adminRoutes } from './admin-routes.js'
 import { authRoutes } from './auth-routes.js'
 import { errorHandler, sendError } from './errors.js'
+import { fileRoutes } from './file-routes.js'
 import { onClientError, onFrameworkError } from './framework-errors.js'
 import { LongPolls } from './long-poll.js'
 import { TurnPacer } from './turn-pacer.js'
@@ -143,6 +144,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     roomRoutes(scoped, ctx, polls)
     messageRoutes(scoped, ctx)
     previewImageRoutes(scoped, ctx)
+    await scoped.register((files) => fileRoutes(files, ctx))
     memberRoutes(scoped, ctx)
     movieRoutes(scoped, ctx, pacer)
     opsRoutes(scoped, ctx, counts)

@@ -81,7 +81,8 @@ export function roomRoutes(app: FastifyInstance, ctx: TransportContext, polls: L
     const { room } = parse(RoomParams, request.params)
     const body = parse(PostMessageBody, request.body)
     const user = signedInUser(request)
-    const message = await ctx.chat.send(user, room, body.text, body.cid, undefined, body.replyTo)
+    const { text, cid, replyTo, attachments } = body
+    const message = await ctx.chat.send(user, room, text, cid, undefined, { replyTo, attachments })
     return reply.code(201).send({ message })
   })
 }

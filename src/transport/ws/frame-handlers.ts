@@ -32,8 +32,11 @@ export const frameHandlers: { [T in ClientFrameType]: Handler<T> } = {
   },
 
   async send(chat, source, frame) {
-    const { room, text, cid, replyTo } = frame
-    const message = await chat.send(source.sender, room, text, cid, source, replyTo)
+    const { room, text, cid, replyTo, attachments } = frame
+    const message = await chat.send(source.sender, room, text, cid, source, {
+      replyTo,
+      attachments,
+    })
     source.sendFrame({ type: 'ack', cid, seq: message.seq, room })
   },
 

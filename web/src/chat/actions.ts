@@ -3,7 +3,7 @@
  * back, send, retry, discard, reconnect. Each changes the state through the pure updates in state/ and talks
  * to the server through the API or the link; persistence and joins follow the state on their own.
  */
-import type { MyRoomView, RoomView } from '../../../src/protocol/index.js'
+import type { FileView, MyRoomView, RoomView } from '../../../src/protocol/index.js'
 import { ApiError, type Api } from '../api.js'
 import type { ChatLink } from '../chat-link.js'
 import {
@@ -215,14 +215,22 @@ export class ChatActions {
     }
   }
 
-  /** Sends `text` to the open room, as a reply if the composer is in reply mode (which ends). */
-  send(text: string): boolean {
+  /**
+   * A message of text, files, or both (the files already uploaded: see upload.ts), to the open
+   * room; a reply if the composer is in reply mode, which ends with it.
+   */
+  send(text: string, attachments: readonly FileView[] = []): boolean {
     const room = this.#state.current
-    if (!room || text.trim() === '') return false
+    if (!room || (text.trim() === '' && attachments.length === 0)) return false
     const replyTo = this.#state.rooms[room]?.replyTo ?? null
-    // The reply mode ends with the message that answers.
     if (replyTo !== null) this.#holder.update((state) => patchRoom(state, room, { replyTo: null }))
-    this.#deps.sender.add(room, text, replyTo ?? undefined)
+    // A message of files alone has no text at all, not blank text.
+    this.#deps.sender.add(
+      room,
+      attachments.length > 0 && text.trim() === '' ? '' : text,
+      attachments,
+      replyTo ?? undefined,
+    )
     return true
   }
 

@@ -11,6 +11,7 @@
  * A message not acknowledged within SEND_TIMEOUT_MS is marked stalled (shown "Not sent", with
  * Retry). It still goes out by itself, in order, as soon as a connection carries sends again.
  */
+import type { FileView } from '../../../src/protocol/index.js'
 import type { ChatLink, Timers } from '../chat-link.js'
 import { newCid, type OutboxItem } from '../outbox.js'
 import { type ChatState, removeFromOutbox } from '../state/chat-state.js'
@@ -56,14 +57,15 @@ export class OutboxSender {
   }
 
   /** Queues a new message for `room` (sent at once if nothing is ahead of it), maybe a reply. */
-  add(room: string, text: string, replyTo?: number): void {
+  add(room: string, text: string, attachments: readonly FileView[] = [], replyTo?: number): void {
     const item: OutboxItem = {
       cid: newCid(),
       room,
       text,
+      ...(attachments.length > 0 ? { attachments } : {}),
+      ...(replyTo === undefined ? {} : { replyTo }),
       createdAt: Date.now(),
       failed: false,
-      ...(replyTo === undefined ? {} : { replyTo }),
     }
     this.#holder.set({ ...this.#state, outbox: [...this.#state.outbox, item] })
     this.#watch(item.cid)
@@ -126,7 +128,8 @@ export class OutboxSender {
     if (this.#inFlight.has(room)) return
     const head = this.#state.outbox.find((i) => i.room === room)
     if (!head || head.failed) return
-    if (!this.#link.send(room, head.text, head.cid, head.replyTo)) return
+    const attachments = (head.attachments ?? []).map((file) => file.id)
+    if (!this.#link.send(room, head.text, head.cid, { attachments, replyTo: head.replyTo })) return
     this.#inFlight.set(room, { cid: head.cid, carrier: this.#link.carrier })
     if (this.#state.stalled[head.cid]) {
       const { [head.cid]: _sent, ...stalled } = this.#state.stalled

@@ -317,3 +317,31 @@ describe('a deleted room', () => {
     expect(after.notice).toBe('#doomed was deleted.')
   })
 })
+
+describe('deletes', () => {
+  test("erase the target's text, previews and files, and leave the others alone", () => {
+    const file = {
+      id: 'f1',
+      name: 'a.png',
+      size: 3,
+      type: 'image/png',
+      url: '/api/rooms/lobby/files/f1',
+    }
+    const withFile = { ...msg(2), attachments: [file] }
+    const base = run(chat(), frameOf(msg(1)), frameOf(withFile)).state
+    const { state } = run(base, {
+      type: 'delete',
+      room: 'lobby',
+      seq: 3,
+      user: 'bob',
+      ts: 3,
+      cid: 'd1',
+      target: 2,
+    })
+    const [one, two] = state.rooms['lobby']!.messages
+    expect(one).toMatchObject({ ...msg(1), text: 't1' })
+    expect(one?.deleted).toBeUndefined()
+    expect(two).toMatchObject({ seq: 2, text: '', deleted: true })
+    expect(two?.attachments).toBeUndefined()
+  })
+})

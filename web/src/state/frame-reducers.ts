@@ -107,6 +107,7 @@ const ack: Reducer<'ack'> = (state, { room: name, cid, seq }, env) => {
   const room = next.rooms[name]
   if (!item || !room || room.messages.some((m) => m.seq === seq)) return only(next)
   const { username } = state.me
+  const files = item.attachments ? { attachments: [...item.attachments] } : {}
   const shown: ShownMessage = {
     room: name,
     seq,
@@ -115,6 +116,7 @@ const ack: Reducer<'ack'> = (state, { room: name, cid, seq }, env) => {
     text: item.text,
     ts: env.now,
     cid,
+    ...files,
     ...(item.replyTo === undefined ? {} : { replyTo: item.replyTo }),
     provisional: true,
   }

@@ -114,10 +114,13 @@ function edited(message: ShownMessage, event: EditEventFrame): ShownMessage {
   return { ...message, text: event.text, mentions: event.mentions, editedAt: event.ts }
 }
 
-/** A tombstone: the text, mentions, previews and reactions are gone; seq, author and time stay. */
+/**
+ * A tombstone: the text, mentions, previews, files and reactions are gone (on the server for
+ * good, so no thumbnail asks for a file that no longer exists); seq, author and time stay.
+ */
 function deleted(message: ShownMessage, _event: DeleteEventFrame): ShownMessage {
   if (message.deleted) return message
-  const { previews: _p, reactions: _r, editedAt: _e, ...kept } = message
+  const { previews: _p, reactions: _r, editedAt: _e, attachments: _a, ...kept } = message
   return { ...kept, text: '', mentions: [], deleted: true }
 }
 

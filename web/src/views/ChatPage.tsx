@@ -163,8 +163,11 @@ export function ChatPage({ chat }: Props) {
               draft={state.drafts[room.name] ?? ''}
               onDraft={(text) => actions.setDraft(room.name, text)}
               typing={room.typing}
-              onSend={(text) => actions.send(text)}
+              onSend={(text, files) => actions.send(text, files)}
               onTyping={() => actions.typing()}
+              onUpload={(file, name, onProgress, signal) =>
+                chat.upload(room.name, file, name, onProgress, signal)
+              }
             />
           </>
         ) : (

@@ -2,10 +2,12 @@
  * The message box of one room (mounted per room, so a draft never follows you elsewhere): Enter
  * sends, Shift+Enter adds a line; typing is announced at most every 2 s; the draft is kept per room.
  * Reply mode shows the answered message above the box (Escape cancels); "@" suggests people (arrows,
- * Enter or Tab to pick, Escape to close); Up in an empty box edits my last message.
+ * Enter or Tab to pick, Escape to close); Up in an empty box edits my last message. Files join the
+ * message by the attach button, by dropping them on the box, or by pasting images; each uploads at
+ * once, with a progress bar and a cancel button.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
-import type { ReplyQuote as Quote } from '../../../src/protocol/index.js'
+import type { FileView, ReplyQuote as Quote } from '../../../src/protocol/index.js'
 import {
   insertMention,
   type MentionQuery,
@@ -13,9 +15,11 @@ import {
   suggestNames,
 } from '../mention-complete.js'
 import { throttle, TYPING_SEND_INTERVAL_MS } from '../typing.js'
+import { AttachmentTray } from './AttachmentTray.js'
 import { MentionMenu, optionId } from './MentionMenu.js'
 import { ReplyQuote } from './ReplyQuote.js'
 import { TypingLine } from './TypingLine.js'
+import { type UploadFile, useUploads } from './use-uploads.js'
 
 interface Props {
   readonly room: string
@@ -33,8 +37,9 @@ interface Props {
   /** The room's saved draft, the box's text when it opens. */
   readonly draft: string
   readonly onDraft: (text: string) => void
-  readonly onSend: (text: string) => boolean
+  readonly onSend: (text: string, files: readonly FileView[]) => boolean
   readonly onTyping: () => void
+  readonly onUpload: UploadFile
 }
 
 /** The server's default text limit (wire contract: text 1-4000 characters). */
@@ -44,12 +49,15 @@ const MAX_HEIGHT_PX = 200
 const MENU_ID = 'mention-options'
 
 export function Composer(props: Props) {
-  const { room, me, typing, draft, onDraft, onSend, onTyping, replyingTo, names } = props
+  const { room, me, typing, draft, onDraft, onSend, onTyping, onUpload, replyingTo, names } = props
   const [text, setText] = useState(draft)
   /** The "@name" being typed, and which suggestion is active; null when no menu is open. */
   const [mention, setMention] = useState<{ query: MentionQuery; active: number } | null>(null)
   const suggestions = mention ? suggestNames(mention.query.query, names, me) : []
   const menuOpen = suggestions.length > 0
+  const files = useUploads(onUpload)
+  const picker = useRef<HTMLInputElement>(null)
+  const [dropping, setDropping] = useState(false)
   /** Enter was pressed on a message over the limit: say why nothing was sent. */
   const [refused, setRefused] = useState(false)
   const input = useRef<HTMLTextAreaElement>(null)
@@ -129,7 +137,8 @@ export function Composer(props: Props) {
       setRefused(true)
       return
     }
-    if (!onSend(text)) return
+    if (files.busy || !onSend(text, files.ready)) return
+    files.clear()
     setText('')
     onDraft('')
     if (input.current) input.current.value = ''
@@ -139,7 +148,23 @@ export function Composer(props: Props) {
 
   const active = mention && menuOpen ? optionId(MENU_ID, mention.active) : undefined
   return (
-    <form class="composer" onSubmit={submit}>
+    <form
+      class={dropping ? 'composer dropping' : 'composer'}
+      onSubmit={submit}
+      onDragOver={(e) => {
+        if (!e.dataTransfer?.types.includes('Files')) return
+        e.preventDefault()
+        setDropping(true)
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={(e) => {
+        setDropping(false)
+        const dropped = [...(e.dataTransfer?.files ?? [])]
+        if (dropped.length === 0) return
+        e.preventDefault()
+        files.add(dropped)
+      }}
+    >
       <TypingLine users={typing} />
       {replyingTo && (
         <div class="replying" role="group" aria-label="Replying to">
@@ -164,10 +189,30 @@ export function Composer(props: Props) {
       <p class="sr-only" aria-live="polite">
         {menuOpen ? `${suggestions.length} people to mention; arrows to choose, Enter to pick` : ''}
       </p>
+      <AttachmentTray uploads={files.uploads} onRemove={(key) => files.remove(key)} />
       <label for="composer-input" class="sr-only">
         Message #{room}
       </label>
       <div class="composer-row">
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          onChange={(e) => {
+            files.add([...(e.currentTarget.files ?? [])])
+            e.currentTarget.value = ''
+          }}
+        />
+        <button
+          type="button"
+          class="ghost attach"
+          aria-label="Attach files"
+          title="Attach files (or drop them here, or paste an image)"
+          onClick={() => picker.current?.click()}
+        >
+          📎
+        </button>
         <textarea
           id="composer-input"
           ref={input}
@@ -194,16 +239,27 @@ export function Composer(props: Props) {
             if (menuKey(e)) e.preventDefault()
             else if (e.key === 'Enter' && !e.shiftKey) submit(e)
           }}
+          onPaste={(e) => {
+            const pasted = [...(e.clipboardData?.files ?? [])]
+            if (pasted.length === 0) return
+            e.preventDefault()
+            files.add(pasted)
+          }}
         />
         <button
           type="submit"
           class="primary"
-          disabled={tooLong || text.trim() === ''}
+          disabled={tooLong || files.busy || (text.trim() === '' && files.ready.length === 0)}
           aria-label="Send message"
         >
           Send
         </button>
       </div>
+      {files.busy && (
+        <p class="field-hint" aria-live="polite">
+          Sending waits until the files are uploaded.
+        </p>
+      )}
       {length > MAX_CHARS - 200 && (
         <p
           id="composer-limit"

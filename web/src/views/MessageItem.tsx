@@ -1,11 +1,12 @@
 /**
  * One stored message: author and time on the first of a group, the quote it answers, its text
  * (markdown; long ones collapsed) or the editor or a tombstone, "(edited)", link previews,
- * reactions, its reply count, and its actions (hover, keyboard focus, long press).
+ * files, reactions, its reply count, and its actions (hover, keyboard focus, long press).
  */
 import { useRef, useState } from 'preact/hooks'
 import { previewImagePath, type ReplyQuote as Quote } from '../../../src/protocol/index.js'
 import type { ShownMessage } from '../state/message-changes.js'
+import { Attachments } from './Attachments.js'
 import { MessageEditor } from './MessageEditor.js'
 import { MessageText } from './MessageText.js'
 import { MessageToolbar } from './MessageToolbar.js'
@@ -109,15 +110,22 @@ export function MessageItem({ message, own, first, view, parent, replies, sent =
           onCancel={handlers.cancelEdit}
         />
       ) : (
-        <div class={collapsed ? 'bubble collapsed' : 'bubble'} title={first ? undefined : full}>
-          <MessageText text={message.text} mentions={message.mentions} me={me} />
-          {message.editedAt !== undefined && (
-            <span class="edited" title={`Edited ${fullFormat.format(new Date(message.editedAt))}`}>
-              (edited)
-            </span>
-          )}
-        </div>
+        // A message of files alone has no text, so no bubble.
+        (message.text !== '' || message.editedAt !== undefined) && (
+          <div class={collapsed ? 'bubble collapsed' : 'bubble'} title={first ? undefined : full}>
+            <MessageText text={message.text} mentions={message.mentions} me={me} />
+            {message.editedAt !== undefined && (
+              <span
+                class="edited"
+                title={`Edited ${fullFormat.format(new Date(message.editedAt))}`}
+              >
+                (edited)
+              </span>
+            )}
+          </div>
+        )
       )}
+      {!deleted && message.attachments && <Attachments files={message.attachments} />}
       {long && !editing && (
         <button
           type="button"

@@ -34,9 +34,14 @@ export function PendingItem(props: Props) {
           : 'Waiting for connection…'
   return (
     <li class={`msg own first ${notSent ? 'failed' : 'pending'}`} data-cid={item.cid}>
-      <div class="bubble">
-        <MessageText text={item.text} />
-      </div>
+      {item.text !== '' && (
+        <div class="bubble">
+          <MessageText text={item.text} />
+        </div>
+      )}
+      {item.attachments && item.attachments.length > 0 && (
+        <p class="pending-files">{item.attachments.map((file) => file.name).join(', ')}</p>
+      )}
       <div class="delivery" role={notSent ? 'alert' : undefined}>
         <span>{status}</span>
         {(notSent || (!online && !held)) && (

@@ -1,0 +1,3 @@
+import { runBlobStoreContract } from './blob-store.contract.js'
+import { newDiskBlobStore } from './blob-store-factories.js'
+runBlobStoreContract('disk', newDiskBlobStore)

@@ -1,0 +1,3 @@
+import { runBlobStoreContract } from './blob-store.contract.js'
+import { newMemoryBlobStore } from './blob-store-factories.js'
+runBlobStoreContract('memory', newMemoryBlobStore)
