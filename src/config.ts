@@ -77,6 +77,8 @@ const ConfigSchema = z.object({
   MAX_ATTACHMENTS: z.coerce.number().int().min(1).max(64).default(10),
   /** Per user, across nodes: uploads past this rate answer 429. */
   UPLOADS_PER_MINUTE: int(20, 1),
+  /** Per user, across nodes: searches past this rate answer 429 (each one reads an index). */
+  SEARCHES_PER_MINUTE: int(60, 1),
   /** An upload no message has attached this long afterwards is deleted. */
   UNATTACHED_FILE_TTL_HOURS: int(24, 1),
   /** How often the file janitor deletes doomed files and what crashed uploads left. */

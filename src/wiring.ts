@@ -12,6 +12,7 @@ import { Moderation } from './domain/moderation.js'
 import { MovieBot } from './domain/movie-bot.js'
 import type { Clock, RateLimitRule } from './domain/ports.js'
 import { Rooms } from './domain/rooms.js'
+import { Search } from './domain/search.js'
 import { SocketSessions } from './domain/socket-sessions.js'
 import { UserChannel } from './domain/user-channel.js'
 import { createEngines, type Engines } from './engines.js'
@@ -152,6 +153,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     dms: new DirectMessages(engines.store, clock),
     chat,
     files,
+    search: new Search(engines.store, membership),
     limiter: engines.limiter,
     limits: {
       login: limitsOn
@@ -165,6 +167,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       register: limitsOn ? perHour(config.REGISTRATIONS_PER_HOUR) : undefined,
       createRoom: limitsOn ? perHour(config.ROOM_CREATIONS_PER_HOUR) : undefined,
       upload: limitsOn ? perMinute(config.UPLOADS_PER_MINUTE) : undefined,
+      search: limitsOn ? perMinute(config.SEARCHES_PER_MINUTE) : undefined,
       maxConnectionsPerUser: limitsOn ? config.MAX_CONNECTIONS_PER_USER : undefined,
       maxPollsPerUser: limitsOn ? config.MAX_POLLS_PER_USER : undefined,
     },

@@ -17,6 +17,7 @@ import type {
   TypingEventFrame,
   UserFrame,
 } from '../protocol/frames.js'
+import type { MessageSearch } from './search-port.js'
 
 export interface UserRecord {
   readonly id: string
@@ -217,7 +218,7 @@ export const MAX_REACTION_KINDS = 32
  * - Any failure to reach the engine rejects with ChatError('store_unavailable').
  * - `migrate` is idempotent and safe when several nodes run it at once.
  */
-export interface Store {
+export interface Store extends MessageSearch {
   migrate(): Promise<void>
   createUser(user: UserRecord): Promise<void>
   findUserByName(username: string): Promise<StoredUser | undefined>

@@ -21,6 +21,7 @@ import {
   type MemoryRoom,
 } from './memory-log.js'
 import { MemoryFiles } from './memory-files.js'
+import { searchRooms } from './memory-search.js'
 import { changeEvent, plan } from './room-change.js'
 
 export function createMemoryStore(): Store {
@@ -288,6 +289,7 @@ export function createMemoryStore(): Store {
     doomUnattachedFiles: (before) => op(() => files.doomUnattached(before)),
     doomedFiles: (limit) => op(() => files.doomed(limit)),
     purgeFiles: (ids) => op(() => files.purge(ids)),
+    searchMessages: (query) => op(() => searchRooms(rooms, query)),
     ping: () => op(() => undefined),
     close: async () => {
       closed = true

@@ -4,6 +4,7 @@ import pg from 'pg'
 import type { Store } from '../domain/ports.js'
 import { migrate } from './migrate.js'
 import { PostgresGroupCommit } from './postgres-group-commit.js'
+import { searchPostgres } from './postgres-search.js'
 import type { Database } from './schema.js'
 import { SqlFiles } from './sql-files.js'
 import { SqlMembership } from './sql-membership.js'
@@ -99,6 +100,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
     doomUnattachedFiles: (before) => files.doomUnattachedFiles(before),
     doomedFiles: (limit) => files.doomedFiles(limit),
     purgeFiles: (ids) => files.purgeFiles(ids),
+    searchMessages: (query) => guard(isUniqueViolation, () => searchPostgres(db, query)),
     ping: () => queries.ping(),
     async close() {
       if (closed) return

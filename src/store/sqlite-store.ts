@@ -9,6 +9,7 @@ import { BACKSTOP_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js'
 import { SqliteGroupCommit } from './sqlite-group-commit.js'
 import { SqliteChanges } from './sqlite-changes.js'
 import { SqliteReads } from './sqlite-reads.js'
+import { SqliteSearch } from './sqlite-search.js'
 import { SqlFiles } from './sql-files.js'
 import { SqlMembership } from './sql-membership.js'
 import { guard, SqlQueries } from './sql-queries.js'
@@ -48,10 +49,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   let appender: SqliteGroupCommit | undefined
   let prepared: SqliteReads | undefined
   let changer: SqliteChanges | undefined
+  let searcher: SqliteSearch | undefined
   // Statements are prepared against the schema, so they are built after the first migrate.
   const appends = (): SqliteGroupCommit => (appender ??= new SqliteGroupCommit(sqlite))
   const reads = (): SqliteReads => (prepared ??= new SqliteReads(sqlite))
   const changes = (): SqliteChanges => (changer ??= new SqliteChanges(sqlite))
+  const searches = (): SqliteSearch => (searcher ??= new SqliteSearch(sqlite))
   const read = <T>(work: (r: SqliteReads) => T): Promise<T> =>
     guard(isUniqueViolation, () => Promise.resolve(work(reads())))
 
@@ -111,6 +114,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     doomUnattachedFiles: (before) => files.doomUnattachedFiles(before),
     doomedFiles: (limit) => files.doomedFiles(limit),
     purgeFiles: (ids) => files.purgeFiles(ids),
+    searchMessages: (query) =>
+      guard(isUniqueViolation, () => Promise.resolve(searches().search(query))),
     ping: () => queries.ping(),
     async close() {
       appender?.close()

@@ -13,6 +13,7 @@ import type { Membership } from '../domain/membership.js'
 import type { Moderation } from '../domain/moderation.js'
 import type { Clock, RateLimiter, RateLimitRule } from '../domain/ports.js'
 import type { Rooms } from '../domain/rooms.js'
+import type { Search } from '../domain/search.js'
 import type { SocketSessions } from '../domain/socket-sessions.js'
 import type { Logger } from '../log.js'
 
@@ -35,6 +36,8 @@ export interface EdgeLimits {
   readonly createRoom: RateLimitRule | undefined
   /** Per user, across nodes. */
   readonly upload: RateLimitRule | undefined
+  /** Per user, across nodes. */
+  readonly search: RateLimitRule | undefined
   /** Per node. */
   readonly maxConnectionsPerUser: number | undefined
   /** Per node. */
@@ -78,6 +81,7 @@ export interface TransportContext {
   readonly dms: DirectMessages
   readonly chat: ChatService
   readonly files: Files
+  readonly search: Search
   readonly moderation: Moderation
   /** Each WebSocket is attached here, so it closes when its session ends. */
   readonly socketSessions: SocketSessions

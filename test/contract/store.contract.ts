@@ -5,6 +5,7 @@ import type { AppendInput, NewRoom, Store } from '../../src/domain/ports.js'
 import { fileCases } from './store-files.contract.js'
 import { membershipCases } from './store-membership.contract.js'
 import { messageChangeCases } from './store-messages.contract.js'
+import { searchCases } from './store-search.contract.js'
 
 export interface StoreHandle {
   readonly store: Store
@@ -132,6 +133,7 @@ function migratedCases(newStore: NewStore): void {
   describe('membership', () => membershipCases(() => store))
   describe('files', () => fileCases(() => current))
   describe('messages that change', () => messageChangeCases(() => store))
+  describe('search', () => searchCases(() => store))
 
   describe('migrate', () => {
     it('creates the lobby with no creator', async () => {

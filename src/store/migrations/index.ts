@@ -5,6 +5,7 @@ import * as roomsByCreator from './003-rooms-by-creator.js'
 import * as bans from './004-bans.js'
 import * as messageChanges from './005-message-changes.js'
 import * as files from './007-files.js'
+import * as search from './008-search.js'
 import type { Migration } from './migration.js'
 
 export type { Migration, SqlDialect } from './migration.js'
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'bans', up: bans.up },
   { version: 5, name: 'message-changes', up: messageChanges.up },
   { version: 7, name: 'files', up: files.up },
+  { version: 8, name: 'search', up: search.up },
 ]

@@ -22,6 +22,7 @@ import { roomRoutes } from './room-routes.js'
 import { messageRoutes } from './message-routes.js'
 import { movieRoutes } from './movie-routes.js'
 import { previewImageRoutes } from './preview-image-routes.js'
+import { searchRoutes } from './search-routes.js'
 
 export interface EddyApp {
   readonly app: FastifyInstance
@@ -146,6 +147,7 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
     previewImageRoutes(scoped, ctx)
     await scoped.register((files) => fileRoutes(files, ctx))
     memberRoutes(scoped, ctx)
+    searchRoutes(scoped, ctx)
     movieRoutes(scoped, ctx, pacer)
     opsRoutes(scoped, ctx, counts)
     await pages(scoped, webDist)

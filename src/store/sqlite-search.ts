@@ -1,0 +1,109 @@
+/**
+ * SQLite search over the trigram index of migration 8: three characters or more are one FTS5
+ * phrase; two characters are the OR of the indexed trigrams that begin with them (read from the
+ * index's vocabulary, so still an index lookup). Hits come newest first by rowid, which FTS5
+ * streams in order, so a page stops reading as soon as it is full. Cursor: the rowid.
+ */
+import type BetterSqlite3 from 'better-sqlite3'
+import { ChatError } from '../domain/errors.js'
+import type { SearchHit, SearchQuery } from '../domain/search-port.js'
+
+interface HitRow {
+  room: string
+  seq: number
+  user: string
+  text: string
+  ts: number
+  id: number
+}
+
+/** Beyond this many trigrams a two-character query's OR would cost more than it finds. */
+const MAX_TERMS = 2_000
+
+export class SqliteSearch {
+  readonly #db: BetterSqlite3.Database
+  readonly #terms: BetterSqlite3.Statement<[string, string], { term: string }>
+  readonly #statements = new Map<string, BetterSqlite3.Statement<unknown[], HitRow>>()
+
+  constructor(db: BetterSqlite3.Database) {
+    this.#db = db
+    this.#terms = db.prepare(
+      `select term from message_search_terms where term >= ? and term < ? limit ${MAX_TERMS + 1}`,
+    )
+  }
+
+  search(query: SearchQuery): SearchHit[] {
+    const before = query.before === undefined ? undefined : parseRowCursor(query.before)
+    const match = this.#match(query.text)
+    if (match === undefined) return []
+    const params: unknown[] = [match]
+    const where: string[] = []
+    if (before !== undefined) {
+      where.push('s.rowid < ?')
+      params.push(before)
+    }
+    // The access rule, in the query: a member now, or the one room asked for when public (or any
+    // room for a server admin).
+    const member = 'exists (select 1 from members b where b.room = m.room and b.user_id = ?)'
+    if (query.room !== undefined) {
+      const open =
+        query.anyRoom === true
+          ? '1'
+          : `exists (select 1 from rooms r where r.name = m.room and r.kind = 'public')`
+      where.push('m.room = ?', `(${member} or ${open})`)
+      params.push(query.room, query.userId)
+    } else {
+      where.push(member)
+      params.push(query.userId)
+    }
+    if (query.authorId !== undefined) {
+      where.push('m.user_id = ?')
+      params.push(query.authorId)
+    }
+    params.push(query.limit)
+    const sql = `select m.room, m.seq, m.username as user, m.text, m.ts, s.rowid as id
+      from message_search s join messages m on m.rowid = s.rowid
+      where message_search match ? and m.type = 'message' and m.deleted_at is null
+        ${where.map((clause) => `and ${clause}`).join(' ')}
+      order by s.rowid desc limit ?`
+    let statement = this.#statements.get(sql)
+    if (statement === undefined) {
+      statement = this.#db.prepare<unknown[], HitRow>(sql)
+      this.#statements.set(sql, statement)
+    }
+    return statement.all(...params).map((row) => ({
+      room: row.room,
+      seq: Number(row.seq),
+      user: row.user,
+      text: row.text,
+      ts: Number(row.ts),
+      cursor: String(row.id),
+    }))
+  }
+
+  /** The FTS5 expression for `text`, every character literal; undefined: nothing can match. */
+  #match(text: string): string | undefined {
+    // The tokenizer folds case itself; the vocabulary holds folded trigrams.
+    if ([...text].length >= 3) return phrase(text)
+    const prefix = text.toLowerCase()
+    const terms = this.#terms.all(prefix, `${prefix}\u{10ffff}`).map((row) => row.term)
+    if (terms.length === 0) return undefined
+    if (terms.length > MAX_TERMS) {
+      throw new ChatError('invalid_request', 'q: too common to search for; add a character')
+    }
+    return terms.map(phrase).join(' OR ')
+  }
+}
+
+/** An FTS5 string: inside double quotes every character is literal, a quote is doubled. */
+function phrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`
+}
+
+function parseRowCursor(cursor: string): number {
+  const id = /^\d{1,16}$/.test(cursor) ? Number(cursor) : Number.NaN
+  if (!Number.isSafeInteger(id)) {
+    throw new ChatError('invalid_request', 'before: not a cursor this server made')
+  }
+  return id
+}
