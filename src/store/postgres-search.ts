@@ -1,8 +1,8 @@
 /**
- * PostgreSQL search over migration 8's GIN index of bigrams and trigrams: the index finds the rows
- * holding every key of the query, `strpos` on the lower-cased text confirms the substring (so
- * every character is literal, no LIKE pattern). The planner may instead walk the recency index
- * newest first when a word is common. Cursor: the hit's (ts, room, seq).
+ * PostgreSQL search over migration 8's pg_trgm indexes: ILIKE on the text for three characters
+ * or more, LIKE on the character pairs for two (LIKE's own characters escaped, so every character
+ * is literal); `strpos` on the lower-cased text confirms the substring. The planner may instead
+ * walk the recency index newest first when a word is common. Cursor: the hit's (ts, room, seq).
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import type { SearchHit, SearchQuery } from '../domain/search-port.js'
@@ -43,7 +43,7 @@ export async function searchPostgres(
     select m.room, m.seq, m.username as "user", m.text, m.ts
     from messages m
     where m.type = 'message' and m.deleted_at is null
-      and eddy_search_grams(m.text) @> eddy_search_keys(${query.text})
+      and ${matches(query.text)}
       and strpos(lower(m.text), lower(${query.text})) > 0
       and ${sql.join(filters, sql` and `)}
     order by m.ts desc, m.room desc, m.seq desc
@@ -52,4 +52,15 @@ export async function searchPostgres(
     const hit = { room: row.room, seq: Number(row.seq), ts: Number(row.ts) }
     return { ...hit, user: row.user, text: row.text, cursor: timeCursor(hit) }
   })
+}
+
+/** `%`, `_` and the escape character itself, escaped: LIKE then matches the text literally. */
+function literal(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`)
+}
+
+function matches(text: string): RawBuilder<unknown> {
+  if ([...text].length >= 3) return sql`m.text ilike ${`%${literal(text)}%`}`
+  // A pair is a word of its own in eddy_search_pairs (migration 8), spaces on both sides.
+  return sql`eddy_search_pairs(m.text) like ('% ' || lower(${literal(text)}) || ' %')`
 }

@@ -4,7 +4,7 @@
  * - SQLite: a contentless FTS5 table with the trigram tokenizer, kept by triggers on `messages`
  *   (so appends, group commits, edits, deletes and room deletes all maintain it), plus its
  *   vocabulary table, through which two-character queries find the trigrams they begin.
- * - PostgreSQL: a GIN index over each message's bigrams and trigrams (our own function: pg_trgm
+ * - PostgreSQL: pg_trgm GIN indexes, one over the text and one over its character pairs (pg_trgm
  *   has no key for a two-character pattern), and a recency index for common words.
  */
 import { sql, type Kysely } from 'kysely'
@@ -50,26 +50,28 @@ async function upSqlite(db: Kysely<unknown>): Promise<void> {
 }
 
 async function upPostgres(db: Kysely<unknown>): Promise<void> {
-  // Immutable, so an index may use it: the distinct bigrams and trigrams of the lower-cased text.
-  await sql`create function eddy_search_grams(body text) returns text[]
-    language sql immutable strict parallel safe as $$
-      select coalesce(array_agg(distinct g), '{}') from (
-        select substr(l, i, n) as g
-        from (select lower(body) as l) s,
-             (values (2), (3)) as sizes(n),
-             generate_series(1, char_length(l) - n + 1) as i
-      ) grams
-    $$`.execute(db)
-  // What a query needs present: its trigrams, or for two characters the one bigram.
-  await sql`create function eddy_search_keys(query text) returns text[]
-    language sql immutable strict parallel safe as $$
-      select coalesce(array_agg(distinct substr(l, i, n)), '{}')
-      from (select lower(query) as l, least(char_length(query), 3) as n) s,
-           generate_series(1, char_length(l) - n + 1) as i
-    $$`.execute(db)
-  await sql`create index messages_search on messages using gin (eddy_search_grams(text))
+  // Nodes migrating different schemas of one database at once must not race to create it.
+  await sql`select pg_advisory_xact_lock(hashtext('eddy.pg_trgm'))`.execute(db)
+  await sql`create extension if not exists pg_trgm`.execute(db)
+  // The extension may live in a schema outside this store's search_path (tests use their own).
+  const found = await sql<{ schema: string }>`select extnamespace::regnamespace::text as schema
+    from pg_extension where extname = 'pg_trgm'`.execute(db)
+  const opclass = sql`${sql.id(found.rows[0]?.schema ?? 'public')}.gin_trgm_ops`
+  // Three characters or more: pg_trgm's own trigrams of the text (C code, cheap per write).
+  await sql`create index messages_search on messages using gin (text ${opclass})
     where type = 'message' and deleted_at is null`.execute(db)
-  // Newest first for words so common that reading the newest messages finds a page sooner.
+  // Two characters: pg_trgm has no key for them, so each pair of adjacent characters is also
+  // written as a word of its own (both parities), whose padded trigrams pg_trgm does index.
+  // SQL, immutable and a single expression: inlined, so the planner matches it to the index.
+  await sql`create function eddy_search_pairs(body text) returns text
+    language sql immutable strict parallel safe as $$
+      select lower(' ' || regexp_replace(body, '(..)', '\\1 ', 'g') || ' '
+        || regexp_replace(substr(body, 2), '(..)', '\\1 ', 'g'))
+    $$`.execute(db)
+  await sql`create index messages_search_pairs on messages
+    using gin (eddy_search_pairs(text) ${opclass})
+    where type = 'message' and deleted_at is null`.execute(db)
+  // Newest first for words so common that reading the newest messages fills a page sooner.
   await sql`create index messages_search_recent on messages (ts, room, seq)
     where type = 'message' and deleted_at is null`.execute(db)
 }
