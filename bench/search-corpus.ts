@@ -73,6 +73,8 @@ interface Opened {
   store: Store
   size: () => Promise<string>
   cleanup: () => Promise<void>
+  /** Closes, leaving the data. */
+  keep: () => Promise<void>
   analyze: () => Promise<void>
 }
 
@@ -98,6 +100,11 @@ async function open(kind: string): Promise<Opened> {
         await admin.query(`drop schema if exists ${schema} cascade`)
         await admin.end()
       },
+      keep: async () => {
+        await store.close()
+        await admin.end()
+        console.log(`kept: schema ${schema}`)
+      },
     }
   }
   const dir = await mkdtemp(join(tmpdir(), 'eddy-search-bench-'))
@@ -110,6 +117,10 @@ async function open(kind: string): Promise<Opened> {
     cleanup: async () => {
       await store.close()
       await rm(dir, { recursive: true, force: true })
+    },
+    keep: async () => {
+      await store.close()
+      console.log(`kept: ${file}`)
     },
   }
 }
@@ -205,7 +216,7 @@ for (const kind of process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['
     console.table(await time(opened.store))
   } finally {
     // KEEP=1 leaves the data for a look with EXPLAIN (then drop the schema / remove the file yourself).
-    if (process.env['KEEP'] === '1') await opened.store.close()
+    if (process.env['KEEP'] === '1') await opened.keep()
     else await opened.cleanup()
   }
 }

@@ -17,6 +17,7 @@ import type {
   RoomLogEvent,
   RoomsResponse,
   RoomView,
+  SearchResponse,
   SessionResponse,
   TimelineMessage,
 } from '../../src/protocol/index.js'
@@ -166,6 +167,12 @@ export class Api {
       ...(attachments.length > 0 ? { attachments } : {}),
     }
     return (await this.#request<{ message: ChatMessage }>('POST', path, body)).message
+  }
+
+  /** Messages I may read that contain `q`, newest first; `before`: the previous page's `next`. */
+  async search(q: string, before?: string): Promise<SearchResponse> {
+    const query = new URLSearchParams({ q, ...(before === undefined ? {} : { before }) })
+    return this.#request<SearchResponse>('GET', `/api/search?${query.toString()}`)
   }
 
   async #request<T>(

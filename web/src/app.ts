@@ -3,7 +3,7 @@
  * presence poller and the actions, wires them to each other and to the browser (WebSocket, timers,
  * online/offline and visibility events). Views get the result and only render and call actions.
  */
-import type { FileView, UserView } from '../../src/protocol/index.js'
+import type { FileView, SearchResponse, UserView } from '../../src/protocol/index.js'
 import type { Api } from './api.js'
 import { ChatLink, type SocketHandlers } from './chat-link.js'
 import { ChatActions } from './chat/actions.js'
@@ -42,6 +42,8 @@ export interface ChatClient {
     onProgress: (sent: number, total: number) => void,
     signal: AbortSignal,
   ): Promise<FileView>
+  /** Finds messages I may read (GET /api/search); `before`: the previous page's `next`. */
+  search(q: string, before?: string): Promise<SearchResponse>
 }
 
 function openSocket(handlers: SocketHandlers) {
@@ -171,5 +173,6 @@ export function createChatClient(
   const upload: ChatClient['upload'] = (room, file, name, onProgress, signal) =>
     uploadFile(room, file, name, api.csrfToken, onProgress, signal)
 
-  return { me, holder, actions, messages, notifier, start, stop, logout, upload }
+  const search = (q: string, before?: string) => api.search(q, before)
+  return { me, holder, actions, messages, notifier, start, stop, logout, upload, search }
 }

@@ -18,36 +18,48 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
 /**
  * The indexed text ends with U+0001: a two-character match at the very end of a message then still
  * starts a trigram. Query text never holds control characters, so this matches nothing by itself.
- * Rows are tied by rowid, which VACUUM could renumber on this table; Eddy never runs VACUUM.
+ * `room_key` is the room as one trigram of private-use characters made from its rowid (ROOM_KEY),
+ * so a search in one room is an AND of two index lookups instead of a walk through every room's
+ * matches. Rows are tied by rowid, which VACUUM could renumber; Eddy never runs VACUUM.
  */
 async function upSqlite(db: Kysely<unknown>): Promise<void> {
   await sql`create virtual table message_search using fts5(
-    body, tokenize = 'trigram', content = '', contentless_delete = 1)`.execute(db)
+    body, room_key, tokenize = 'trigram', content = '', contentless_delete = 1)`.execute(db)
   await sql`create virtual table message_search_terms using fts5vocab(message_search, 'row')`.execute(
     db,
   )
+  const indexRow = (row: 'new' | 'm') =>
+    sql.raw(`${row}.rowid, ${row}.text || char(1),
+      (select ${ROOM_KEY} from rooms r where r.name = ${row}.room)`)
   await sql`create trigger message_search_insert after insert on messages
     when new.type = 'message' and new.deleted_at is null and new.text <> ''
     begin
-      insert into message_search (rowid, body) values (new.rowid, new.text || char(1));
+      insert into message_search (rowid, body, room_key) values (${indexRow('new')});
     end`.execute(db)
   // Only a change of text or deletion touches the index: reactions and previews cost nothing.
   await sql`create trigger message_search_update after update of text, deleted_at on messages
     when new.type = 'message'
     begin
       delete from message_search where rowid = old.rowid;
-      insert into message_search (rowid, body)
-        select new.rowid, new.text || char(1) where new.deleted_at is null and new.text <> '';
+      insert into message_search (rowid, body, room_key)
+        select ${indexRow('new')} where new.deleted_at is null and new.text <> '';
     end`.execute(db)
   await sql`create trigger message_search_delete after delete on messages
     when old.type = 'message'
     begin
       delete from message_search where rowid = old.rowid;
     end`.execute(db)
-  await sql`insert into message_search (rowid, body)
-    select rowid, text || char(1) from messages
-    where type = 'message' and deleted_at is null and text <> ''`.execute(db)
+  await sql`insert into message_search (rowid, body, room_key)
+    select ${indexRow('m')} from messages m
+    where m.type = 'message' and m.deleted_at is null and m.text <> ''`.execute(db)
 }
+
+/**
+ * A room's key in the SQLite index, from `r.rowid`: three characters of the private-use area
+ * (U+E000-U+F7FF), one trigram, distinct for the first 2^35 rooms. sqlite-search.ts builds the same.
+ */
+const ROOM_KEY = `char(57344 + r.rowid % 4096, 57344 + r.rowid / 4096 % 4096,
+  61440 + r.rowid / 16777216 % 2048)`
 
 async function upPostgres(db: Kysely<unknown>): Promise<void> {
   // Nodes migrating different schemas of one database at once must not race to create it.

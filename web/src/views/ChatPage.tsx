@@ -14,6 +14,7 @@ import { useFocusRequest } from './focus.js'
 import { MessageList } from './MessageList.js'
 import { RoomHeader } from './RoomHeader.js'
 import { RoomList } from './RoomList.js'
+import { SearchPanel } from './SearchPanel.js'
 import { StatusBanner } from './StatusBanner.js'
 import { useChatState } from './use-chat-state.js'
 
@@ -28,6 +29,7 @@ export function ChatPage({ chat }: Props) {
   const { actions, me, messages } = chat
   const state = useChatState(chat.holder)
   const [roomsOpen, setRoomsOpen] = useState(false)
+  const [searching, setSearching] = useState(false)
   // The drawer exists only at phone width (styles.css): grown past it, an open drawer would leave
   // the room inert with no visible way to close it.
   useEffect(() => {
@@ -103,6 +105,21 @@ export function ChatPage({ chat }: Props) {
         }}
         onLogout={() => void chat.logout()}
         notifier={chat.notifier}
+        searching={searching}
+        search={
+          <SearchPanel
+            search={(q, before) => chat.search(q, before)}
+            onActive={setSearching}
+            onOpen={(name, seq) => {
+              // As a notification does: open (or join) the room, then load back to the message.
+              if (state.rooms[name]) actions.selectRoom(name)
+              else actions.joinRoom(name)
+              void messages.jumpTo(name, seq)
+              // The jump focuses the message itself (MessageList); only the drawer closes.
+              setRoomsOpen(false)
+            }}
+          />
+        }
       />
       {roomsOpen && (
         <button
