@@ -1,13 +1,17 @@
 /**
- * PostgreSQL search over migration 8's pg_trgm indexes: ILIKE on the text for three characters
- * or more, LIKE on the character pairs for two (LIKE's own characters escaped, so every character
- * is literal); `strpos` on the lower-cased text confirms the substring. The planner may instead
- * walk the recency index newest first when a word is common. Cursor: the hit's (ts, room, seq).
+ * PostgreSQL search over migration 8's indexes, in two steps so that neither a common nor a rare
+ * word costs much (the planner cannot estimate substring patterns, so the plan is chosen here):
+ * 1. the newest RECENT_WINDOW messages the asker may read, read newest first through the recency
+ *    index and checked with `strpos`: a word that is at all common fills the page here;
+ * 2. if the page is not full, the older rest through the pg_trgm GIN indexes (ILIKE on the text
+ *    for three characters or more, LIKE on the character pairs for two, LIKE's own characters
+ *    escaped), sorted newest first.
+ * `strpos` on the lower-cased text confirms every hit. Cursor: the hit's (ts, room, seq).
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import type { SearchHit, SearchQuery } from '../domain/search-port.js'
 import type { Database } from './schema.js'
-import { parseTimeCursor, timeCursor } from './search-cursor.js'
+import { parseTimeCursor, timeCursor, type TimeCursor } from './search-cursor.js'
 
 interface HitRow {
   room: string
@@ -17,13 +21,46 @@ interface HitRow {
   ts: number
 }
 
+/** Messages read newest first before the indexes are asked (a few ms: bench/search-corpus.ts). */
+const RECENT_WINDOW = 2_000
+
 export async function searchPostgres(
   db: Kysely<Database>,
   query: SearchQuery,
+  window = RECENT_WINDOW,
 ): Promise<SearchHit[]> {
-  const filters: RawBuilder<unknown>[] = []
-  if (query.before !== undefined) {
-    const before = parseTimeCursor(query.before)
+  const before = query.before === undefined ? undefined : parseTimeCursor(query.before)
+  const needle = sql`strpos(lower(m.text), lower(${query.text})) > 0`
+  const recent = await sql<HitRow & { edge: boolean; scanned: number }>`
+    with recent as materialized (
+      select m.room, m.seq, m.username as "user", m.text, m.ts from messages m
+      where ${readable(query, before)}
+      order by m.ts desc, m.room desc, m.seq desc
+      limit ${window}
+    )
+    (select m.*, false as edge, 0 as scanned from recent m where ${needle}
+      order by m.ts desc, m.room desc, m.seq desc limit ${query.limit})
+    union all
+    (select m.room, m.seq, '', '', m.ts, true, (select count(*) from recent)::int from recent m
+      order by m.ts, m.room, m.seq limit 1)`.execute(db)
+  const hits = recent.rows.filter((row) => !row.edge)
+  const edge = recent.rows.find((row) => row.edge)
+  if (hits.length >= query.limit || edge === undefined || edge.scanned < window) {
+    return hits.map(toHit)
+  }
+  const older = await sql<HitRow>`
+    select m.room, m.seq, m.username as "user", m.text, m.ts from messages m
+    where ${readable(query, { ts: Number(edge.ts), room: edge.room, seq: Number(edge.seq) })}
+      and ${matches(query.text)} and ${needle}
+    order by m.ts desc, m.room desc, m.seq desc
+    limit ${query.limit - hits.length}`.execute(db)
+  return [...hits, ...older.rows].map(toHit)
+}
+
+/** Messages not deleted, older than `before`, that the asker may read now, by the filters. */
+function readable(query: SearchQuery, before: TimeCursor | undefined): RawBuilder<unknown> {
+  const filters: RawBuilder<unknown>[] = [sql`m.type = 'message'`, sql`m.deleted_at is null`]
+  if (before !== undefined) {
     filters.push(sql`(m.ts, m.room, m.seq) < (${before.ts}, ${before.room}, ${before.seq})`)
   }
   // The access rule, in the query: a member now, or the one room asked for when public (or any
@@ -39,19 +76,12 @@ export async function searchPostgres(
     filters.push(member)
   }
   if (query.authorId !== undefined) filters.push(sql`m.user_id = ${query.authorId}`)
-  const result = await sql<HitRow>`
-    select m.room, m.seq, m.username as "user", m.text, m.ts
-    from messages m
-    where m.type = 'message' and m.deleted_at is null
-      and ${matches(query.text)}
-      and strpos(lower(m.text), lower(${query.text})) > 0
-      and ${sql.join(filters, sql` and `)}
-    order by m.ts desc, m.room desc, m.seq desc
-    limit ${query.limit}`.execute(db)
-  return result.rows.map((row) => {
-    const hit = { room: row.room, seq: Number(row.seq), ts: Number(row.ts) }
-    return { ...hit, user: row.user, text: row.text, cursor: timeCursor(hit) }
-  })
+  return sql.join(filters, sql` and `)
+}
+
+function toHit(row: HitRow): SearchHit {
+  const hit = { room: row.room, seq: Number(row.seq), ts: Number(row.ts) }
+  return { ...hit, user: row.user, text: row.text, cursor: timeCursor(hit) }
 }
 
 /** `%`, `_` and the escape character itself, escaped: LIKE then matches the text literally. */

@@ -19,6 +19,11 @@ export interface PostgresStoreOptions {
   readonly statementTimeoutMs?: number
   /** Shown in pg_stat_activity (default 'eddy'). */
   readonly applicationName?: string
+  /**
+   * How many of the newest readable messages a search reads before it asks the indexes
+   * (postgres-search.ts); tests make it tiny so the index step runs on little data.
+   */
+  readonly searchWindow?: number
   /** Told when an idle pooled connection breaks (the pool replaces it); for logging. */
   readonly onConnectionError?: (error: Error) => void
 }
@@ -100,7 +105,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
     doomUnattachedFiles: (before) => files.doomUnattachedFiles(before),
     doomedFiles: (limit) => files.doomedFiles(limit),
     purgeFiles: (ids) => files.purgeFiles(ids),
-    searchMessages: (query) => guard(isUniqueViolation, () => searchPostgres(db, query)),
+    searchMessages: (query) =>
+      guard(isUniqueViolation, () => searchPostgres(db, query, options.searchWindow)),
     ping: () => queries.ping(),
     async close() {
       if (closed) return

@@ -49,8 +49,8 @@ export async function postgresUnavailable(): Promise<string | undefined> {
   }
 }
 
-/** A store in its own fresh schema, dropped in cleanup. */
-export function newPostgresStore(): Promise<StoreHandle> {
+/** A store in its own fresh schema, dropped in cleanup; `searchWindow`: see PostgresStoreOptions. */
+export function newPostgresStore(options: { searchWindow?: number } = {}): Promise<StoreHandle> {
   const schema = `eddy_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
   const opened: Store[] = []
   const open = async (): Promise<Store> => {
@@ -59,6 +59,7 @@ export function newPostgresStore(): Promise<StoreHandle> {
       schema,
       poolMax: 4,
       applicationName: schema,
+      ...(options.searchWindow === undefined ? {} : { searchWindow: options.searchWindow }),
     })
     opened.push(store)
     return store
