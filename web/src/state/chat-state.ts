@@ -2,7 +2,13 @@
  * The chat's UI state (immutable snapshots) and the pure updates that the frame reducers and the
  * actions share. Nothing here does I/O or sets timers.
  */
-import type { MessageChangeEvent, Role, UserView } from '../../../src/protocol/index.js'
+import type {
+  MessageChangeEvent,
+  MyRoomView,
+  Role,
+  RoomKind,
+  UserView,
+} from '../../../src/protocol/index.js'
 import type { LinkStatus } from '../chat-link.js'
 import type { OutboxItem } from '../outbox.js'
 import { mergeTimeline, type ShownMessage } from './message-changes.js'
@@ -18,8 +24,26 @@ export interface Notice {
 
 export type HistoryState = 'idle' | 'loading' | 'done' | 'error'
 
+/**
+ * The server's unread count (GET /api/me/rooms): `count` others' messages in (readSeq, upTo].
+ * Seqs after `upTo` are counted here, from what the link delivers.
+ */
+export interface UnreadBase {
+  readonly readSeq: number
+  readonly upTo: number
+  readonly count: number
+}
+
 export interface RoomState {
   readonly name: string
+  /** Public, private (a lock in the sidebar) or a DM (shown by the other people's names). */
+  readonly kind: RoomKind
+  /** The header's topic; undefined until known (GET /api/rooms, or a `room` event). */
+  readonly topic: string | null | undefined
+  /** The server's unread count when the room list was last fetched; null before. */
+  readonly unreadBase: UnreadBase | null
+  /** Seq of the latest `member` event seen: the members panel refetches when it moves. */
+  readonly memberSeq: number
   readonly messages: readonly ShownMessage[]
   /** Highest seq of any log event applied (message-changes.ts); null until first joined. */
   readonly appliedSeq: number | null
@@ -38,7 +62,7 @@ export interface RoomState {
   readonly mentions: number
   /** My role in the room, once the server said (GET /api/me/rooms). */
   readonly role: Role | null
-  /** Members' usernames for @-completion, once fetched. */
+  /** Members' usernames for @-completion, once fetched (a DM's from the start). */
   readonly members: readonly string[] | null
   /** The composer answers this message (its seq). */
   readonly replyTo: number | null
@@ -149,11 +173,20 @@ export function patchRoom(state: ChatState, name: string, patch: Partial<RoomSta
 }
 
 /** Adds a joined room (read mark from the saved ones), or raises a known room's lastSeq. */
-export function addRoom(state: ChatState, name: string, lastSeq: number): ChatState {
+export function addRoom(
+  state: ChatState,
+  name: string,
+  lastSeq: number,
+  kind: RoomKind = 'public',
+): ChatState {
   const existing = state.rooms[name]
   if (existing) return lastSeq > existing.lastSeq ? patchRoom(state, name, { lastSeq }) : state
   const room: RoomState = {
     name,
+    kind,
+    topic: undefined,
+    unreadBase: null,
+    memberSeq: 0,
     messages: [],
     appliedSeq: null,
     orphans: [],
@@ -230,13 +263,96 @@ export function historyPage(
 }
 
 /**
- * Unread = seqs after the read mark, less my own messages and the events that are no messages
- * (edits, reactions, joins). Seqs we never received count: a gap is not hidden.
+ * Unread = others' messages after the read mark. Up to what the server counted (`unreadBase`)
+ * its count; after that, seqs less my own messages and the events that are no messages (edits,
+ * reactions, joins), so a seq we never received still counts: a gap is not hidden. Counting seqs
+ * the server had already numbered would count my own join as "1 unread".
  */
 export function unreadCount(room: RoomState, me: string): number {
-  const own = room.messages.filter((m) => m.seq > room.readSeq && m.user === me).length
-  const others = room.otherSeqs.filter((seq) => seq > room.readSeq).length
-  return Math.max(0, room.lastSeq - room.readSeq - own - others)
+  if (room.readSeq >= room.lastSeq) return 0
+  const base = room.unreadBase
+  let counted = 0
+  let from = room.readSeq
+  if (base && base.upTo > room.readSeq) {
+    // A mark moved past the server's (read here, not fetched since): at most what is left.
+    counted = room.readSeq <= base.readSeq ? base.count : Math.min(base.count, base.upTo - from)
+    from = base.upTo
+  }
+  const own = room.messages.filter((m) => m.seq > from && m.user === me).length
+  const others = room.otherSeqs.filter((seq) => seq > from).length
+  return counted + Math.max(0, room.lastSeq - from - own - others)
+}
+
+/** Every room's unread count, for the tab title. */
+export function totalUnread(state: ChatState): number {
+  let total = 0
+  for (const room of Object.values(state.rooms)) total += unreadCount(room, state.me.username)
+  return total
+}
+
+/** How the sidebar and header name a room: a DM by the other people in it. */
+export function roomLabel(room: Pick<RoomState, 'name' | 'kind' | 'members'>, me: string): string {
+  if (room.kind !== 'dm' || !room.members) return room.name
+  const others = room.members.filter((name) => name !== me)
+  return others.length > 0 ? others.join(', ') : me
+}
+
+/**
+ * The server's list of my rooms (GET /api/me/rooms): rooms added (a DM's members, my role, the
+ * server's unread and mention counts), and with `prune`, rooms I am no longer in removed. A read
+ * mark further on here than on the server (not sent yet) keeps this tab's mentions.
+ */
+export function syncMyRooms(
+  state: ChatState,
+  mine: readonly MyRoomView[],
+  prune: boolean,
+): ChatState {
+  let next = state
+  for (const view of mine) {
+    const known = next.rooms[view.name]
+    next = addRoom(next, view.name, view.lastSeq, view.kind)
+    const room = next.rooms[view.name]
+    if (!room) continue
+    // A room new to this tab starts from the server's mark (or this browser's, if further on).
+    const mark = known ? room.readSeq : (next.readMarks[view.name] ?? 0)
+    const behind = view.readSeq < mark || view.name === next.current
+    next = patchRoom(next, view.name, {
+      kind: view.kind,
+      role: view.role,
+      lastSeq: Math.max(room.lastSeq, view.lastSeq),
+      readSeq: Math.max(mark, view.readSeq),
+      unreadBase: { readSeq: view.readSeq, upTo: view.lastSeq, count: view.unread },
+      mentions: behind ? room.mentions : view.mentions,
+      ...(view.members ? { members: view.members } : {}),
+    })
+  }
+  // Rooms the server lists are mine again, whatever this browser remembered leaving.
+  const listed = new Set(mine.map((view) => view.name))
+  const left = next.left.filter((name) => !listed.has(name))
+  if (left.length !== next.left.length) next = { ...next, left }
+  if (!prune) return next
+  for (const name of next.roomNames) if (!listed.has(name)) next = dropRoom(next, name, null)
+  return next
+}
+
+/**
+ * A room leaves my list (removed, banned from it, left elsewhere, deleted): its state goes, and if
+ * it was open the lobby opens instead (or the first room left). `notice` tells why, if anything.
+ */
+export function dropRoom(state: ChatState, name: string, notice: string | null): ChatState {
+  if (!state.rooms[name]) return state
+  const { [name]: _gone, ...rooms } = state.rooms
+  const roomNames = state.roomNames.filter((n) => n !== name)
+  const open = state.current === name
+  const current = open ? (rooms[LOBBY] ? LOBBY : (roomNames[0] ?? null)) : state.current
+  return {
+    ...state,
+    rooms,
+    roomNames,
+    current,
+    ...(open ? { newSince: null, highlight: null } : {}),
+    ...(notice === null ? {} : { notice }),
+  }
 }
 
 /** Events that are no messages, remembered after the read mark (bounded: a count, not a log). */
