@@ -92,6 +92,9 @@ describe('focus and field errors', () => {
       const { page } = b
       await registerInUi(page, server.url, uniqueName('ann'))
       const room = `focus-${randomUUID().slice(0, 6)}`
+      // Someone else owns it (its last owner could not leave it): ann joins by its name.
+      const owner = await registerUser(server.url, uniqueName('own'))
+      await api(server.url, '/api/rooms', { body: { name: room }, token: owner.token })
       await enterRoom(b, room)
       await expect.poll(() => focused(page)).toBe('#composer-input')
       await page.getByLabel(`Message #${room}`).waitFor()

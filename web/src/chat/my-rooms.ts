@@ -9,6 +9,7 @@ import {
   addRoom,
   byName,
   type ChatState,
+  dropRoom,
   LOBBY,
   type OtherRoom,
   patchRoom,
@@ -194,32 +195,44 @@ export class MyRooms {
   }
 
   /**
-   * Leaves a room (DELETE …/members with my name): it goes from the list at once (the link
-   * leaves it), the lobby opens, and the others see "left". The lobby itself cannot be left.
+   * Leaves a room (DELETE …/members with my name). Once the server agrees it goes from the list
+   * (the link leaves it), a public one is listed to join again, the lobby opens, and the others
+   * see "left". Refused (the last owner must hand the room over first) it stays, and says why.
+   * The lobby cannot be left. Answers whether the room is gone.
    */
-  leave(name: string): void {
-    const state = this.#state
-    const room = state.rooms[name]
-    if (name === LOBBY || !room) return
-    const { [name]: _gone, ...rooms } = state.rooms
-    const otherRooms =
-      room.kind === 'public'
-        ? [...state.otherRooms, { name, lastSeq: room.lastSeq }].sort(byName)
-        : state.otherRooms
-    this.#deps.holder.set({
-      ...state,
-      rooms,
-      roomNames: state.roomNames.filter((n) => n !== name),
-      otherRooms,
-      left: [...state.left, name].sort(),
+  async leave(name: string): Promise<boolean> {
+    const room = this.#state.rooms[name]
+    if (name === LOBBY || !room) return false
+    const open = this.#state.current === name
+    // Remembered first: my own leave's frames may come before the answer, and need no notice.
+    this.#setLeft((left) => [...left, name].sort())
+    try {
+      await this.#deps.api.removeMember(name, this.#state.me.username)
+    } catch (error: unknown) {
+      this.#setLeft((left) => left.filter((n) => n !== name))
+      const lastOwner = error instanceof ApiError && error.code === 'last_owner'
+      this.#failed(
+        error,
+        lastOwner
+          ? `You are the last owner of #${name}: make someone else an owner first (Members).`
+          : `Could not leave #${name}.`,
+      )
+      return false
+    }
+    this.#deps.holder.update((state) => {
+      const otherRooms =
+        room.kind === 'public' && !state.otherRooms.some((other) => other.name === name)
+          ? [...state.otherRooms, { name, lastSeq: room.lastSeq }].sort(byName)
+          : state.otherRooms
+      return { ...dropRoom(state, name, null), otherRooms }
     })
-    this.#deps.api.removeMember(name, state.me.username).catch((error: unknown) => {
-      this.#failed(error, `Could not leave #${name} on the server.`)
-    })
-    if (this.#state.current !== name) return
-    const next = this.#state.rooms[LOBBY] ? LOBBY : (this.#state.roomNames[0] ?? null)
-    if (next) this.#deps.select(next)
-    else this.#deps.holder.set({ ...this.#state, current: null })
+    const current = this.#state.current
+    if (open && current !== null) this.#deps.select(current)
+    return true
+  }
+
+  #setLeft(change: (left: readonly string[]) => string[]): void {
+    this.#deps.holder.update((state) => ({ ...state, left: change(state.left) }))
   }
 
   #learnTopics(rooms: readonly RoomView[]): void {

@@ -199,6 +199,7 @@ const membership: Reducer<'membership'> = (state, { room, op }) => {
   // whether I was removed or left elsewhere, so the notice stays neutral.
   const shown = state.rooms[room]
   if (!shown) return only(state)
+  if (state.left.includes(room)) return only(dropRoom(state, room, null))
   const label = roomLabel(shown, state.me.username)
   const notice =
     shown.kind === 'dm'

@@ -148,9 +148,11 @@ export function ChatPage({ chat }: Props) {
           onToggleRooms={() => openRooms(!roomsOpen)}
           roomsOpen={roomsOpen}
           onLeave={(name) => {
-            setMembersOpen(false)
-            rooms.leave(name)
-            focus('current-room', 'composer')
+            void rooms.leave(name).then((gone) => {
+              if (!gone) return
+              setMembersOpen(false)
+              focus('current-room', 'composer')
+            })
           }}
           me={me.username}
           membersOpen={membersOpen}
