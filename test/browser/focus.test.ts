@@ -173,6 +173,20 @@ describe('focus and field errors', () => {
       expect(await scrollTop(page)).toBe(bottom)
       expect(await page.getByText('filler 1', { exact: true }).count()).toBe(0)
 
+      // Into the messages: Enter starts at the newest on screen, the arrows move, Tab reaches
+      // that message's actions, Escape goes back to the list; nothing scrolls to the top.
+      await scroller.focus()
+      await page.keyboard.press('Enter')
+      expect(await focused(page)).toContain('filler 70')
+      await page.keyboard.press('ArrowUp')
+      expect(await focused(page)).toContain('filler 69')
+      await page.keyboard.press('Tab')
+      expect(await focused(page)).toBe('button React')
+      await page.keyboard.press('Shift+Tab')
+      await page.keyboard.press('Escape')
+      expect(await focused(page)).toBe('div Messages in lobby')
+      expect(await page.getByText('filler 1', { exact: true }).count()).toBe(0)
+
       // The keyboard way back: Home in the focused list loads the older page, focus stays.
       await scroller.focus()
       await page.keyboard.press('Home')
