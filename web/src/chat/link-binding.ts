@@ -79,12 +79,15 @@ export function followReadMarks(link: Pick<ChatLink, 'read'>, timers: Timers) {
   return (state: ChatState, previous: ChatState): void => {
     latest = state
     for (const name of state.roomNames) {
-      const seq = state.rooms[name]?.readSeq ?? 0
+      const room = state.rooms[name]
+      const seq = room?.readSeq ?? 0
       if (seq <= (previous.rooms[name]?.readSeq ?? seq) || waiting.has(name)) continue
+      // Moved by the server's own word (a `read` from another device): nothing to tell it.
+      if (room && seq <= room.serverReadSeq) continue
       const timer = timers.setTimeout(() => {
         waiting.delete(name)
-        const room = latest?.rooms[name]
-        if (room) link.read(name, room.readSeq)
+        const now = latest?.rooms[name]
+        if (now && now.readSeq > now.serverReadSeq) link.read(name, now.readSeq)
       }, READ_SEND_DELAY_MS)
       waiting.set(name, timer)
     }

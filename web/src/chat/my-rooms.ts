@@ -9,12 +9,11 @@ import {
   addRoom,
   byName,
   type ChatState,
-  dropRoom,
   LOBBY,
   type OtherRoom,
   patchRoom,
-  syncMyRooms,
 } from '../state/chat-state.js'
+import { dropRoom, syncMyRooms } from '../state/room-list.js'
 import type { ChatStateHolder } from '../state/state-holder.js'
 
 export interface MyRoomsDeps {

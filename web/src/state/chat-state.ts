@@ -2,13 +2,7 @@
  * The chat's UI state (immutable snapshots) and the pure updates that the frame reducers and the
  * actions share. Nothing here does I/O or sets timers.
  */
-import type {
-  MessageChangeEvent,
-  MyRoomView,
-  Role,
-  RoomKind,
-  UserView,
-} from '../../../src/protocol/index.js'
+import type { MessageChangeEvent, Role, RoomKind, UserView } from '../../../src/protocol/index.js'
 import type { LinkStatus } from '../chat-link.js'
 import type { OutboxItem } from '../outbox.js'
 import { mergeTimeline, type ShownMessage } from './message-changes.js'
@@ -24,10 +18,7 @@ export interface Notice {
 
 export type HistoryState = 'idle' | 'loading' | 'done' | 'error'
 
-/**
- * The server's unread count (GET /api/me/rooms): `count` others' messages in (readSeq, upTo].
- * Seqs after `upTo` are counted here, from what the link delivers.
- */
+/** The server's unread count (GET /api/me/rooms): `count` others' messages in (readSeq, upTo]. */
 export interface UnreadBase {
   readonly readSeq: number
   readonly upTo: number
@@ -57,6 +48,8 @@ export interface RoomState {
   /** Highest seq the server has told us about. */
   readonly lastSeq: number
   readonly readSeq: number
+  /** The mark the server is known to hold (its list, a `read` frame): never sent back to it. */
+  readonly serverReadSeq: number
   readonly history: HistoryState
   /** Messages mentioning me after the read mark (server count, then `notify` frames). */
   readonly mentions: number
@@ -78,7 +71,7 @@ export interface Highlight {
   readonly id: number
 }
 
-/** A room the user has not joined (left it, or beyond MAX_JOINED_ROOMS): listed, joinable. */
+/** A public room I am not a member of: listed under Other rooms, joinable. */
 export interface OtherRoom {
   readonly name: string
   readonly lastSeq: number
@@ -196,6 +189,7 @@ export function addRoom(
     typing: [],
     lastSeq,
     readSeq: state.readMarks[name] ?? lastSeq,
+    serverReadSeq: 0,
     history: 'idle',
     mentions: 0,
     role: null,
@@ -281,78 +275,6 @@ export function unreadCount(room: RoomState, me: string): number {
   const own = room.messages.filter((m) => m.seq > from && m.user === me).length
   const others = room.otherSeqs.filter((seq) => seq > from).length
   return counted + Math.max(0, room.lastSeq - from - own - others)
-}
-
-/** Every room's unread count, for the tab title. */
-export function totalUnread(state: ChatState): number {
-  let total = 0
-  for (const room of Object.values(state.rooms)) total += unreadCount(room, state.me.username)
-  return total
-}
-
-/** How the sidebar and header name a room: a DM by the other people in it. */
-export function roomLabel(room: Pick<RoomState, 'name' | 'kind' | 'members'>, me: string): string {
-  if (room.kind !== 'dm' || !room.members) return room.name
-  const others = room.members.filter((name) => name !== me)
-  return others.length > 0 ? others.join(', ') : me
-}
-
-/**
- * The server's list of my rooms (GET /api/me/rooms): rooms added (a DM's members, my role, the
- * server's unread and mention counts), and with `prune`, rooms I am no longer in removed. A read
- * mark further on here than on the server (not sent yet) keeps this tab's mentions.
- */
-export function syncMyRooms(
-  state: ChatState,
-  mine: readonly MyRoomView[],
-  prune: boolean,
-): ChatState {
-  let next = state
-  for (const view of mine) {
-    const known = next.rooms[view.name]
-    next = addRoom(next, view.name, view.lastSeq, view.kind)
-    const room = next.rooms[view.name]
-    if (!room) continue
-    // A room new to this tab starts from the server's mark (or this browser's, if further on).
-    const mark = known ? room.readSeq : (next.readMarks[view.name] ?? 0)
-    const behind = view.readSeq < mark || view.name === next.current
-    next = patchRoom(next, view.name, {
-      kind: view.kind,
-      role: view.role,
-      lastSeq: Math.max(room.lastSeq, view.lastSeq),
-      readSeq: Math.max(mark, view.readSeq),
-      unreadBase: { readSeq: view.readSeq, upTo: view.lastSeq, count: view.unread },
-      mentions: behind ? room.mentions : view.mentions,
-      ...(view.members ? { members: view.members } : {}),
-    })
-  }
-  // Rooms the server lists are mine again, whatever this browser remembered leaving.
-  const listed = new Set(mine.map((view) => view.name))
-  const left = next.left.filter((name) => !listed.has(name))
-  if (left.length !== next.left.length) next = { ...next, left }
-  if (!prune) return next
-  for (const name of next.roomNames) if (!listed.has(name)) next = dropRoom(next, name, null)
-  return next
-}
-
-/**
- * A room leaves my list (removed, banned from it, left elsewhere, deleted): its state goes, and if
- * it was open the lobby opens instead (or the first room left). `notice` tells why, if anything.
- */
-export function dropRoom(state: ChatState, name: string, notice: string | null): ChatState {
-  if (!state.rooms[name]) return state
-  const { [name]: _gone, ...rooms } = state.rooms
-  const roomNames = state.roomNames.filter((n) => n !== name)
-  const open = state.current === name
-  const current = open ? (rooms[LOBBY] ? LOBBY : (roomNames[0] ?? null)) : state.current
-  return {
-    ...state,
-    rooms,
-    roomNames,
-    current,
-    ...(open ? { newSince: null, highlight: null } : {}),
-    ...(notice === null ? {} : { notice }),
-  }
 }
 
 /** Events that are no messages, remembered after the read mark (bounded: a count, not a log). */

@@ -12,16 +12,15 @@ import {
   addRoom,
   type ChatState,
   delivered,
-  dropRoom,
   LOBBY,
   markRead,
   otherEventSeen,
   patchRoom,
-  roomLabel,
   type RoomState,
   typingStopped,
 } from './chat-state.js'
 import { addLogMessage, applyLogChange, type ShownMessage } from './message-changes.js'
+import { dropRoom, noLongerIn, removedNotice } from './room-list.js'
 
 /** What a reducer may know of the world besides the state, passed in so it stays pure. */
 export interface FrameEnv {
@@ -174,39 +173,15 @@ const preview: Reducer<'preview'> = (state, frame) => {
   )
 }
 
-/** Why a room left my list, as the banner says it. */
-function removedNotice(state: ChatState, name: string): string {
-  const room = state.rooms[name]
-  const label = room ? roomLabel(room, state.me.username) : name
-  return room?.kind === 'dm'
-    ? `You were removed from the conversation with ${label}.`
-    : `You were removed from #${label}.`
-}
-
-/**
- * The server ended the subscription: removed (by an owner, an admin, a ban from the room) or left
- * on another tab or device. Either way the room leaves the list; only a removal says so.
- */
+/** The server ended the subscription (removed, or left elsewhere): only a removal says so. */
 const left: Reducer<'left'> = (state, { room, reason }) => {
   if (reason === undefined || !state.rooms[room]) return only(state)
   return only(dropRoom(state, room, reason === 'removed' ? removedNotice(state, room) : null))
 }
 
 /** User channel: added to a room (fetch my rooms, which brings it) or removed from one. */
-const membership: Reducer<'membership'> = (state, { room, op }) => {
-  if (op === 'added') return { state, effects: [{ type: 'syncRooms' }] }
-  // Left here: already gone. This frame may overtake the room's own `member` event, which says
-  // whether I was removed or left elsewhere, so the notice stays neutral.
-  const shown = state.rooms[room]
-  if (!shown) return only(state)
-  if (state.left.includes(room)) return only(dropRoom(state, room, null))
-  const label = roomLabel(shown, state.me.username)
-  const notice =
-    shown.kind === 'dm'
-      ? `You left the conversation with ${label}.`
-      : `You are no longer in #${label}.`
-  return only(dropRoom(state, room, notice))
-}
+const membership: Reducer<'membership'> = (state, { room, op }) =>
+  op === 'added' ? { state, effects: [{ type: 'syncRooms' }] } : only(noLongerIn(state, room))
 
 /** A log event that is no message: it counts as applied, not as unread. */
 function otherEvent(state: ChatState, name: string, seq: number, env: FrameEnv): ChatState {
@@ -290,7 +265,7 @@ const read: Reducer<'read'> = (state, { room: name, seq }) => {
   const room = state.rooms[name]
   if (!room || seq <= room.readSeq) return only(state)
   const mentions = seq >= room.lastSeq ? 0 : room.mentions
-  const next = patchRoom(state, name, { readSeq: seq, mentions })
+  const next = patchRoom(state, name, { readSeq: seq, serverReadSeq: seq, mentions })
   return only({ ...next, readMarks: { ...next.readMarks, [name]: seq } })
 }
 

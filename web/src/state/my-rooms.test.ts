@@ -1,14 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import type { MyRoomView, ServerFrame } from '../../../src/protocol/index.js'
-import {
-  addRoom,
-  type ChatState,
-  initialChatState,
-  roomLabel,
-  syncMyRooms,
-  totalUnread,
-  unreadCount,
-} from './chat-state.js'
+import { addRoom, type ChatState, initialChatState, markRead, unreadCount } from './chat-state.js'
+import { roomLabel, syncMyRooms, totalUnread } from './room-list.js'
+import { followReadMarks } from '../chat/link-binding.js'
 import { type FrameEnv, type Reduced, reduceFrame } from './frame-reducers.js'
 
 const me: ChatState['me'] = { id: 'u1', username: 'ann' }
@@ -103,6 +97,34 @@ describe('unread counts', () => {
     expect(unreadCount(read.rooms['dev']!, 'ann')).toBe(0)
     expect(read.rooms['dev']?.mentions).toBe(0)
     expect(read.readMarks['dev']).toBe(4)
+  })
+})
+
+describe('read marks to the server', () => {
+  /** followReadMarks with timers that run when asked, and the read frames it sent. */
+  function follower() {
+    const sent: [string, number][] = []
+    const due: (() => void)[] = []
+    const timers = {
+      setTimeout: (run: () => void) => due.push(run),
+      clearTimeout: () => undefined,
+    }
+    const follow = followReadMarks({ read: (room, seq) => sent.push([room, seq]) }, timers)
+    const flush = () => due.splice(0).forEach((run) => run())
+    return { sent, follow, flush }
+  }
+
+  test('a mark moved here is sent; one that came from another device is not sent back', () => {
+    const state = withRooms(view('dev', { lastSeq: 4, readSeq: 1, unread: 3 }))
+    const { sent, follow, flush } = follower()
+    const echoed = run(state, { type: 'read', room: 'dev', seq: 3 }).state
+    follow(echoed, state)
+    flush()
+    expect(sent).toEqual([])
+    const readHere = markRead(echoed, 'dev')
+    follow(readHere, echoed)
+    flush()
+    expect(sent).toEqual([['dev', 4]])
   })
 })
 

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { ChatClient } from '../app.js'
 import { canDelete } from '../chat/message-actions.js'
-import { totalUnread } from '../state/chat-state.js'
+import { totalUnread } from '../state/room-list.js'
 import type { ShownMessage } from '../state/message-changes.js'
 import { Composer } from './Composer.js'
 import { ConfirmDelete } from './ConfirmDelete.js'

@@ -6,7 +6,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { MemberView, Role } from '../../../src/protocol/index.js'
 import type { RoomAdmin } from '../chat/room-admin.js'
-import { roomLabel, type RoomState } from '../state/chat-state.js'
+import type { RoomState } from '../state/chat-state.js'
+import { roomLabel } from '../state/room-list.js'
 import {
   canBan,
   canInvite,
@@ -28,6 +29,8 @@ export function MembersPanel({ room, me, admin, onClose }: Props) {
   const [status, setStatus] = useState('')
   const [invitee, setInvitee] = useState('')
   const [topic, setTopic] = useState(room.topic ?? '')
+  /** The member whose ban waits for a second click. */
+  const [banning, setBanning] = useState<string | null>(null)
   const name = room.name
 
   useEffect(() => {
@@ -162,14 +165,28 @@ export function MembersPanel({ room, me, admin, onClose }: Props) {
                 )}
                 {canBan(me, who) && (
                   <>
-                    <button
-                      type="button"
-                      class="ghost small"
-                      aria-label={`Ban ${who}`}
-                      onClick={() => void run(admin.ban(who, true), `${who} is banned.`)}
-                    >
-                      Ban
-                    </button>
+                    {banning === who ? (
+                      // A ban ends every session of the account at once: asked twice.
+                      <button
+                        type="button"
+                        class="ghost small danger"
+                        onClick={() => {
+                          setBanning(null)
+                          void run(admin.ban(who, true), `${who} is banned.`)
+                        }}
+                      >
+                        Confirm ban of {who}
+                      </button>
+                    ) : (
+                      <button
+                        type="button"
+                        class="ghost small"
+                        aria-label={`Ban ${who}`}
+                        onClick={() => setBanning(who)}
+                      >
+                        Ban
+                      </button>
+                    )}
                     <button
                       type="button"
                       class="ghost small"

@@ -1,5 +1,6 @@
 /** One of my rooms in the sidebar: its sign (# or a lock; none for a DM), name, mention and unread badges. */
-import { roomLabel, type RoomState, unreadCount } from '../state/chat-state.js'
+import { type RoomState, unreadCount } from '../state/chat-state.js'
+import { roomLabel } from '../state/room-list.js'
 
 interface Props {
   readonly room: RoomState

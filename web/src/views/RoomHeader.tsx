@@ -2,7 +2,8 @@
  * The room's title bar: name (a DM's by its people), topic, who is online, Members (the panel),
  * Leave (not for the lobby), and the rooms toggle for phone widths.
  */
-import { LOBBY, roomLabel, type RoomState } from '../state/chat-state.js'
+import { LOBBY, type RoomState } from '../state/chat-state.js'
+import { roomLabel } from '../state/room-list.js'
 
 interface Props {
   readonly room: RoomState | undefined
