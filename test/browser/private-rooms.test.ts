@@ -21,9 +21,11 @@ import {
 } from './support.js'
 
 let server: TestServer
+/** A server admin (ADMIN_USERS): ban and unban show in the members panel for them only. */
+const ADMIN = uniqueName('boss')
 
 beforeAll(async () => {
-  server = await startServer({ RATE_LIMITS: 'off' }, { teardown: false })
+  server = await startServer({ RATE_LIMITS: 'off', ADMIN_USERS: ADMIN }, { teardown: false })
 })
 afterAll(async () => {
   await server.close()
@@ -89,6 +91,13 @@ describe('web client: private rooms, DMs and unread state that follows the user'
       await waitForMessage(bob.page, 'welcome, bob')
       expect(await messageTexts(bob.page)).toEqual(['thanks for the invite', 'welcome, bob'])
 
+      // A topic set in the panel shows in bob's header, live.
+      await panel.getByLabel('Topic').fill('Plans for Friday')
+      await panel.getByRole('button', { name: 'Set topic' }).click()
+      await bob.page.locator('.room-header .topic', { hasText: 'Plans for Friday' }).waitFor()
+      // Bob is a member: no ban, no remove, no role select for him.
+      expect(await panel.getByRole('button', { name: /^Ban/ }).count()).toBe(0)
+
       // Alice removes bob: his view loses the room at once, says so, and lands in the lobby.
       await panel.getByRole('button', { name: `Remove ${bobName}` }).click()
       await panel.getByRole('listitem').filter({ hasText: bobName }).waitFor({ state: 'detached' })
@@ -146,6 +155,31 @@ describe('web client: private rooms, DMs and unread state that follows the user'
       await entry(laptop.page).getByLabel('2 unread').waitFor({ state: 'detached' })
       await expect.poll(() => laptop.page.title()).toBe('Eddy')
       expect(await laptop.page.getByRole('heading', { name: '# lobby' }).count()).toBe(1)
+    },
+  )
+
+  test(
+    'a server admin bans from the members panel (asked twice): the account is signed out; unbanned, it signs in',
+    { timeout: 90_000 },
+    async () => {
+      const bob = await registerUser(server.url, uniqueName('bob'))
+      const [admin, victim] = [await browser(), await browser()]
+      await registerInUi(admin.page, server.url, ADMIN)
+      await signIn(victim.page, bob)
+      await admin.page.getByRole('button', { name: 'Members' }).click()
+      const panel = admin.page.getByRole('complementary', { name: 'Members of #lobby' })
+      const row = panel.getByRole('listitem').filter({ hasText: bob.username })
+      await row.getByRole('button', { name: `Ban ${bob.username}`, exact: true }).click()
+      await row.getByRole('button', { name: `Confirm ban of ${bob.username}` }).click()
+      await panel.getByText(`${bob.username} is banned.`).waitFor()
+      await victim.page.getByRole('button', { name: 'Sign in' }).waitFor()
+      // The admin's own row offers no ban.
+      const mine = panel.getByRole('listitem').filter({ hasText: ADMIN })
+      expect(await mine.getByRole('button', { name: /^Ban/ }).count()).toBe(0)
+
+      await row.getByRole('button', { name: `Unban ${bob.username}` }).click()
+      await panel.getByText(`${bob.username} may sign in again.`).waitFor()
+      await signIn(victim.page, bob)
     },
   )
 

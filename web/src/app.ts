@@ -117,9 +117,13 @@ export function createChatClient(
     loadOlder: (room) => actions.loadOlder(room),
   })
   const notifier = new DesktopNotifier((room, seq) => {
-    if (holder.state.rooms[room]) actions.selectRoom(room)
-    else void rooms.join(room)
-    void messages.jumpTo(room, seq)
+    // A room not listed yet (a DM just opened): the list first, which brings it.
+    const listed = holder.state.rooms[room] ? Promise.resolve(true) : rooms.sync()
+    void listed.then(() => {
+      if (!holder.state.rooms[room]) return
+      actions.selectRoom(room)
+      void messages.jumpTo(room, seq)
+    })
   })
   // The holder lives as long as these, so they never unsubscribe.
   holder.subscribe((state, previous) => persistence.save(state, previous))

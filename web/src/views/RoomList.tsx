@@ -5,6 +5,7 @@
  */
 import type { DesktopNotifier } from '../notifications.js'
 import type { ChatState } from '../state/chat-state.js'
+import { roomLabel } from '../state/room-list.js'
 import { NewDmForm } from './NewDmForm.js'
 import { NewRoomForm } from './NewRoomForm.js'
 import { NotificationToggle } from './NotificationToggle.js'
@@ -29,7 +30,12 @@ export function RoomList(props: Props) {
   const me = state.me.username
   const mine = state.roomNames.flatMap((name) => state.rooms[name] ?? [])
   const rooms = mine.filter((room) => room.kind !== 'dm')
-  const dms = mine.filter((room) => room.kind === 'dm')
+  // DMs by the names shown, not by their rooms' hashed names.
+  const dms = mine
+    .filter((room) => room.kind === 'dm')
+    .map((room) => ({ room, label: roomLabel(room, me) }))
+    .sort((a, b) => (a.label.toLowerCase() < b.label.toLowerCase() ? -1 : 1))
+    .map(({ room }) => room)
   const button = (room: (typeof mine)[number]) => (
     <RoomButton
       key={room.name}
