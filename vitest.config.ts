@@ -41,6 +41,7 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           // Builds web/dist once, before any browser file starts a server that serves it.
           globalSetup: ['test/browser/global-setup.ts'],
+          setupFiles: ['test/browser/setup-file.ts'],
         },
       },
       { extends: true, test: { name: 'scale', include: ['test/scale/**/*.test.ts'] } },

@@ -53,15 +53,16 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
   })
   const metrics = new EddyMetrics(engines.store, engines.bus)
   const admins = new ServerAdmins(adminUsers(config))
+  const userChannel = new UserChannel(engines.bus, (error) =>
+    log.warn({ err: error }, 'user channel could not reach the bus'),
+  )
   const membership = new Membership({
     store: engines.store,
     bus: engines.bus,
     clock,
     admins,
+    notices: userChannel,
   })
-  const userChannel = new UserChannel(engines.bus, (error) =>
-    log.warn({ err: error }, 'user channel could not reach the bus'),
-  )
   const files = new Files({
     store: engines.store,
     blobs: engines.blobs,
@@ -150,7 +151,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       },
     }),
     membership,
-    dms: new DirectMessages(engines.store, clock),
+    dms: new DirectMessages(engines.store, clock, userChannel),
     chat,
     files,
     search: new Search(engines.store, membership),

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { ChatError, isChatError } from './errors.js'
-import type { Actor } from './membership.js'
+import type { Actor, MembershipNotices } from './membership.js'
 import type { Clock, RoomRecord, Store } from './ports.js'
 
 /** Everyone in a DM, the opener included. */
@@ -25,10 +25,13 @@ export function dmRoomName(userIds: readonly string[]): string {
 export class DirectMessages {
   readonly #store: Store
   readonly #clock: Clock
+  readonly #notices: MembershipNotices | undefined
 
-  constructor(store: Store, clock: Clock) {
+  /** `notices`: every member of a new DM hears of it (their sidebars list it at once). */
+  constructor(store: Store, clock: Clock, notices?: MembershipNotices) {
     this.#store = store
     this.#clock = clock
+    this.#notices = notices
   }
 
   /** The DM of the actor and `usernames`; `created` is false when it existed already. */
@@ -64,6 +67,12 @@ export class DirectMessages {
         topic: null,
         members: ids.map((userId) => ({ userId, role: 'member' as const })),
       })
+      const notices = this.#notices
+      if (notices) {
+        await Promise.all(
+          ids.map((userId) => notices.membership(userId, { room: name, op: 'added', kind: 'dm' })),
+        )
+      }
       return { room, created: true }
     } catch (error) {
       // Opened by someone else of the set at the same moment: theirs is ours.

@@ -4,7 +4,7 @@
  * stored with its `member`/`room` log event in one transaction, then published like a message.
  */
 import { randomUUID } from 'node:crypto'
-import type { Role, RoomLogEvent } from '../protocol/frames.js'
+import type { MembershipFrame, Role, RoomLogEvent } from '../protocol/frames.js'
 import type { ServerAdmins } from './admins.js'
 import { ChatError } from './errors.js'
 import type {
@@ -23,12 +23,21 @@ export interface Actor {
   readonly username: string
 }
 
+/** Where a user hears that they were added to or removed from a room (the user channel). */
+export interface MembershipNotices {
+  membership(userId: string, change: Omit<MembershipFrame, 'type'>): Promise<void>
+  /** The user's read mark moved: their other tabs and devices clear the same badge. */
+  read(userId: string, room: string, seq: number): Promise<void>
+}
+
 export interface MembershipOptions {
   readonly store: Store
   readonly bus: Bus
   readonly clock: Clock
   /** Server admins (ADMIN_USERS), any case: they may read and moderate every room. */
   readonly admins: ServerAdmins
+  /** Tells a user, on every socket they have, of their joins, invites, removals and read marks. */
+  readonly notices?: MembershipNotices
 }
 
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 }
@@ -40,12 +49,14 @@ export class Membership {
   readonly #bus: Bus
   readonly #clock: Clock
   readonly #admins: ServerAdmins
+  readonly #notices: MembershipNotices | undefined
 
   constructor(options: MembershipOptions) {
     this.#store = options.store
     this.#bus = options.bus
     this.#clock = options.clock
     this.#admins = options.admins
+    this.#notices = options.notices
   }
 
   isServerAdmin(actor: Actor): boolean {
@@ -184,8 +195,10 @@ export class Membership {
 
   /** Moves the actor's read mark forward (never back); a room they may not read is room_not_found. */
   async markRead(actor: Actor, name: string, seq: number): Promise<void> {
-    await this.readable(actor, name)
+    const room = await this.readable(actor, name)
     await this.#store.markRead(name, actor.id, seq)
+    // Capped like the stored mark, so another device never takes a mark past the room's end.
+    await this.#notices?.read(actor.id, name, Math.min(seq, room.lastSeq))
   }
 
   /** Stores the change with its event, then publishes the event; nothing when nothing changed. */
@@ -199,7 +212,26 @@ export class Membership {
       change,
     })
     if (event) await this.#bus.publish({ type: 'log', event })
+    if (event && change.type === 'member') await this.#tell(change, room)
     return event
+  }
+
+  /**
+   * The subject's own sockets (their sidebar, on every device) hear of a join, invite, leave or
+   * removal; the room's subscribers got the `member` event already. Best effort: the user channel
+   * is live only, and GET /api/me/rooms has the stored truth.
+   */
+  async #tell(change: Extract<RoomChange, { type: 'member' }>, name: string): Promise<void> {
+    const op =
+      change.op === 'join' || change.op === 'invite'
+        ? 'added'
+        : change.op === 'leave' || change.op === 'remove'
+          ? 'removed'
+          : null
+    if (!this.#notices || op === null) return
+    const room = await this.#store.findRoom(name)
+    if (!room) return
+    await this.#notices.membership(change.subjectId, { room: name, op, kind: room.kind })
   }
 
   async #user(username: string): Promise<Actor> {

@@ -35,11 +35,22 @@ describe('checkNewPassword', () => {
 })
 
 describe('isReservedName', () => {
-  it.each(['moviebot', 'MovieBot', 'm0viebot', 'rnoviebot', 'movie_bot', 'M0V1E-B0T', 'movie.bot'])(
-    'reserves %s',
-    (name) => expect(isReservedName(name)).toBe(true),
-  )
-  it.each(['movies', 'moviebots', 'bot', 'moviefan'])('leaves %s free', (name) =>
-    expect(isReservedName(name)).toBe(false),
+  it.each([
+    'moviebot',
+    'MovieBot',
+    'm0viebot',
+    'rnoviebot',
+    'movie_bot',
+    'M0V1E-B0T',
+    'movie.bot',
+    'room',
+    'Room',
+    'r00m',
+    'everyone',
+    'here',
+  ])('reserves %s', (name) => expect(isReservedName(name)).toBe(true))
+  it.each(['movies', 'moviebots', 'bot', 'moviefan', 'rooms', 'roomie', 'there'])(
+    'leaves %s free',
+    (name) => expect(isReservedName(name)).toBe(false),
   )
 })

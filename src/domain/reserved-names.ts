@@ -1,7 +1,8 @@
 /**
- * Names nobody may register because they pass for a bot's: the bot's own name in any case, and
- * look-alikes within the name alphabet (m0viebot, rnoviebot, movie_bot, MOVIEB0T).
+ * Names nobody may register: the bot's own name and its look-alikes within the name alphabet
+ * (m0viebot, rnoviebot, movie_bot, MOVIEB0T), and the words a mention of many people uses.
  */
+import { ROOM_MENTION } from './mentions.js'
 import { MOVIE_BOT } from './movie-bot.js'
 
 /**
@@ -33,7 +34,13 @@ export function skeleton(name: string): string {
   return [...folded].map((c) => SINGLES[c] ?? c).join('')
 }
 
-const RESERVED = new Set([skeleton(MOVIE_BOT.username)])
+/**
+ * `@room` notifies every member, so a user named "room" could never be mentioned alone; the words
+ * other chats use for the same (here, everyone, channel) are kept free of people too.
+ */
+const GROUP_MENTIONS = [ROOM_MENTION.slice(1), 'here', 'everyone', 'channel']
+
+const RESERVED = new Set([skeleton(MOVIE_BOT.username), ...GROUP_MENTIONS.map(skeleton)])
 
 export function isReservedName(username: string): boolean {
   return RESERVED.has(skeleton(username))

@@ -75,6 +75,13 @@ describe('accessibility', () => {
           await send(page, 'hi bob, https://example.com')
           await waitForMessage(page, 'hi bob')
           found['chat'] = await axeViolations(page)
+          // The members panel (the lobby's: its members and the invite form).
+          await page.getByRole('button', { name: 'Members' }).click()
+          await page.getByRole('list', { name: 'Members' }).waitFor()
+          found['members panel'] = await axeViolations(page)
+          if (width === 'phone') found['members panel tap targets'] = await smallTargets(page)
+          await page.keyboard.press('Escape')
+          await page.getByRole('list', { name: 'Members' }).waitFor({ state: 'detached' })
           // Cut off: the offline banner with its countdown, a "Not sent" message, the online list unknown.
           await b.context.setOffline(true)
           await send(page, 'written offline')

@@ -67,14 +67,15 @@ describe('assets', () => {
     expect(style.headers['content-type']).toMatch(/text\/css/)
   })
 
-  // ~45 kB gz with markdown (marked is ~16 kB of it) and search (~1 kB); zod would add ~25 kB more.
-  test('the script leaves the protocol schemas (and zod) on the server: under 46 kB gz', () => {
+  // ~49 kB gz: markdown (marked is ~16 kB of it), then rooms, DMs, the members panel and
+  // moderation (~3.5 kB), search (~1 kB); zod would add ~25 kB more.
+  test('the script leaves the protocol schemas (and zod) on the server: under 50 kB gz', () => {
     const assets = join(WEB_DIST, 'assets')
     const scripts = readdirSync(assets).filter((f) => f.endsWith('.js'))
     const code = scripts.map((f) => readFileSync(join(assets, f), 'utf8')).join('\n')
     expect(code).not.toContain('ZodError')
     const gz = scripts.map((f) => readFileSync(join(assets, `${f}.gz`)).length)
-    expect(gz.reduce((a, b) => a + b, 0)).toBeLessThan(46 * 1024)
+    expect(gz.reduce((a, b) => a + b, 0)).toBeLessThan(50 * 1024)
   })
 
   test('the HTML shell is revalidated on every visit, and compressed too', async () => {

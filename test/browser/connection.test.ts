@@ -214,10 +214,13 @@ describe('ChatLink', () => {
     last().handlers.onOpen()
     expect(connection.change(edit)).toBe(true)
     expect(last().sent).toContainEqual(edit)
-    for (let i = 0; i < 3; i++) {
-      last().handlers.onClose()
+    last().handlers.onClose()
+    for (let i = 0; i < 2; i++) {
       timers.runAll()
+      last().handlers.onClose() // never opened
     }
+    // Polling is claimed only once the HTTP probe answers.
+    await settle()
     expect(connection.status).toBe('polling')
     const react = {
       type: 'react' as const,

@@ -92,6 +92,9 @@ describe('focus and field errors', () => {
       const { page } = b
       await registerInUi(page, server.url, uniqueName('ann'))
       const room = `focus-${randomUUID().slice(0, 6)}`
+      // Someone else owns it (its last owner could not leave it): ann joins by its name.
+      const owner = await registerUser(server.url, uniqueName('own'))
+      await api(server.url, '/api/rooms', { body: { name: room }, token: owner.token })
       await enterRoom(b, room)
       await expect.poll(() => focused(page)).toBe('#composer-input')
       await page.getByLabel(`Message #${room}`).waitFor()
@@ -168,6 +171,20 @@ describe('focus and field errors', () => {
       await page.keyboard.press('Tab')
       expect(await focused(page)).toBe('#composer-input')
       expect(await scrollTop(page)).toBe(bottom)
+      expect(await page.getByText('filler 1', { exact: true }).count()).toBe(0)
+
+      // Into the messages: Enter starts at the newest on screen, the arrows move, Tab reaches
+      // that message's actions, Escape goes back to the list; nothing scrolls to the top.
+      await scroller.focus()
+      await page.keyboard.press('Enter')
+      expect(await focused(page)).toContain('filler 70')
+      await page.keyboard.press('ArrowUp')
+      expect(await focused(page)).toContain('filler 69')
+      await page.keyboard.press('Tab')
+      expect(await focused(page)).toBe('button React')
+      await page.keyboard.press('Shift+Tab')
+      await page.keyboard.press('Escape')
+      expect(await focused(page)).toBe('div Messages in lobby')
       expect(await page.getByText('filler 1', { exact: true }).count()).toBe(0)
 
       // The keyboard way back: Home in the focused list loads the older page, focus stays.

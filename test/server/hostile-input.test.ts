@@ -102,7 +102,7 @@ describe('names and passwords', () => {
     expect(fine.status).toBe(201)
   })
 
-  it("refuses look-alikes of the movie bot's name", async () => {
+  it("refuses look-alikes of the movie bot's name and the words of group mentions", async () => {
     const server = await startServer()
     for (const username of [
       'moviebot',
@@ -112,6 +112,10 @@ describe('names and passwords', () => {
       'movie_bot',
       'Movie.B0T',
       'mov1ebot',
+      // `@room` mentions every member: a user of that name could never be mentioned alone.
+      'room',
+      'ROOM',
+      'everyone',
     ]) {
       const r = await api(server.url, '/api/register', { body: { username, password: STRONG } })
       expect(r.status, username).toBe(409)

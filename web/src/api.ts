@@ -15,6 +15,7 @@ import type {
   MyRoomView,
   OnlineResponse,
   RoomLogEvent,
+  Role,
   RoomsResponse,
   RoomView,
   SearchResponse,
@@ -87,8 +88,42 @@ export class Api {
     return this.#request<RoomsResponse>('GET', `/api/rooms?limit=${ROOM_PAGE}${cursor}`)
   }
 
-  async createRoom(name: string): Promise<RoomView> {
-    return (await this.#request<{ room: RoomView }>('POST', '/api/rooms', { name })).room
+  async createRoom(name: string, visibility: 'public' | 'private' = 'public'): Promise<RoomView> {
+    const body = { name, visibility }
+    return (await this.#request<{ room: RoomView }>('POST', '/api/rooms', body)).room
+  }
+
+  async room(name: string): Promise<RoomView> {
+    return (await this.#request<{ room: RoomView }>('GET', roomPath(name))).room
+  }
+
+  /** The DM of me plus `users` (the same set always gives the same room). */
+  async openDm(users: readonly string[]): Promise<RoomView> {
+    return (await this.#request<{ room: RoomView }>('POST', '/api/dms', { users })).room
+  }
+
+  /** Myself: join a public room; someone else: invite them. */
+  async addMember(room: string, username: string): Promise<void> {
+    await this.#request<unknown>('POST', `${roomPath(room)}/members`, { username })
+  }
+
+  /** Someone else: remove them; myself: leave. */
+  async removeMember(room: string, username: string): Promise<void> {
+    await this.#request<unknown>('DELETE', memberPath(room, username))
+  }
+
+  async setRole(room: string, username: string, role: Role): Promise<void> {
+    await this.#request<unknown>('PATCH', memberPath(room, username), { role })
+  }
+
+  async setTopic(room: string, topic: string | null): Promise<void> {
+    await this.#request<unknown>('PATCH', roomPath(room), { topic })
+  }
+
+  /** Server admins: ban (`true`) or unban an account. */
+  async ban(username: string, banned: boolean): Promise<void> {
+    const path = `/api/admin/users/${encodeURIComponent(username)}/ban`
+    await this.#request<unknown>(banned ? 'POST' : 'DELETE', path)
   }
 
   /** The rooms I am a member of, with my role and unread and mention counts. */
@@ -208,6 +243,14 @@ type EventAnswer = { event: RoomLogEvent }
 
 /** Rooms per page of the room list; the rest are fetched when asked for ("More rooms"). */
 const ROOM_PAGE = 100
+
+function roomPath(room: string): string {
+  return `/api/rooms/${encodeURIComponent(room)}`
+}
+
+function memberPath(room: string, username: string): string {
+  return `${roomPath(room)}/members/${encodeURIComponent(username)}`
+}
 
 function messagesPath(room: string, query: string): string {
   return `/api/rooms/${encodeURIComponent(room)}/messages${query ? `?${query}` : ''}`

@@ -7,6 +7,8 @@ import type { FileView, SearchResponse, UserView } from '../../src/protocol/inde
 import type { Api } from './api.js'
 import { ChatLink, type SocketHandlers } from './chat-link.js'
 import { ChatActions } from './chat/actions.js'
+import { MyRooms } from './chat/my-rooms.js'
+import { RoomAdmin } from './chat/room-admin.js'
 import { followReadMarks, followRooms, linkListener } from './chat/link-binding.js'
 import { MessageActions } from './chat/message-actions.js'
 import { OutboxSender } from './chat/outbox-sender.js'
@@ -18,13 +20,14 @@ import { ChatStateHolder } from './state/state-holder.js'
 import { TypingExpiry } from './typing.js'
 import { uploadFile } from './upload.js'
 
-/** New rooms made by others have no frame of their own; the list's first page is refreshed this often. */
-const ROOM_REFRESH_MS = 30_000
-
 export interface ChatClient {
   readonly me: UserView
   readonly holder: ChatStateHolder
   readonly actions: ChatActions
+  /** My rooms: the sidebar's list, joining, leaving, creating, DMs (live from the user channel). */
+  readonly rooms: MyRooms
+  /** Members, invites, roles, topic, bans. */
+  readonly admin: RoomAdmin
   /** React, reply, edit, delete, jump to a message, complete "@" names. */
   readonly messages: MessageActions
   readonly notifier: DesktopNotifier
@@ -90,17 +93,25 @@ export function createChatClient(
       flush: (room) => sender.ready(room),
       outboxChanged: () => sender.changed(),
       notify: (frame) => notifier.show(frame),
+      syncRooms: (prune) => void rooms.sync(prune),
     }),
   )
   const sender = new OutboxSender(holder, link, browserTimers)
-  const actions = new ChatActions({
+  const actions: ChatActions = new ChatActions({
     holder,
     link,
     sender,
     api,
+    loadTopic: (name) => void rooms.loadTopic(name),
+  })
+  const rooms: MyRooms = new MyRooms({
+    holder,
+    api,
+    select: (name) => actions.selectRoom(name),
     savedCurrent: () => persistence.savedCurrent(),
     signOut,
   })
+  const roomAdmin = new RoomAdmin(api)
   const messages = new MessageActions({
     holder,
     link,
@@ -108,9 +119,13 @@ export function createChatClient(
     loadOlder: (room) => actions.loadOlder(room),
   })
   const notifier = new DesktopNotifier((room, seq) => {
-    if (holder.state.rooms[room]) actions.selectRoom(room)
-    else actions.joinRoom(room)
-    void messages.jumpTo(room, seq)
+    // A room not listed yet (a DM just opened): the list first, which brings it.
+    const listed = holder.state.rooms[room] ? Promise.resolve(true) : rooms.sync()
+    void listed.then(() => {
+      if (!holder.state.rooms[room]) return
+      actions.selectRoom(room)
+      void messages.jumpTo(room, seq)
+    })
   })
   // The holder lives as long as these, so they never unsubscribe.
   holder.subscribe((state, previous) => persistence.save(state, previous))
@@ -118,7 +133,6 @@ export function createChatClient(
   holder.subscribe(followReadMarks(link, browserTimers))
   holder.subscribe((state, previous) => poller.follow(state, previous))
 
-  let refresh: number | undefined
   const network = (offline: boolean) =>
     holder.update((state) =>
       state.networkOffline === offline ? state : { ...state, networkOffline: offline },
@@ -146,8 +160,8 @@ export function createChatClient(
         () => undefined,
       )
     }
-    void actions.loadRooms()
-    refresh = window.setInterval(() => void actions.loadRooms(), ROOM_REFRESH_MS)
+    // Once; then the user channel (membership frames) and reconnects keep the list current.
+    void rooms.load()
     addEventListener('online', online)
     addEventListener('offline', offline)
     document.addEventListener('visibilitychange', visible)
@@ -158,7 +172,6 @@ export function createChatClient(
     sender.stop()
     poller.stop()
     typing.stop()
-    window.clearInterval(refresh)
     removeEventListener('online', online)
     removeEventListener('offline', offline)
     document.removeEventListener('visibilitychange', visible)
@@ -174,5 +187,18 @@ export function createChatClient(
     uploadFile(room, file, name, api.csrfToken, onProgress, signal)
 
   const search = (q: string, before?: string) => api.search(q, before)
-  return { me, holder, actions, messages, notifier, start, stop, logout, upload, search }
+  return {
+    me,
+    holder,
+    actions,
+    rooms,
+    admin: roomAdmin,
+    messages,
+    notifier,
+    start,
+    stop,
+    logout,
+    upload,
+    search,
+  }
 }

@@ -20,6 +20,11 @@ export interface LinkBindingDeps {
   readonly notify: (frame: NotifyFrame) => void
   /** A frame changed the outbox (ack, echo, refusal): the next message in line may go. */
   readonly outboxChanged: () => void
+  /**
+   * My rooms changed on the server (`pruned`: after a reconnect, membership frames may have been
+   * missed, so rooms no longer listed go too): fetch GET /api/me/rooms again.
+   */
+  readonly syncRooms: (prune: boolean) => void
 }
 
 export function linkListener(deps: LinkBindingDeps): ChatLinkListener {
@@ -27,6 +32,7 @@ export function linkListener(deps: LinkBindingDeps): ChatLinkListener {
     if (effect.type === 'loadOlder') deps.loadOlder(effect.room)
     else if (effect.type === 'typingSeen') deps.typingSeen(effect.room, effect.user)
     else if (effect.type === 'notify') deps.notify(effect.frame)
+    else if (effect.type === 'syncRooms') deps.syncRooms(false)
     else deps.signOut()
   }
   return {
@@ -41,7 +47,10 @@ export function linkListener(deps: LinkBindingDeps): ChatLinkListener {
     status(status, retryAt) {
       // Notices like "the server is restarting" are stale once we are back.
       const notice = status === 'online' ? { notice: null } : {}
+      const was = deps.holder.state.status
       deps.holder.update((state) => ({ ...state, status, retryAt, ...notice }))
+      // Back after an outage: the user channel is live only, so what it said meanwhile is lost.
+      if (status === 'online' && (was === 'reconnecting' || was === 'polling')) deps.syncRooms(true)
     },
     ready: (room) => deps.flush(room),
     unauthorized: () => deps.signOut(),
@@ -70,12 +79,15 @@ export function followReadMarks(link: Pick<ChatLink, 'read'>, timers: Timers) {
   return (state: ChatState, previous: ChatState): void => {
     latest = state
     for (const name of state.roomNames) {
-      const seq = state.rooms[name]?.readSeq ?? 0
+      const room = state.rooms[name]
+      const seq = room?.readSeq ?? 0
       if (seq <= (previous.rooms[name]?.readSeq ?? seq) || waiting.has(name)) continue
+      // Moved by the server's own word (a `read` from another device): nothing to tell it.
+      if (room && seq <= room.serverReadSeq) continue
       const timer = timers.setTimeout(() => {
         waiting.delete(name)
-        const room = latest?.rooms[name]
-        if (room) link.read(name, room.readSeq)
+        const now = latest?.rooms[name]
+        if (now && now.readSeq > now.serverReadSeq) link.read(name, now.readSeq)
       }, READ_SEND_DELAY_MS)
       waiting.set(name, timer)
     }

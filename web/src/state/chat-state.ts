@@ -2,7 +2,7 @@
  * The chat's UI state (immutable snapshots) and the pure updates that the frame reducers and the
  * actions share. Nothing here does I/O or sets timers.
  */
-import type { MessageChangeEvent, Role, UserView } from '../../../src/protocol/index.js'
+import type { MessageChangeEvent, Role, RoomKind, UserView } from '../../../src/protocol/index.js'
 import type { LinkStatus } from '../chat-link.js'
 import type { OutboxItem } from '../outbox.js'
 import { mergeTimeline, type ShownMessage } from './message-changes.js'
@@ -18,8 +18,23 @@ export interface Notice {
 
 export type HistoryState = 'idle' | 'loading' | 'done' | 'error'
 
+/** The server's unread count (GET /api/me/rooms): `count` others' messages in (readSeq, upTo]. */
+export interface UnreadBase {
+  readonly readSeq: number
+  readonly upTo: number
+  readonly count: number
+}
+
 export interface RoomState {
   readonly name: string
+  /** Public, private (a lock in the sidebar) or a DM (shown by the other people's names). */
+  readonly kind: RoomKind
+  /** The header's topic; undefined until known (GET /api/rooms, or a `room` event). */
+  readonly topic: string | null | undefined
+  /** The server's unread count when the room list was last fetched; null before. */
+  readonly unreadBase: UnreadBase | null
+  /** Seq of the latest `member` event seen: the members panel refetches when it moves. */
+  readonly memberSeq: number
   readonly messages: readonly ShownMessage[]
   /** Highest seq of any log event applied (message-changes.ts); null until first joined. */
   readonly appliedSeq: number | null
@@ -33,12 +48,14 @@ export interface RoomState {
   /** Highest seq the server has told us about. */
   readonly lastSeq: number
   readonly readSeq: number
+  /** The mark the server is known to hold (its list, a `read` frame): never sent back to it. */
+  readonly serverReadSeq: number
   readonly history: HistoryState
   /** Messages mentioning me after the read mark (server count, then `notify` frames). */
   readonly mentions: number
   /** My role in the room, once the server said (GET /api/me/rooms). */
   readonly role: Role | null
-  /** Members' usernames for @-completion, once fetched. */
+  /** Members' usernames for @-completion, once fetched (a DM's from the start). */
   readonly members: readonly string[] | null
   /** The composer answers this message (its seq). */
   readonly replyTo: number | null
@@ -54,7 +71,7 @@ export interface Highlight {
   readonly id: number
 }
 
-/** A room the user has not joined (left it, or beyond MAX_JOINED_ROOMS): listed, joinable. */
+/** A public room I am not a member of: listed under Other rooms, joinable. */
 export interface OtherRoom {
   readonly name: string
   readonly lastSeq: number
@@ -149,11 +166,20 @@ export function patchRoom(state: ChatState, name: string, patch: Partial<RoomSta
 }
 
 /** Adds a joined room (read mark from the saved ones), or raises a known room's lastSeq. */
-export function addRoom(state: ChatState, name: string, lastSeq: number): ChatState {
+export function addRoom(
+  state: ChatState,
+  name: string,
+  lastSeq: number,
+  kind: RoomKind = 'public',
+): ChatState {
   const existing = state.rooms[name]
   if (existing) return lastSeq > existing.lastSeq ? patchRoom(state, name, { lastSeq }) : state
   const room: RoomState = {
     name,
+    kind,
+    topic: undefined,
+    unreadBase: null,
+    memberSeq: 0,
     messages: [],
     appliedSeq: null,
     orphans: [],
@@ -163,6 +189,7 @@ export function addRoom(state: ChatState, name: string, lastSeq: number): ChatSt
     typing: [],
     lastSeq,
     readSeq: state.readMarks[name] ?? lastSeq,
+    serverReadSeq: 0,
     history: 'idle',
     mentions: 0,
     role: null,
@@ -230,13 +257,24 @@ export function historyPage(
 }
 
 /**
- * Unread = seqs after the read mark, less my own messages and the events that are no messages
- * (edits, reactions, joins). Seqs we never received count: a gap is not hidden.
+ * Unread = others' messages after the read mark. Up to what the server counted (`unreadBase`)
+ * its count; after that, seqs less my own messages and the events that are no messages (edits,
+ * reactions, joins), so a seq we never received still counts: a gap is not hidden. Counting seqs
+ * the server had already numbered would count my own join as "1 unread".
  */
 export function unreadCount(room: RoomState, me: string): number {
-  const own = room.messages.filter((m) => m.seq > room.readSeq && m.user === me).length
-  const others = room.otherSeqs.filter((seq) => seq > room.readSeq).length
-  return Math.max(0, room.lastSeq - room.readSeq - own - others)
+  if (room.readSeq >= room.lastSeq) return 0
+  const base = room.unreadBase
+  let counted = 0
+  let from = room.readSeq
+  if (base && base.upTo > room.readSeq) {
+    // A mark moved past the server's (read here, not fetched since): at most what is left.
+    counted = room.readSeq <= base.readSeq ? base.count : Math.min(base.count, base.upTo - from)
+    from = base.upTo
+  }
+  const own = room.messages.filter((m) => m.seq > from && m.user === me).length
+  const others = room.otherSeqs.filter((seq) => seq > from).length
+  return counted + Math.max(0, room.lastSeq - from - own - others)
 }
 
 /** Events that are no messages, remembered after the read mark (bounded: a count, not a log). */

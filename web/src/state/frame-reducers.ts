@@ -20,6 +20,7 @@ import {
   typingStopped,
 } from './chat-state.js'
 import { addLogMessage, applyLogChange, type ShownMessage } from './message-changes.js'
+import { dropRoom, noLongerIn, removedNotice } from './room-list.js'
 
 /** What a reducer may know of the world besides the state, passed in so it stays pure. */
 export interface FrameEnv {
@@ -35,6 +36,8 @@ export type Effect =
   | { readonly type: 'signOut' }
   /** A mention or a DM for me: a desktop notification, if the tab is hidden and allowed. */
   | { readonly type: 'notify'; readonly frame: NotifyFrame }
+  /** My rooms changed on the server (added to one): fetch GET /api/me/rooms again. */
+  | { readonly type: 'syncRooms' }
 
 export interface Reduced {
   readonly state: ChatState
@@ -170,16 +173,15 @@ const preview: Reducer<'preview'> = (state, frame) => {
   )
 }
 
-const left: Reducer<'left'> = (state) => only(state)
-
-/** The room was deleted (docs/protocol.md): it leaves the joined list, and the lobby opens if it was open. */
-function roomDeleted(state: ChatState, room: string): ChatState {
-  const { [room]: _gone, ...rooms } = state.rooms
-  const roomNames = state.roomNames.filter((name) => name !== room)
-  const current =
-    state.current === room ? (rooms[LOBBY] ? LOBBY : (roomNames[0] ?? null)) : state.current
-  return { ...state, rooms, roomNames, current, notice: `#${room} was deleted.` }
+/** The server ended the subscription (removed, or left elsewhere): only a removal says so. */
+const left: Reducer<'left'> = (state, { room, reason }) => {
+  if (reason === undefined || !state.rooms[room]) return only(state)
+  return only(dropRoom(state, room, reason === 'removed' ? removedNotice(state, room) : null))
 }
+
+/** User channel: added to a room (fetch my rooms, which brings it) or removed from one. */
+const membership: Reducer<'membership'> = (state, { room, op }) =>
+  op === 'added' ? { state, effects: [{ type: 'syncRooms' }] } : only(noLongerIn(state, room))
 
 /** A log event that is no message: it counts as applied, not as unread. */
 function otherEvent(state: ChatState, name: string, seq: number, env: FrameEnv): ChatState {
@@ -189,11 +191,26 @@ function otherEvent(state: ChatState, name: string, seq: number, env: FrameEnv):
   return next.current === name && env.visible ? markRead(next, name) : next
 }
 
-// Membership and settings events: no view yet, but they are in the log like the rest.
-const member: Reducer<'member'> = (state, { room, seq }, env) =>
-  only(otherEvent(state, room, seq, env))
-const roomEvent: Reducer<'room'> = (state, { room, seq }, env) =>
-  only(otherEvent(state, room, seq, env))
+/** A membership change: not unread; the members panel refetches; my own new role applies. */
+const member: Reducer<'member'> = (state, { room, seq, subject, op, role }, env) => {
+  const next = otherEvent(state, room, seq, env)
+  const shown = next.rooms[room]
+  if (next === state || !shown) return only(state)
+  const me = subject === state.me.username
+  if (me && op === 'remove') return only(dropRoom(next, room, removedNotice(state, room)))
+  if (me && op === 'leave') return only(dropRoom(next, room, null))
+  const mine = me && op === 'role' && role !== undefined
+  // The @-completion's list is stale now (a DM's members never change): fetched again when asked.
+  const members = shown.kind === 'dm' ? {} : { members: null }
+  return only(patchRoom(next, room, { memberSeq: seq, ...members, ...(mine ? { role } : {}) }))
+}
+
+/** Changed settings: the topic shows in the header. */
+const roomEvent: Reducer<'room'> = (state, { room, seq, topic }, env) => {
+  const next = otherEvent(state, room, seq, env)
+  if (next === state || topic === undefined) return only(next)
+  return only(patchRoom(next, room, { topic }))
+}
 
 /** An edit, delete or reaction: applied once, in seq order, to the message and its replies' quotes. */
 function change(state: ChatState, event: MessageChangeEvent, env: FrameEnv): Reduced {
@@ -219,8 +236,10 @@ const error: Reducer<'error'> = (state, { code, message: text, cid, room }) => {
     })
   }
   if (code === 'unauthorized') return { state, effects: [{ type: 'signOut' }] }
-  if (code === 'room_not_found' && room !== undefined && state.rooms[room] && room !== LOBBY) {
-    return only(roomDeleted(state, room))
+  if (code === 'room_not_found' && room !== undefined) {
+    // A room already gone from the list (removed, left): the late answer changes nothing.
+    if (!state.rooms[room]) return only(state)
+    if (room !== LOBBY) return only(dropRoom(state, room, `#${room} was deleted.`))
   }
   return only({ ...state, notice: text || code })
 }
@@ -236,7 +255,9 @@ const notify: Reducer<'notify'> = (state, frame, env) => {
     room && frame.kind === 'mention' && !looking
       ? patchRoom(state, frame.room, { mentions: room.mentions + 1 })
       : state
-  return { state: next, effects: [{ type: 'notify', frame }] }
+  // A room not in my list yet (a DM just opened by someone else): my rooms changed.
+  const sync: Effect[] = room ? [] : [{ type: 'syncRooms' }]
+  return { state: next, effects: [{ type: 'notify', frame }, ...sync] }
 }
 
 /** User channel: my read mark moved on another tab or device; this one follows (never back). */
@@ -244,12 +265,9 @@ const read: Reducer<'read'> = (state, { room: name, seq }) => {
   const room = state.rooms[name]
   if (!room || seq <= room.readSeq) return only(state)
   const mentions = seq >= room.lastSeq ? 0 : room.mentions
-  const next = patchRoom(state, name, { readSeq: seq, mentions })
+  const next = patchRoom(state, name, { readSeq: seq, serverReadSeq: seq, mentions })
   return only({ ...next, readMarks: { ...next.readMarks, [name]: seq } })
 }
-
-// Membership frames are about the user's rooms list (issue 11's sidebar); nothing here yet.
-const membership: Reducer<'membership'> = (state) => only(state)
 
 const reducers: { readonly [T in ServerFrame['type']]: Reducer<T> } = {
   joined,

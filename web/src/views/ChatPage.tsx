@@ -6,11 +6,13 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { ChatClient } from '../app.js'
 import { canDelete } from '../chat/message-actions.js'
+import { totalUnread } from '../state/room-list.js'
 import type { ShownMessage } from '../state/message-changes.js'
 import { Composer } from './Composer.js'
 import { ConfirmDelete } from './ConfirmDelete.js'
 import type { MessageHandlers, MessageView } from './message-view.js'
 import { useFocusRequest } from './focus.js'
+import { MembersPanel } from './MembersPanel.js'
 import { MessageList } from './MessageList.js'
 import { RoomHeader } from './RoomHeader.js'
 import { RoomList } from './RoomList.js'
@@ -26,10 +28,16 @@ interface Props {
 }
 
 export function ChatPage({ chat }: Props) {
-  const { actions, me, messages } = chat
+  const { actions, me, messages, rooms } = chat
   const state = useChatState(chat.holder)
   const [roomsOpen, setRoomsOpen] = useState(false)
   const [searching, setSearching] = useState(false)
+  const [membersOpen, setMembersOpen] = useState(false)
+  // The tab says how much is unread everywhere, so it shows among the browser's tabs.
+  const unread = totalUnread(state)
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread > 99 ? '99+' : unread}) Eddy` : 'Eddy'
+  }, [unread])
   // The drawer exists only at phone width (styles.css): grown past it, an open drawer would leave
   // the room inert with no visible way to close it.
   useEffect(() => {
@@ -48,6 +56,19 @@ export function ChatPage({ chat }: Props) {
   const openRooms = (open: boolean) => {
     setRoomsOpen(open)
     focus(open ? 'drawer' : 'rooms-toggle')
+  }
+  const openMembers = (open: boolean) => {
+    setMembersOpen(open)
+    focus(open ? 'members-panel' : 'members-toggle')
+  }
+  /** Everyone this client knows of, for the DM box's suggestions. */
+  const knownPeople = () => {
+    const people = new Set<string>()
+    for (const known of Object.values(chat.holder.state.rooms)) {
+      for (const name of known.members ?? []) people.add(name)
+      for (const name of known.online) people.add(name)
+    }
+    return people
   }
 
   /** The message whose deletion waits for confirmation (the dialog is open while set). */
@@ -94,15 +115,22 @@ export function ChatPage({ chat }: Props) {
           toRoom()
         }}
         onJoin={(name) => {
-          actions.joinRoom(name)
-          toRoom()
+          void rooms.join(name).then((joined) => joined && toRoom())
         }}
-        onMoreRooms={() => void actions.loadMoreRooms()}
-        onCreate={async (name) => {
-          const failure = await actions.createRoom(name)
+        onMoreRooms={() => void rooms.loadMore()}
+        onRefreshRooms={() => void rooms.refreshDirectory()}
+        onCreate={async (name, visibility) => {
+          const failure = await rooms.create(name, visibility)
           if (failure === null) toRoom()
           return failure
         }}
+        onOpenDm={async (names) => {
+          const failure = await rooms.openDm(names)
+          if (failure === null) toRoom()
+          return failure
+        }}
+        knownPeople={knownPeople}
+        onNeedPeople={() => void messages.loadMembers('lobby')}
         onLogout={() => void chat.logout()}
         notifier={chat.notifier}
         searching={searching}
@@ -111,12 +139,13 @@ export function ChatPage({ chat }: Props) {
             search={(q, before) => chat.search(q, before)}
             onActive={setSearching}
             onOpen={(name, seq) => {
-              // As a notification does: open (or join) the room, then load back to the message.
-              if (state.rooms[name]) actions.selectRoom(name)
-              else actions.joinRoom(name)
-              void messages.jumpTo(name, seq)
-              // The jump focuses the message itself (MessageList); only the drawer closes.
-              setRoomsOpen(false)
+              // Open the room (join it if it is not listed: a public room found by name), then
+              // load back to the message; the jump focuses it (MessageList), the drawer closes.
+              void rooms.join(name).then((open) => {
+                if (!open) return
+                void messages.jumpTo(name, seq)
+                setRoomsOpen(false)
+              })
             }}
           />
         }
@@ -137,9 +166,15 @@ export function ChatPage({ chat }: Props) {
           onToggleRooms={() => openRooms(!roomsOpen)}
           roomsOpen={roomsOpen}
           onLeave={(name) => {
-            actions.leaveRoom(name)
-            focus('current-room', 'composer')
+            void rooms.leave(name).then((gone) => {
+              if (!gone) return
+              setMembersOpen(false)
+              focus('current-room', 'composer')
+            })
           }}
+          me={me.username}
+          membersOpen={membersOpen}
+          onToggleMembers={() => openMembers(!membersOpen)}
         />
         <StatusBanner
           status={state.status}
@@ -189,6 +224,15 @@ export function ChatPage({ chat }: Props) {
           </>
         ) : (
           <p class="empty">Pick a room, or create one, to start chatting.</p>
+        )}
+        {room && membersOpen && (
+          <MembersPanel
+            key={room.name}
+            room={room}
+            me={{ username: me.username, role: room.role, admin: state.admin }}
+            admin={chat.admin}
+            onClose={() => openMembers(false)}
+          />
         )}
         {confirming && (
           <ConfirmDelete

@@ -47,6 +47,7 @@ function quoteOf(message: ShownMessage, parent: ShownMessage | undefined): Quote
 
 export function MessageItem({ message, own, first, view, parent, replies, sent = false }: Props) {
   const [expanded, setExpanded] = useState(false)
+  const [active, setActive] = useState(false)
   const pressTimer = useRef<number | undefined>(undefined)
   const { me, handlers } = view
   const date = new Date(message.ts)
@@ -71,8 +72,13 @@ export function MessageItem({ message, own, first, view, parent, replies, sent =
     <li
       class={classes.filter(Boolean).join(' ')}
       data-seq={message.seq}
-      // Focusable, so the keyboard reaches its actions (shown while focus is within).
-      tabIndex={0}
+      // Reached with the arrow keys (the list is one tab stop); its actions join the tab order
+      // only while focus is within it.
+      tabIndex={-1}
+      onFocusIn={() => setActive(true)}
+      onFocusOut={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setActive(false)
+      }}
       onTouchStart={(e) => {
         const item = e.currentTarget
         endPress()
@@ -161,6 +167,7 @@ export function MessageItem({ message, own, first, view, parent, replies, sent =
       {replies > 0 && <p class="replies">{replies === 1 ? '1 reply' : `${replies} replies`}</p>}
       {!deleted && !editing && !message.provisional && (
         <MessageToolbar
+          tabbable={active}
           canEdit={own}
           canDelete={view.canDelete(message)}
           onReact={(emoji) => handlers.react(message.seq, emoji)}

@@ -7,6 +7,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { OutboxItem } from '../outbox.js'
 import type { RoomState } from '../state/chat-state.js'
+import { handleListKey } from './list-keys.js'
 import type { MessageView } from './message-view.js'
 import { PendingItem } from './PendingItem.js'
 import { Timeline } from './Timeline.js'
@@ -135,9 +136,13 @@ export function MessageList(props: Props) {
         class="scroller"
         ref={scroller}
         onScroll={onScroll}
+        onKeyDown={(e) => {
+          if (scroller.current && handleListKey(scroller.current, e)) e.preventDefault()
+        }}
         tabIndex={0}
         role="region"
         aria-label={`Messages in ${room.name}`}
+        aria-description="Enter to move through messages with the arrow keys, Escape to leave them"
       >
         <HistoryStatus
           room={room}

@@ -9,6 +9,8 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 export const QUICK_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'] as const
 
 interface Props {
+  /** In the tab order only while its message holds focus (the list itself is one tab stop). */
+  readonly tabbable: boolean
   readonly canEdit: boolean
   readonly canDelete: boolean
   readonly onReact: (emoji: string) => void
@@ -17,8 +19,17 @@ interface Props {
   readonly onDelete: () => void
 }
 
-export function MessageToolbar({ canEdit, canDelete, onReact, onReply, onEdit, onDelete }: Props) {
+export function MessageToolbar({
+  tabbable,
+  canEdit,
+  canDelete,
+  onReact,
+  onReply,
+  onEdit,
+  onDelete,
+}: Props) {
   const [picking, setPicking] = useState(false)
+  const tab = tabbable || picking ? 0 : -1
   const reactButton = useRef<HTMLButtonElement>(null)
   const picker = useRef<HTMLDivElement>(null)
   // The first emoji takes the focus, so the keyboard goes on from the picker.
@@ -43,21 +54,22 @@ export function MessageToolbar({ canEdit, canDelete, onReact, onReply, onEdit, o
         ref={reactButton}
         type="button"
         class="ghost small"
+        tabIndex={tab}
         aria-expanded={picking}
         onClick={() => setPicking((open) => !open)}
       >
         React
       </button>
-      <button type="button" class="ghost small" onClick={onReply}>
+      <button type="button" class="ghost small" tabIndex={tab} onClick={onReply}>
         Reply
       </button>
       {canEdit && (
-        <button type="button" class="ghost small" onClick={onEdit}>
+        <button type="button" class="ghost small" tabIndex={tab} onClick={onEdit}>
           Edit
         </button>
       )}
       {canDelete && (
-        <button type="button" class="ghost small danger-text" onClick={onDelete}>
+        <button type="button" class="ghost small danger-text" tabIndex={tab} onClick={onDelete}>
           Delete
         </button>
       )}

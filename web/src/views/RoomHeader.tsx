@@ -1,5 +1,9 @@
-/** The room's title bar: name, who is online, Leave (not for the lobby), and the rooms toggle for phone widths. */
+/**
+ * The room's title bar: name (a DM's by its people), topic, who is online, Members (the panel),
+ * Leave (not for the lobby), and the rooms toggle for phone widths.
+ */
 import { LOBBY, type RoomState } from '../state/chat-state.js'
+import { roomLabel } from '../state/room-list.js'
 
 interface Props {
   readonly room: RoomState | undefined
@@ -11,9 +15,14 @@ interface Props {
   readonly roomsOpen: boolean
   readonly onToggleRooms: () => void
   readonly onLeave: (room: string) => void
+  readonly me: string
+  readonly membersOpen: boolean
+  readonly onToggleMembers: () => void
 }
 
-export function RoomHeader({ room, presence, roomsOpen, onToggleRooms, onLeave }: Props) {
+export function RoomHeader(props: Props) {
+  const { room, presence, roomsOpen, onToggleRooms, onLeave } = props
+  const label = room ? roomLabel(room, props.me) : ''
   return (
     <header class="room-header">
       <button
@@ -25,7 +34,22 @@ export function RoomHeader({ room, presence, roomsOpen, onToggleRooms, onLeave }
       >
         ☰
       </button>
-      <h1 class="room-title">{room ? `# ${room.name}` : 'Eddy'}</h1>
+      <div class="room-heading">
+        <h1 class="room-title">
+          {!room ? 'Eddy' : room.kind === 'dm' ? `@ ${label}` : `# ${room.name}`}
+          {room?.kind === 'private' && (
+            <span class="lock" role="img" aria-label="(private)">
+              {' '}
+              🔒
+            </span>
+          )}
+        </h1>
+        {room?.topic && (
+          <p class="topic" dir="auto" title={room.topic}>
+            {room.topic}
+          </p>
+        )}
+      </div>
       {room && presence === 'live' && (
         <div class="online" role="group" aria-label="Online in this room">
           <span class="dot" aria-hidden="true" />
@@ -43,7 +67,17 @@ export function RoomHeader({ room, presence, roomsOpen, onToggleRooms, onLeave }
           <span class="online-count">Online: unknown while disconnected</span>
         </div>
       )}
-      {room && room.name !== LOBBY && (
+      {room && (
+        <button
+          type="button"
+          class="ghost small members-toggle"
+          aria-expanded={props.membersOpen}
+          onClick={props.onToggleMembers}
+        >
+          Members
+        </button>
+      )}
+      {room && room.name !== LOBBY && room.kind !== 'dm' && (
         <button
           type="button"
           class="ghost small leave"

@@ -5,7 +5,8 @@
  */
 import { useEffect, useState } from 'preact/hooks'
 
-export type FocusTarget = 'composer' | 'current-room' | 'drawer' | 'rooms-toggle'
+export type FocusTarget =
+  'composer' | 'current-room' | 'drawer' | 'rooms-toggle' | 'members-panel' | 'members-toggle'
 
 const SELECTORS: Readonly<Record<FocusTarget, string>> = {
   composer: '#composer-input',
@@ -13,6 +14,8 @@ const SELECTORS: Readonly<Record<FocusTarget, string>> = {
   'current-room': '.sidebar .room-button.current',
   drawer: '.sidebar .room-button.current, .sidebar button',
   'rooms-toggle': '.rooms-toggle',
+  'members-panel': '#members-panel .panel-close',
+  'members-toggle': '.members-toggle',
 }
 
 function onScreen(el: HTMLElement): boolean {
