@@ -79,6 +79,8 @@ const ConfigSchema = z.object({
   UPLOADS_PER_MINUTE: int(20, 1),
   /** Per user, across nodes: searches past this rate answer 429 (each one reads an index). */
   SEARCHES_PER_MINUTE: int(60, 1),
+  /** SQLite: how soon after an edit or delete the old text's trigrams leave the search index file. */
+  SEARCH_PURGE_DELAY_MS: int(60_000, 0),
   /** An upload no message has attached this long afterwards is deleted. */
   UNATTACHED_FILE_TTL_HOURS: int(24, 1),
   /** How often the file janitor deletes doomed files and what crashed uploads left. */

@@ -106,7 +106,10 @@ async function openStore(config: Config, log: Logger): Promise<Store> {
     throw new StartupError(`cannot use DATA_DIR (${rootCause(error)}); ${fix}`, { cause: error })
   }
   const file = join(dir, 'eddy.sqlite')
-  const store = await createSqliteStore({ file }).catch((error: unknown) => {
+  const store = await createSqliteStore({
+    file,
+    searchPurgeDelayMs: config.SEARCH_PURGE_DELAY_MS,
+  }).catch((error: unknown) => {
     throw new StartupError(`cannot open ${file} (${rootCause(error)}); ${fix}`, { cause: error })
   })
   return migrated(store, (cause) => `cannot write ${file} (${cause}); ${fix}`)

@@ -1,12 +1,14 @@
 /**
- * SQLite search over the trigram index of migration 8: three characters or more are one FTS5
- * phrase; two characters are the OR of the indexed trigrams that begin with them (read from the
- * index's vocabulary, so still an index lookup). Hits come newest first by rowid, which FTS5
- * streams in order, so a page stops reading as soon as it is full. Cursor: the rowid.
+ * SQLite search over the trigram index the worker keeps (sqlite-search-index.ts), read through a
+ * connection of its own with the index file attached as `search`: three characters or more are
+ * one FTS5 phrase; two characters are the OR of the indexed trigrams that begin with them (read
+ * from the index's vocabulary, so still an index lookup). Hits come newest first by rowid, which
+ * FTS5 streams in order, so a page stops reading as soon as it is full. Cursor: the rowid.
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
 import type { SearchHit, SearchQuery } from '../domain/search-port.js'
+import type { SqliteSearchIndex } from './sqlite-search-index.js'
 
 interface HitRow {
   room: string
@@ -25,16 +27,36 @@ export class SqliteSearch {
   readonly #terms: BetterSqlite3.Statement<[string, string], { term: string }>
   readonly #statements = new Map<string, BetterSqlite3.Statement<unknown[], HitRow>>()
   readonly #roomId: BetterSqlite3.Statement<[string], { id: number }>
+  readonly #committed: BetterSqlite3.Statement<[], { rowid: number; change: number }>
+  readonly #index: SqliteSearchIndex
 
-  constructor(db: BetterSqlite3.Database) {
+  /** `db` is the reader: the chat database with the index file attached as `search`. */
+  constructor(db: BetterSqlite3.Database, index: SqliteSearchIndex) {
     this.#db = db
+    this.#index = index
     this.#terms = db.prepare(
-      `select term from message_search_terms where term >= ? and term < ? limit ${MAX_TERMS + 1}`,
+      `select term from search.message_search_terms where term >= ? and term < ?
+        limit ${MAX_TERMS + 1}`,
     )
     this.#roomId = db.prepare('select rowid as id from rooms where name = ?')
+    this.#committed = db.prepare(`select
+      (select coalesce(max(rowid), 0) from messages) as rowid,
+      (select coalesce(max(id), 0) from search_changes) as change`)
   }
 
-  search(query: SearchQuery): SearchHit[] {
+  /** Waits for the index to hold everything committed so far (sends acked before the search). */
+  async search(query: SearchQuery): Promise<SearchHit[]> {
+    const committed = this.#committed.get()
+    if (committed) {
+      await this.#index.caughtUp({
+        rowid: Number(committed.rowid),
+        change: Number(committed.change),
+      })
+    }
+    return this.#search(query)
+  }
+
+  #search(query: SearchQuery): SearchHit[] {
     const before = query.before === undefined ? undefined : parseRowCursor(query.before)
     const body = this.#match(query.text)
     if (body === undefined) return []
@@ -71,8 +93,8 @@ export class SqliteSearch {
     }
     params.push(query.limit)
     const sql = `select m.room, m.seq, m.username as user, m.text, m.ts, s.rowid as id
-      from message_search s join messages m on m.rowid = s.rowid
-      where message_search match ? and m.type = 'message' and m.deleted_at is null
+      from search.message_search s join messages m on m.rowid = s.rowid
+      where s.message_search match ? and m.type = 'message' and m.deleted_at is null
         ${where.map((clause) => `and ${clause}`).join(' ')}
       order by s.rowid desc limit ?`
     let statement = this.#statements.get(sql)
@@ -109,7 +131,7 @@ function phrase(text: string): string {
   return `"${text.replaceAll('"', '""')}"`
 }
 
-/** The room's trigram in the index: ROOM_KEY of migration 8, computed the same way. */
+/** The room's trigram in the index: ROOM_KEY of sqlite-search-index.ts, computed the same way. */
 function roomKey(id: number): string {
   return String.fromCharCode(
     0xe000 + (id % 4096),

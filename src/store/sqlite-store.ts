@@ -10,6 +10,7 @@ import { SqliteGroupCommit } from './sqlite-group-commit.js'
 import { SqliteChanges } from './sqlite-changes.js'
 import { SqliteReads } from './sqlite-reads.js'
 import { SqliteSearch } from './sqlite-search.js'
+import { searchFileOf, SqliteSearchIndex } from './sqlite-search-index.js'
 import { SqlFiles } from './sql-files.js'
 import { SqlMembership } from './sql-membership.js'
 import { guard, SqlQueries } from './sql-queries.js'
@@ -19,6 +20,8 @@ export interface SqliteStoreOptions {
   readonly file: string
   /** How long a write waits for another process's lock before failing (default 5000). */
   readonly busyTimeoutMs?: number
+  /** How soon after an edit or delete the search index purges the old text (sqlite-search-index.ts). */
+  readonly searchPurgeDelayMs?: number
   /**
    * Whether a worker thread checkpoints the WAL (default true; see sqlite-checkpointer.ts). Off, the
    * writer's own automatic checkpoint at BACKSTOP_PAGES still bounds the WAL. For short-lived
@@ -49,12 +52,31 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   let appender: SqliteGroupCommit | undefined
   let prepared: SqliteReads | undefined
   let changer: SqliteChanges | undefined
-  let searcher: SqliteSearch | undefined
+  let searcher: Promise<SqliteSearch> | undefined
+  let indexer: SqliteSearchIndex | undefined
+  let reader: BetterSqlite3.Database | undefined
   // Statements are prepared against the schema, so they are built after the first migrate.
   const appends = (): SqliteGroupCommit => (appender ??= new SqliteGroupCommit(sqlite))
   const reads = (): SqliteReads => (prepared ??= new SqliteReads(sqlite))
   const changes = (): SqliteChanges => (changer ??= new SqliteChanges(sqlite))
-  const searches = (): SqliteSearch => (searcher ??= new SqliteSearch(sqlite))
+  // The index worker starts after the migration that creates its change queue; searches read
+  // through a connection of their own, with the index file attached.
+  const startSearch = async (): Promise<SqliteSearch> => {
+    const searchFile = searchFileOf(options.file)
+    indexer = new SqliteSearchIndex({
+      chatFile: options.file,
+      searchFile,
+      ...(options.searchPurgeDelayMs !== undefined
+        ? { purgeDelayMs: options.searchPurgeDelayMs }
+        : {}),
+      ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+    })
+    await indexer.ready()
+    reader = new BetterSqlite3(options.file, { readonly: true, fileMustExist: true })
+    reader.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+    reader.prepare('attach database ? as search').run(searchFile)
+    return new SqliteSearch(reader, indexer)
+  }
   const read = <T>(work: (r: SqliteReads) => T): Promise<T> =>
     guard(isUniqueViolation, () => Promise.resolve(work(reads())))
 
@@ -63,6 +85,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
       guard(isUniqueViolation, async () => {
         await migrate(db as Kysely<unknown>, 'sqlite')
         appends()
+        // An anonymous or in-memory database cannot be shared with the index worker: no search.
+        if (!sqlite.memory) await (searcher ??= startSearch())
       }),
     createUser: (user) => queries.createUser(user),
     findUserByName: (username) => queries.findUserByName(username),
@@ -115,11 +139,16 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     doomedFiles: (limit) => files.doomedFiles(limit),
     purgeFiles: (ids) => files.purgeFiles(ids),
     searchMessages: (query) =>
-      guard(isUniqueViolation, () => Promise.resolve(searches().search(query))),
+      guard(isUniqueViolation, async () => {
+        if (searcher === undefined) throw new Error('no search index: not migrated, or in memory')
+        return (await searcher).search(query)
+      }),
     ping: () => queries.ping(),
     async close() {
       appender?.close()
       await checkpointer?.stop()
+      await indexer?.stop()
+      reader?.close()
       // Kysely's destroy closes the better-sqlite3 handle too.
       if (sqlite.open) await db.destroy()
     },

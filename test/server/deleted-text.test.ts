@@ -1,5 +1,6 @@
-// A deleted message leaves no trace of its text: not in the API (timeline, log), not in the SQLite
-// file (read byte by byte after a checkpoint), not in PostgreSQL's rows. Its edits' texts, link
+// A deleted message leaves no trace of its text: not in the API (timeline, log, search), not in
+// the SQLite files (the chat's and the search index's, read byte by byte after a checkpoint), not
+// in PostgreSQL's rows. Its edits' texts, link
 // previews and mentions go with it; the tombstone and its seq stay.
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -73,12 +74,13 @@ async function expectNoTraceInApi(
 }
 
 describe('a deleted message leaves no trace of its text', () => {
-  it('SQLite: in the API and in the database file', async () => {
-    const server = await startServer({ LINK_PREVIEWS: 'off' })
+  it('SQLite: in the API and in the database files', async () => {
+    // The index purges old text at once, not after its usual quiet minute.
+    const server = await startServer({ LINK_PREVIEWS: 'off', SEARCH_PURGE_DELAY_MS: '0' })
     const [alice, bob] = [await registerUser(server.url), await registerUser(server.url)]
     const { seq, secrets, stored, client } = await secretMessage(server, alice, bob)
     const file = join(server.dataDir, 'eddy.sqlite')
-    const bytes = (): string => {
+    const bytes = (file: string): string => {
       // A second connection checkpoints the WAL into the file and empties it.
       const db = new BetterSqlite3(file)
       try {
@@ -91,15 +93,33 @@ describe('a deleted message leaves no trace of its text', () => {
       const walBytes = existsSync(wal) ? readFileSync(wal).toString('latin1') : ''
       return readFileSync(file).toString('latin1') + walBytes
     }
-    // The file held the secrets before (so this test can see them at all).
-    const before = bytes()
+    // The search index (a file of its own) holds the text as trigrams; a search waits for the
+    // index worker to catch up, so after it the file is current.
+    const indexFile = join(server.dataDir, 'eddy-search.sqlite')
+    const found = async (secret: string) => {
+      const answer = await api(server.url, `/api/search?q=${secret}`, { token: bob.token })
+      return (answer.body as { results: unknown[] }).results.length
+    }
+    const trigrams = (secret: string) =>
+      [...secret.slice(6)].slice(0, -2).map((_, i) => secret.slice(6 + i, 9 + i))
+    const current = stored[1] ?? ''
+    expect(await found(current)).toBe(1)
+    // The files held the secrets before (so this test can see them at all).
+    const before = bytes(file)
     for (const secret of stored) expect(before).toContain(secret)
+    const indexedBefore = bytes(indexFile)
+    expect(trigrams(current).filter((t) => indexedBefore.includes(t)).length).toBeGreaterThan(0)
 
     await deleteIt(server, alice, seq)
     await client.next('delete', (f) => f.target === seq)
     await expectNoTraceInApi(server, bob, secrets, seq)
-    const after = bytes()
+    expect(await found(current)).toBe(0)
+    const after = bytes(file)
     for (const secret of secrets) expect(after).not.toContain(secret)
+    const indexedAfter = bytes(indexFile)
+    for (const secret of secrets) {
+      expect(trigrams(secret).filter((t) => indexedAfter.includes(t))).toEqual([])
+    }
     const [tombstone] = await timeline(server.url, bob, 'lobby', `before=${seq + 1}&limit=1`)
     expect(tombstone).toMatchObject({ seq, text: '', deleted: true, mentions: [], reactions: {} })
     client.close()

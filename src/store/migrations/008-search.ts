@@ -1,9 +1,7 @@
 /**
- * Migration 8 (search): a substring index over messages' current text that every write keeps in
- * step inside its own transaction (docs/search.md).
- * - SQLite: a contentless FTS5 table with the trigram tokenizer, kept by triggers on `messages`
- *   (so appends, group commits, edits, deletes and room deletes all maintain it), plus its
- *   vocabulary table, through which two-character queries find the trigrams they begin.
+ * Migration 8 (search): a substring index over messages' current text (docs/search.md).
+ * - SQLite: the queue of edits, deletes and removed rows that the index worker applies
+ *   (sqlite-search-index.ts keeps the FTS5 trigram index in a file of its own).
  * - PostgreSQL: pg_trgm GIN indexes, one over the text and one over its character pairs (pg_trgm
  *   has no key for a two-character pattern), and a recency index for common words.
  */
@@ -16,50 +14,26 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
 }
 
 /**
- * The indexed text ends with U+0001: a two-character match at the very end of a message then still
- * starts a trigram. Query text never holds control characters, so this matches nothing by itself.
- * `room_key` is the room as one trigram of private-use characters made from its rowid (ROOM_KEY),
- * so a search in one room is an AND of two index lookups instead of a walk through every room's
- * matches. Rows are tied by rowid, which VACUUM could renumber; Eddy never runs VACUUM.
+ * The index itself lives in a file of its own, kept by a worker thread (sqlite-search-index.ts):
+ * new messages are found by rowid, so sends cost nothing here. Edits, deletes and removed rows
+ * are queued for it by these triggers, in the transaction of the change.
  */
 async function upSqlite(db: Kysely<unknown>): Promise<void> {
-  await sql`create virtual table message_search using fts5(
-    body, room_key, tokenize = 'trigram', content = '', contentless_delete = 1)`.execute(db)
-  await sql`create virtual table message_search_terms using fts5vocab(message_search, 'row')`.execute(
-    db,
-  )
-  const indexRow = (row: 'new' | 'm') =>
-    sql.raw(`${row}.rowid, ${row}.text || char(1),
-      (select ${ROOM_KEY} from rooms r where r.name = ${row}.room)`)
-  await sql`create trigger message_search_insert after insert on messages
-    when new.type = 'message' and new.deleted_at is null and new.text <> ''
-    begin
-      insert into message_search (rowid, body, room_key) values (${indexRow('new')});
-    end`.execute(db)
-  // Only a change of text or deletion touches the index: reactions and previews cost nothing.
-  await sql`create trigger message_search_update after update of text, deleted_at on messages
+  await sql`create table search_changes (
+    id integer primary key autoincrement,
+    message_rowid integer not null)`.execute(db)
+  // Only a change of text or deletion is queued: reactions and previews cost nothing.
+  await sql`create trigger search_changes_update after update of text, deleted_at on messages
     when new.type = 'message'
     begin
-      delete from message_search where rowid = old.rowid;
-      insert into message_search (rowid, body, room_key)
-        select ${indexRow('new')} where new.deleted_at is null and new.text <> '';
+      insert into search_changes (message_rowid) values (new.rowid);
     end`.execute(db)
-  await sql`create trigger message_search_delete after delete on messages
+  await sql`create trigger search_changes_delete after delete on messages
     when old.type = 'message'
     begin
-      delete from message_search where rowid = old.rowid;
+      insert into search_changes (message_rowid) values (old.rowid);
     end`.execute(db)
-  await sql`insert into message_search (rowid, body, room_key)
-    select ${indexRow('m')} from messages m
-    where m.type = 'message' and m.deleted_at is null and m.text <> ''`.execute(db)
 }
-
-/**
- * A room's key in the SQLite index, from `r.rowid`: three characters of the private-use area
- * (U+E000-U+F7FF), one trigram, distinct for the first 2^35 rooms. sqlite-search.ts builds the same.
- */
-const ROOM_KEY = `char(57344 + r.rowid % 4096, 57344 + r.rowid / 4096 % 4096,
-  61440 + r.rowid / 16777216 % 2048)`
 
 async function upPostgres(db: Kysely<unknown>): Promise<void> {
   // Nodes migrating different schemas of one database at once must not race to create it.
