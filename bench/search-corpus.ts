@@ -8,10 +8,12 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
 import pg from 'pg'
 import type { Store } from '../src/domain/ports.js'
 import type { SearchQuery } from '../src/domain/search-port.js'
 import { createPostgresStore } from '../src/store/postgres-store.js'
+import { searchFileOf } from '../src/store/sqlite-search-index.js'
 import { createSqliteStore } from '../src/store/sqlite-store.js'
 
 const TOTAL = Number(process.env['MESSAGES'] ?? 1_000_000)
@@ -111,10 +113,25 @@ async function open(kind: string): Promise<Opened> {
   const dir = await mkdtemp(join(tmpdir(), 'eddy-search-bench-'))
   const file = join(dir, 'bench.db')
   const store = await createSqliteStore({ file })
+  const index = searchFileOf(file)
   return {
     store,
-    size: async () => `${Math.round((await stat(file)).size / 2 ** 20)} MB`,
-    analyze: async () => {},
+    size: async () =>
+      `${Math.round((await stat(file)).size / 2 ** 20)} MB + index ${Math.round((await stat(index)).size / 2 ** 20)} MB`,
+    // The index worker builds the index beside the appends; time the queries once it is complete.
+    analyze: async () => {
+      const began = performance.now()
+      const db = new BetterSqlite3(file, { readonly: true })
+      db.prepare('attach database ? as search').run(index)
+      const behind = db.prepare<[], { n: number }>(
+        'select (select max(rowid) from messages) - (select message_rowid from search.search_state) as n',
+      )
+      while ((behind.get()?.n ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 200))
+      db.close()
+      console.log(
+        `sqlite: index complete ${((performance.now() - began) / 1000).toFixed(1)} s after the last append`,
+      )
+    },
     cleanup: async () => {
       await store.close()
       await rm(dir, { recursive: true, force: true })

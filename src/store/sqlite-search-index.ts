@@ -194,7 +194,7 @@ export class SqliteSearchIndex {
         chatFile: options.chatFile,
         searchFile: options.searchFile,
         busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
-        idleMs: options.idleMs ?? 50,
+        idleMs: options.idleMs ?? 250,
         purgeDelayMs: options.purgeDelayMs ?? 60_000,
         batch: BATCH,
         roomKey: ROOM_KEY,
