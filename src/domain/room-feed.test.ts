@@ -141,6 +141,45 @@ describe('RoomFeed ordering', () => {
 })
 
 describe('RoomFeed catch-up', () => {
+  it('clients resuming from the same seq at once share one Store read (a reconnect storm)', async () => {
+    const { control, store } = await setup()
+    await store(5)
+    // A feed started after the messages were stored remembers none of them (as after a restart).
+    const fresh = new RoomFeed(ROOM, control.store, () => undefined)
+    await fresh.ready
+    control.reads.length = 0
+    const subs = ['a', 'b', 'c'].map((name) => new FakeSubscriber(name))
+    await Promise.all(subs.map((sub) => fresh.attach(sub, 0)))
+    expect(control.reads).toEqual([{ afterSeq: 0, limit: 5 }])
+    for (const sub of subs) expect(sub.seqs).toEqual([1, 2, 3, 4, 5])
+    // The page reached the room's end, so it is remembered: the next clients cost no read.
+    const late = new FakeSubscriber('d')
+    await fresh.attach(late, 2)
+    expect(late.seqs).toEqual([3, 4, 5])
+    expect(control.reads).toHaveLength(1)
+  })
+
+  it('a page read from the Store is not remembered when the room moved on during the read', async () => {
+    const { control, store } = await setup()
+    await store(3)
+    const fresh = new RoomFeed(ROOM, control.store, () => undefined)
+    await fresh.ready
+    control.reads.length = 0
+    const [m4] = await store(1)
+    control.before = () => {
+      control.before = () => Promise.resolve()
+      fresh.accept(m4!)
+      return Promise.resolve()
+    }
+    const sub = new FakeSubscriber('a')
+    await fresh.attach(sub, 0)
+    expect(sub.seqs).toEqual([1, 2, 3, 4])
+    const next = new FakeSubscriber('b')
+    await fresh.attach(next, 0)
+    expect(next.seqs).toEqual([1, 2, 3, 4])
+    expect(control.reads.map((r) => r.afterSeq)).toEqual([0, 0])
+  })
+
   it('switches every subscriber to live at the seam: each sees one contiguous run, once', async () => {
     const { feed, control, publish } = await setup()
     await publish(700)

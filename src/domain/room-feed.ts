@@ -27,6 +27,8 @@ export class RoomFeed {
   readonly #subscribers = new Map<RoomSubscriber, Cursor>()
   readonly #held = new Map<number, RoomLogEvent>()
   readonly #recent: Array<Broadcast<RoomLogEvent>> = []
+  /** Store reads in flight for catch-ups, by `afterSeq:limit`. */
+  readonly #reading = new Map<string, Promise<ReadonlyArray<Broadcast<RoomLogEvent>>>>()
   readonly #onError: (error: unknown) => void
   readonly #metrics: ChatMetrics
   readonly #onEnded: OnEnded
@@ -157,9 +159,9 @@ export class RoomFeed {
         continue
       }
       const want = Math.min(PAGE, this.#lastSeq - cursor.seq)
-      let page: RoomLogEvent[]
+      let page: ReadonlyArray<Broadcast<RoomLogEvent>>
       try {
-        page = await this.#store.messagesAfter(this.room, cursor.seq, want)
+        page = await this.#pageAfter(cursor.seq, want)
       } catch (error) {
         if (!this.#owns(subscriber, cursor)) return
         this.#subscribers.delete(subscriber)
@@ -168,10 +170,10 @@ export class RoomFeed {
       }
       if (!this.#owns(subscriber, cursor)) return
       const before = cursor.seq
-      for (const message of page) {
-        if (message.seq !== cursor.seq + 1) break
-        cursor.seq = message.seq
-        subscriber.deliver(new Broadcast(message))
+      for (const broadcast of page) {
+        if (broadcast.payload.seq !== cursor.seq + 1) break
+        cursor.seq = broadcast.payload.seq
+        subscriber.deliver(broadcast)
         // A replay can be far larger than a socket buffer: pace it by the reader, never drop it.
         if (subscriber.congested) {
           await subscriber.drained()
@@ -187,6 +189,41 @@ export class RoomFeed {
     }
     // No await between the loop's last check and here: nothing can be emitted in between.
     cursor.live = true
+  }
+
+  /**
+   * A page of the log from the Store. Clients that resume from the same seq while a read is in
+   * flight share it and its encoding; a page that reaches the room's end also fills an empty
+   * memory, so the next clients of a reconnect storm after a restart are served from there.
+   */
+  #pageAfter(seq: number, want: number): Promise<ReadonlyArray<Broadcast<RoomLogEvent>>> {
+    const key = `${seq}:${want}`
+    let read = this.#reading.get(key)
+    if (read === undefined) {
+      const lastSeq = this.#lastSeq
+      read = this.#store
+        .messagesAfter(this.room, seq, want)
+        .then((events) => {
+          const page = events.map((event) => new Broadcast(event))
+          this.#rememberPage(page, lastSeq)
+          return page
+        })
+        .finally(() => this.#reading.delete(key))
+      this.#reading.set(key, read)
+    }
+    return read
+  }
+
+  /**
+   * Only into an empty memory, only a contiguous page ending at the room's last seq, and only if
+   * nothing was emitted while it was read (a delete meanwhile must never leave its text here).
+   */
+  #rememberPage(page: ReadonlyArray<Broadcast<RoomLogEvent>>, lastSeqAtRead: number): void {
+    const first = page[0]?.payload.seq
+    if (first === undefined || this.#recent.length > 0 || this.#lastSeq !== lastSeqAtRead) return
+    if (page.some((broadcast, i) => broadcast.payload.seq !== first + i)) return
+    if (first + page.length - 1 !== lastSeqAtRead) return
+    this.#recent.push(...page.slice(-RECENT_MESSAGES))
   }
 
   /** The remembered broadcasts after `seq`, when memory reaches back that far. */
