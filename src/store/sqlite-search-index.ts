@@ -140,9 +140,9 @@ function run() {
     result = step()
     if (result.changed && purgeAt === 0) purgeAt = Date.now() + workerData.purgeDelayMs
     if (purgeAt !== 0 && !result.more && Date.now() >= purgeAt) purge()
-  } catch (error) {
-    // Busy, or the chat tables not migrated yet: the next round tries again.
-    statements = statements && error && error.code === 'SQLITE_ERROR' ? undefined : statements
+  } catch {
+    // Busy, or the chat tables not migrated yet: the next round prepares again and retries.
+    statements = undefined
   }
   if (result && (serving > last.ticket || result.rowid !== last.rowid || result.change !== last.change)) {
     last = { rowid: result.rowid, change: result.change, ticket: serving }
