@@ -2,6 +2,8 @@
  * npm run bench [-- --quick] [--scenario NAME[,NAME]] [--servers bare,socketio,eddy]
  *                  [--workers N] [--addresses N] [--eddy-cpu-prof DIR] [--eddy-entry FILE]
  *                  [--eddy-users N] [--markdown]
+ *   npm run bench -- --scenario c100k [--c100k-clients N] [--c100k-nodes N]
+ *                  [--c100k-one-node-clients N] [--c100k-users N] [--c100k-seconds S] …
  *
  * Starts each server under test on loopback (bench/servers/), drives it from worker processes
  * (bench/load/), prints one table (figures × servers, Eddy's ratios, the issue's goals) and
@@ -22,6 +24,8 @@ import type {
   ScenarioOutput,
   StartedServer,
 } from './scenarios/context.js'
+import { c100kScenario } from './scenarios/c100k.js'
+import { C100K_ARGS, parseC100kOptions } from './scenarios/c100k-options.js'
 import { durable } from './scenarios/durable.js'
 import { fanout } from './scenarios/fanout.js'
 import { idle } from './scenarios/idle.js'
@@ -32,6 +36,8 @@ import { eddyAvailable, launchEddy } from './servers/eddy.js'
 import { launchReference, REPO_ROOT, type ServerUnderTest } from './servers/launch.js'
 
 const SCENARIOS: readonly Scenario[] = [fanout, ramp, idle, resume, durable, upstream]
+/** Run only when named: c100k needs PostgreSQL and Redis, and minutes. */
+const OPT_IN = ['c100k']
 
 /** The idle scenario needs ~19k sockets per side: raise the soft open-file limit, then go on. */
 function reexecWithRaisedFileLimit(): void {
@@ -67,13 +73,16 @@ function parseOptions() {
       'eddy-entry': { type: 'string' },
       'eddy-users': { type: 'string' },
       markdown: { type: 'boolean', default: false },
+      ...C100K_ARGS,
     },
   })
+  const c100k = parseC100kOptions(values)
+  const all = [...SCENARIOS, c100kScenario(c100k)]
   const names = (values.scenario ?? []).flatMap((s) => s.split(','))
-  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n))
+  const unknown = names.filter((n) => !all.some((s) => s.name === n))
   if (unknown.length > 0) {
     throw new Error(
-      `unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+      `unknown scenario ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}`,
     )
   }
   const servers = (values.servers?.split(',') ?? [...KINDS]) as ServerKind[]
@@ -81,7 +90,10 @@ function parseOptions() {
     if (!KINDS.includes(s)) throw new Error(`unknown server ${s}; known: ${KINDS.join(', ')}`)
   return {
     quick: values.quick,
-    scenarios: names.length > 0 ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS,
+    scenarios:
+      names.length > 0
+        ? all.filter((s) => names.includes(s.name))
+        : all.filter((s) => !OPT_IN.includes(s.name)),
     servers,
     workers: Number(values.workers),
     addresses: Number(values.addresses),
@@ -91,6 +103,7 @@ function parseOptions() {
     // at every Eddy start: enough users for realistic presence, few enough to start quickly.
     eddyUsers: Number(values['eddy-users'] ?? (values.quick ? 40 : 100)),
     markdown: values.markdown,
+    c100k,
   }
 }
 

@@ -8,6 +8,8 @@ export interface ConnectCommand {
   readonly kind: ServerKind
   /** ws://127.0.0.1:PORT */
   readonly baseUrl: string
+  /** Several nodes (c100k): client g connects to baseUrls[g % length] instead of baseUrl. */
+  readonly baseUrls?: readonly string[]
   readonly count: number
   /** Global index of this worker's first client: rooms, tokens and addresses rotate on it. */
   readonly startIndex: number
@@ -16,6 +18,9 @@ export interface ConnectCommand {
   /** Source addresses (127.0.0.2 …) so each gets its own ~28k ephemeral ports. */
   readonly addresses: readonly string[]
   readonly concurrency: number
+  /** Attempts after a failed one (a refused upgrade, a reset, a timeout), as a real client retries
+   * with backoff; 0: one attempt. */
+  readonly retries?: number
 }
 
 export interface SendCommand {
@@ -48,12 +53,20 @@ export type WorkerCommand =
   | { readonly cmd: 'phase'; readonly phase: number }
   | { readonly cmd: 'stats' }
   | { readonly cmd: 'drop' }
-  | { readonly cmd: 'reconnect'; readonly expectPerClient: number; readonly timeoutMs: number }
+  | {
+      readonly cmd: 'reconnect'
+      readonly expectPerClient: number
+      readonly timeoutMs: number
+      /** As ConnectCommand.retries. */
+      readonly retries?: number
+    }
   | { readonly cmd: 'closeAll' }
 
 export interface ConnectResult {
   readonly connected: number
   readonly failed: number
+  /** Attempts that failed and were retried. */
+  readonly retried?: number
   readonly firstError?: string
 }
 
@@ -71,6 +84,8 @@ export interface Stats {
   readonly dupes: number
   /** Stamped frames of another phase (late arrivals of an earlier step). */
   readonly stale: number
+  /** Eddy: new deliveries whose seq was below one the same client already had this phase. */
+  readonly outOfOrder: number
   readonly firstDeliveryUs: number
   readonly lastDeliveryUs: number
   readonly latency: HistogramSnapshot
@@ -92,6 +107,7 @@ export interface DurableResult {
 export interface ReconnectResult {
   readonly reconnected: number
   readonly failed: number
+  readonly retried?: number
   readonly firstError?: string
   /** When the last client of this worker had all its messages (monotonic µs), 0 if some never did. */
   readonly allDoneUs: number

@@ -31,6 +31,7 @@ export interface MergedStats {
   readonly unique: number
   readonly dupes: number
   readonly stale: number
+  readonly outOfOrder: number
   readonly firstDeliveryUs: number
   readonly lastDeliveryUs: number
   readonly latency: LatencyHistogram
@@ -90,11 +91,13 @@ export class LoadPool {
   async connect(options: {
     kind: ServerKind
     baseUrl: string
+    baseUrls?: readonly string[]
     count: number
     rooms: readonly string[]
     tokens: readonly string[]
     addresses: readonly string[]
     concurrencyPerWorker?: number
+    retries?: number
   }): Promise<ConnectResult> {
     const counts = split(options.count, this.size)
     let start = 0
@@ -107,18 +110,21 @@ export class LoadPool {
       cmd: 'connect',
       kind: options.kind,
       baseUrl: options.baseUrl,
+      ...(options.baseUrls ? { baseUrls: options.baseUrls } : {}),
       count: counts[i]!,
       startIndex: starts[i]!,
       rooms: options.rooms,
       tokens: options.tokens,
       addresses: options.addresses,
       concurrency: options.concurrencyPerWorker ?? 64,
+      ...(options.retries ? { retries: options.retries } : {}),
     }))
     results.forEach((r, i) => (this.held[i]! += r.connected))
     const firstError = results.find((r) => r.firstError)?.firstError
     return {
       connected: results.reduce((s, r) => s + r.connected, 0),
       failed: results.reduce((s, r) => s + r.failed, 0),
+      retried: results.reduce((s, r) => s + (r.retried ?? 0), 0),
       ...(firstError ? { firstError } : {}),
     }
   }
@@ -177,6 +183,7 @@ export class LoadPool {
       unique: all.reduce((s, r) => s + r.unique, 0),
       dupes: all.reduce((s, r) => s + r.dupes, 0),
       stale: all.reduce((s, r) => s + r.stale, 0),
+      outOfOrder: all.reduce((s, r) => s + r.outOfOrder, 0),
       firstDeliveryUs: firsts.length ? Math.min(...firsts) : 0,
       lastDeliveryUs: Math.max(0, ...all.map((s) => s.lastDeliveryUs)),
       latency: LatencyHistogram.fromSnapshots(all.map((s) => s.latency)),
@@ -204,17 +211,19 @@ export class LoadPool {
     await this.all(() => ({ cmd: 'drop' }))
   }
 
-  async reconnect(expectPerClient: number, timeoutMs: number) {
+  async reconnect(expectPerClient: number, timeoutMs: number, retries = 0) {
     const results = await this.all<ReconnectResult>(() => ({
       cmd: 'reconnect',
       expectPerClient,
       timeoutMs,
+      ...(retries > 0 ? { retries } : {}),
     }))
     const firstError = results.find((r) => r.firstError)?.firstError
     const incomplete = results.reduce((s, r) => s + r.incomplete, 0)
     return {
       reconnected: results.reduce((s, r) => s + r.reconnected, 0),
       failed: results.reduce((s, r) => s + r.failed, 0),
+      retried: results.reduce((s, r) => s + (r.retried ?? 0), 0),
       ...(firstError ? { firstError } : {}),
       incomplete,
       allDoneUs: incomplete > 0 ? 0 : Math.max(...results.map((r) => r.allDoneUs)),

@@ -40,6 +40,7 @@ const state = {
   unique: 0,
   dupes: 0,
   stale: 0,
+  outOfOrder: 0,
   firstDeliveryUs: 0,
   lastDeliveryUs: 0,
   unexpectedCloses: {} as Record<string, number>,
@@ -65,6 +66,8 @@ class LoadClient {
   doneAtUs = 0
   private seen: (Uint8Array | undefined)[] = []
   private seenPhase = -1
+  /** The highest seq among this phase's new deliveries (Eddy): the next must be above it. */
+  private phaseSeq = 0
 
   constructor(
     readonly protocol: ClientProtocol,
@@ -160,7 +163,8 @@ class LoadClient {
   }
 
   private onDelivery(stamp: Stamp, frame: string, at: number): void {
-    if (this.trackSeq) this.lastSeq = Math.max(this.lastSeq ?? 0, seqIn(frame) ?? 0)
+    const seq = this.trackSeq ? (seqIn(frame) ?? 0) : 0
+    if (this.trackSeq) this.lastSeq = Math.max(this.lastSeq ?? 0, seq)
     if (stamp.phase !== state.phase) {
       state.stale++
       return
@@ -168,6 +172,11 @@ class LoadClient {
     if (!this.markSeen(stamp.origin, stamp.n)) {
       state.dupes++
       return
+    }
+    // A room's log is delivered in seq order, live or resumed: a new one below the last is a bug.
+    if (this.trackSeq) {
+      if (seq < this.phaseSeq) state.outOfOrder++
+      else this.phaseSeq = seq
     }
     state.unique++
     state.latency.record(at - stamp.sentAtUs)
@@ -210,6 +219,7 @@ class LoadClient {
     if (this.seenPhase !== state.phase) {
       this.seen = []
       this.seenPhase = state.phase
+      this.phaseSeq = 0
       this.phaseCount = 0
       this.doneAtUs = 0
     }
@@ -261,6 +271,24 @@ async function waitFor(done: () => boolean, timeoutMs: number): Promise<boolean>
   return true
 }
 
+/** Connects, retrying up to `retries` times after 0.25 s, 0.5 s … (at most 4 s), jittered. */
+async function connectRetrying(
+  client: LoadClient,
+  since: number | undefined,
+  retries: number,
+  onRetry: () => void,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.connect(since)
+    } catch (error) {
+      if (attempt >= retries) throw error
+      onRetry()
+      await sleep(Math.min(4_000, 250 * 2 ** attempt) * (0.5 + Math.random()))
+    }
+  }
+}
+
 async function connect(cmd: ConnectCommand): Promise<ConnectResult> {
   const protocol = PROTOCOLS[cmd.kind]
   const fresh: LoadClient[] = []
@@ -270,7 +298,9 @@ async function connect(cmd: ConnectCommand): Promise<ConnectResult> {
       new LoadClient(
         protocol,
         cmd.kind === 'eddy',
-        cmd.baseUrl + protocol.path,
+        (cmd.baseUrls && cmd.baseUrls.length > 0
+          ? cmd.baseUrls[g % cmd.baseUrls.length]!
+          : cmd.baseUrl) + protocol.path,
         cmd.rooms[g % cmd.rooms.length]!,
         cmd.tokens.length > 0 ? cmd.tokens[g % cmd.tokens.length] : undefined,
         cmd.addresses[g % cmd.addresses.length]!,
@@ -278,17 +308,23 @@ async function connect(cmd: ConnectCommand): Promise<ConnectResult> {
     )
   }
   let failed = 0
+  let retried = 0
   let firstError: string | undefined
   await runLimited(fresh, cmd.concurrency, async (client) => {
     try {
-      await client.connect(undefined)
+      await connectRetrying(client, undefined, cmd.retries ?? 0, () => retried++)
       clients.push(client)
     } catch (error) {
       failed++
       firstError ??= (error as Error).message
     }
   })
-  return { connected: fresh.length - failed, failed, ...(firstError ? { firstError } : {}) }
+  return {
+    connected: fresh.length - failed,
+    failed,
+    ...(retried > 0 ? { retried } : {}),
+    ...(firstError ? { firstError } : {}),
+  }
 }
 
 function sendStamped(client: LoadClient, phase: number, trackAck: boolean, mix?: ChangeMix): void {
@@ -389,6 +425,7 @@ function setPhase(phase: number): void {
   state.unique = 0
   state.dupes = 0
   state.stale = 0
+  state.outOfOrder = 0
   state.firstDeliveryUs = 0
   state.lastDeliveryUs = 0
   state.unexpectedCloses = {}
@@ -409,6 +446,7 @@ function stats(): Stats {
     unique: state.unique,
     dupes: state.dupes,
     stale: state.stale,
+    outOfOrder: state.outOfOrder,
     firstDeliveryUs: state.firstDeliveryUs,
     lastDeliveryUs: state.lastDeliveryUs,
     latency: state.latency.snapshot(),
@@ -417,15 +455,20 @@ function stats(): Stats {
   }
 }
 
-async function reconnect(expectPerClient: number, timeoutMs: number): Promise<ReconnectResult> {
+async function reconnect(
+  expectPerClient: number,
+  timeoutMs: number,
+  retries: number,
+): Promise<ReconnectResult> {
   state.expectPerClient = expectPerClient
   let failed = 0
+  let retried = 0
   let firstError: string | undefined
   // All at once: the storm is the point.
   await Promise.all(
     clients.map(async (client) => {
       try {
-        await client.connect(client.lastSeq ?? 0)
+        await connectRetrying(client, client.lastSeq ?? 0, retries, () => retried++)
       } catch (error) {
         failed++
         firstError ??= (error as Error).message
@@ -438,6 +481,7 @@ async function reconnect(expectPerClient: number, timeoutMs: number): Promise<Re
   return {
     reconnected: clients.length - failed,
     failed,
+    ...(retried > 0 ? { retried } : {}),
     ...(firstError ? { firstError } : {}),
     allDoneUs,
     incomplete,
@@ -461,7 +505,7 @@ async function handle(cmd: WorkerCommand): Promise<unknown> {
       await Promise.all(clients.map((c) => c.drop()))
       return null
     case 'reconnect':
-      return reconnect(cmd.expectPerClient, cmd.timeoutMs)
+      return reconnect(cmd.expectPerClient, cmd.timeoutMs, cmd.retries ?? 0)
     case 'closeAll':
       await Promise.all(clients.map((c) => c.drop()))
       clients.length = 0

@@ -18,18 +18,18 @@ const BASE_MESSAGES = 10
 /** Not a worker index: marks messages from the parent's own sender. */
 const PARENT_ORIGIN = 99
 
-interface Outgoing {
+export interface Outgoing {
   readonly frame: string
   readonly cid: string
 }
 
-function stampedMessage(phase: number, n: number): Outgoing {
+export function stampedMessage(phase: number, n: number, room = ROOM): Outgoing {
   const text = encodePayload(
     { phase, origin: PARENT_ORIGIN, n, sentAtUs: nowUs() },
     DEFAULT_PADDING,
   )
   const cid = `storm.${phase}.${n}`
-  return { frame: eddyProtocol.encodeSend(ROOM, text, cid), cid }
+  return { frame: eddyProtocol.encodeSend(room, text, cid), cid }
 }
 
 /** The mixed storm's n-th event: a message, or an edit or reaction of a base message (stamped cid). */
@@ -46,7 +46,12 @@ function mixedEvent(phase: number, n: number, base: readonly number[]): Outgoing
 }
 
 /** A sender outside the pool: joins, sends the frames, resolves with their acked seqs, in order. */
-async function sendAcked(wsUrl: string, token: string, outgoing: readonly Outgoing[]) {
+export async function sendAcked(
+  wsUrl: string,
+  token: string,
+  outgoing: readonly Outgoing[],
+  room = ROOM,
+) {
   const ws = new WebSocket(`${wsUrl}/chat`, {
     headers: { authorization: `Bearer ${token}` },
     perMessageDeflate: false,
@@ -56,7 +61,7 @@ async function sendAcked(wsUrl: string, token: string, outgoing: readonly Outgoi
     ws.on('message', (data) => {
       if ((data as Buffer).toString().includes('"type":"joined"')) resolve()
     })
-    ws.once('open', () => ws.send(eddyProtocol.opening(ROOM, undefined)[0]!))
+    ws.once('open', () => ws.send(eddyProtocol.opening(room, undefined)[0]!))
   })
   const seqs = new Map<string, number>()
   const count = outgoing.length

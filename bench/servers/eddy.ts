@@ -56,17 +56,18 @@ async function postJson(url: string, body: unknown, token?: string) {
   return { status: res.status, text }
 }
 
-async function registerUsers(httpUrl: string, count: number): Promise<string[]> {
+/** Registers bench_<first>… bench_<first + count - 1> (8 at a time) and returns their tokens. */
+export async function registerUsers(httpUrl: string, count: number, first = 0): Promise<string[]> {
   const tokens = new Array<string>(count)
   let next = 0
   const lane = async () => {
     while (next < count) {
       const i = next++
       const { status, text } = await postJson(`${httpUrl}/api/register`, {
-        username: `bench_${i}`,
+        username: `bench_${first + i}`,
         password: 'bench-password-123',
       })
-      if (status !== 201) throw new Error(`register bench_${i}: HTTP ${status} ${text}`)
+      if (status !== 201) throw new Error(`register bench_${first + i}: HTTP ${status} ${text}`)
       tokens[i] = (JSON.parse(text) as { token: string }).token
     }
   }
@@ -74,7 +75,7 @@ async function registerUsers(httpUrl: string, count: number): Promise<string[]> 
   return tokens
 }
 
-async function createRoom(httpUrl: string, token: string, name: string): Promise<void> {
+export async function createRoom(httpUrl: string, token: string, name: string): Promise<void> {
   const { status, text } = await postJson(`${httpUrl}/api/rooms`, { name }, token)
   if (status !== 201 && status !== 409)
     throw new Error(`create room ${name}: HTTP ${status} ${text}`)

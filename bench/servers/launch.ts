@@ -32,6 +32,7 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 process.once('SIGINT', () => process.exit(130))
+process.once('SIGTERM', () => process.exit(143))
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
