@@ -76,7 +76,10 @@ function parseOptions() {
       ...C100K_ARGS,
     },
   })
-  const c100k = parseC100kOptions(values)
+  const c100k = {
+    ...parseC100kOptions(values),
+    ...(values['eddy-cpu-prof'] ? { cpuProfDir: values['eddy-cpu-prof'] } : {}),
+  }
   const all = [...SCENARIOS, c100kScenario(c100k)]
   const names = (values.scenario ?? []).flatMap((s) => s.split(','))
   const unknown = names.filter((n) => !all.some((s) => s.name === n))

@@ -271,7 +271,10 @@ async function waitFor(done: () => boolean, timeoutMs: number): Promise<boolean>
   return true
 }
 
-/** Connects, retrying up to `retries` times after 0.25 s, 0.5 s … (at most 4 s), jittered. */
+/**
+ * Connects, retrying up to `retries` times with the web client's backoff (web/src/backoff.ts:
+ * full jitter, base 300 ms, at most 10 s, never under 150 ms).
+ */
 async function connectRetrying(
   client: LoadClient,
   since: number | undefined,
@@ -284,7 +287,8 @@ async function connectRetrying(
     } catch (error) {
       if (attempt >= retries) throw error
       onRetry()
-      await sleep(Math.min(4_000, 250 * 2 ** attempt) * (0.5 + Math.random()))
+      const ceiling = Math.min(10_000, 300 * 2 ** Math.min(attempt, 20))
+      await sleep(150 + Math.random() * (ceiling - 150))
     }
   }
 }

@@ -24,6 +24,8 @@ export interface C100kOptions {
   readonly maxDrainS: number
   readonly pgUrl: string
   readonly redisUrl: string
+  /** `--eddy-cpu-prof DIR`: every node writes a V8 CPU profile there when it stops. */
+  readonly cpuProfDir?: string
 }
 
 export const C100K_DEFAULTS: C100kOptions = {

@@ -23,10 +23,10 @@ import { sendAcked, stampedMessage } from './resume.js'
 
 const ROOM = 'c100k'
 /**
- * A refused or failed (re)connect is retried with backoff, as the web client does: at this size
- * a node answers 503 when its PostgreSQL pool cannot check a session within its 5 s timeout.
+ * A refused or failed (re)connect is retried with the web client's backoff (it retries forever):
+ * in a storm a node answers 503 when its PostgreSQL pool cannot check a session within 5 s.
  */
-const RETRIES = 10
+const RETRIES = 30
 
 /** CPU seconds per process class over one phase, and the machine's busy share. */
 interface PhaseCpu {
@@ -137,6 +137,7 @@ async function runSetup(
     rooms: [ROOM],
     pgUrl: o.pgUrl,
     redisUrl: o.redisUrl,
+    ...(o.cpuProfDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] } : {}),
   })
   log(
     `${nodes} nodes up and ${cluster.tokens.length} users registered in ${((performance.now() - t0) / 1000).toFixed(1)} s (schema ${cluster.schema})`,

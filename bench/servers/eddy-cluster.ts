@@ -32,7 +32,8 @@ export async function launchEddyCluster(options: {
   pgUrl?: string
   redisUrl?: string
   env?: Record<string, string>
-  log?: (message: string) => void
+  /** Node flags before the script (a CPU profile). */
+  nodeArgs?: readonly string[]
 }): Promise<EddyCluster> {
   const pgUrl = options.pgUrl ?? DEFAULT_PG_URL
   const redisUrl = options.redisUrl ?? DEFAULT_REDIS_URL
@@ -78,7 +79,7 @@ export async function launchEddyCluster(options: {
     const dataDir = freshDataDir()
     const node = await launch({
       kind: 'eddy',
-      nodeArgs: [eddyEntry()],
+      nodeArgs: [...(options.nodeArgs ?? []), eddyEntry()],
       env: {
         DATA_DIR: dataDir,
         DATABASE_URL: pgUrl,
