@@ -179,6 +179,7 @@ async function runSetup(
       `RSS ${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssAfter.reduce((a, b) => a + b, 0) / 2 ** 20).toFixed(0)} MiB over the nodes: ${rssKiBPerConn.toFixed(1)} KiB per connection`,
     )
     figures[`${prefix}.connected`] = `${connected.connected}/${clients}`
+    figures[`${prefix}.connectLimit`] = limitOf(connectCpu, cpus().length)
     figures[`${prefix}.connectS`] = connectS
     figures[`${prefix}.rssKiBPerConn`] = rssKiBPerConn
     details['connect'] = {
@@ -234,6 +235,7 @@ async function runSetup(
     figures[`${prefix}.stormS`] = stormS
     figures[`${prefix}.stormExactly`] = exact(storm, stormExtra)
     figures[`${prefix}.stormRedisCpuMs`] = stormCpu.redisS * 1000
+    figures[`${prefix}.stormLimit`] = limitOf(stormCpu, cpus().length)
     figures[`${prefix}.stormPgCpuMs`] = stormCpu.pgS * 1000
     details['storm'] = { ...storm, ...r, seconds: stormS, cpu: stormCpu }
 
@@ -251,13 +253,16 @@ async function runSetup(
       durationMs: o.seconds * 1000,
     })
     const chatStats = await pool.drain(sent.sent * C, 10_000, o.maxDrainS * 1000)
+    const closes = Object.entries(chatStats.unexpectedCloses)
+      .map(([code, n]) => `${n}×${code}`)
+      .join(', ')
     const chatCpu = await cpu()
     const chat = delivery(chatStats, sent.sent * C)
     const spanS = Math.max(o.seconds * 1e6, chatStats.lastDeliveryUs - chatStartUs) / 1e6
     const perS = chat.unique / spanS
     const limit = limitOf(chatCpu, cpus().length)
     log(
-      `${o.ratePerS} messages/s for ${o.seconds} s (${sent.sent} sent, ${sent.errors} refused${sent.firstError ? `: ${sent.firstError}` : ''}): ${Math.round(perS)} deliveries/s of ${o.ratePerS * C} offered, p50 ${chat.p50Ms.toFixed(0)} ms, p99 ${chat.p99Ms.toFixed(0)} ms, max ${chat.maxMs.toFixed(0)} ms; exactly once in order? ${exact(chat)}; ${describeCpu(chatCpu)}; limit: ${limit}`,
+      `${o.ratePerS} messages/s for ${o.seconds} s to ${chatStats.open} open clients (${sent.sent} sent, ${sent.errors} refused${sent.firstError ? `: ${sent.firstError}` : ''}${closes ? `; closed by the server: ${closes}` : ''}): ${Math.round(perS)} deliveries/s of ${o.ratePerS * C} offered, p50 ${chat.p50Ms.toFixed(0)} ms, p99 ${chat.p99Ms.toFixed(0)} ms, max ${chat.maxMs.toFixed(0)} ms; exactly once in order? ${exact(chat)}; ${describeCpu(chatCpu)}; limit: ${limit}`,
     )
     figures[`${prefix}.chatPerS`] = perS
     figures[`${prefix}.chatP99Ms`] = chat.p99Ms
@@ -284,6 +289,7 @@ const ROWS: readonly { name: string; label: string; unit: string; better: Figure
   [
     { name: 'connected', label: 'clients connected', unit: '', better: 'none' },
     { name: 'connectS', label: 'time to connect everyone', unit: 's', better: 'lower' },
+    { name: 'connectLimit', label: 'connecting: what limits it', unit: '', better: 'none' },
     {
       name: 'rssKiBPerConn',
       label: 'server RSS per connection (sum of nodes)',
@@ -323,6 +329,7 @@ const ROWS: readonly { name: string; label: string; unit: string; better: Figure
       unit: '',
       better: 'none',
     },
+    { name: 'stormLimit', label: 'resume storm: what limits it', unit: '', better: 'none' },
     { name: 'stormRedisCpuMs', label: 'resume storm: Redis CPU', unit: 'ms', better: 'lower' },
     {
       name: 'stormPgCpuMs',
