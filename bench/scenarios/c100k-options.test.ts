@@ -29,7 +29,7 @@ describe('c100k options', () => {
   it('keeps each load worker and source address under its limits', () => {
     expect(workersFor(100_000, 2)).toBe(6)
     expect(workersFor(1_000, 2)).toBe(2)
-    expect(addressesFor(100_000, 8)).toBe(11)
+    expect(addressesFor(100_000, 8)).toBe(18)
     expect(addressesFor(1_000, 8)).toBe(8)
   })
 })

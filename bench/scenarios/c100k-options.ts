@@ -117,9 +117,10 @@ export function workersFor(clients: number, minimum: number): number {
 }
 
 /**
- * Source addresses for `clients`: each socket holds a port while open and another in TIME_WAIT
- * after the storm's drop (60 s), so three ports per client, ~28k per address; at least `minimum`.
+ * Source addresses for `clients`: each socket holds a port while open, another in TIME_WAIT after
+ * the storm's drop (60 s), a third after the storm, and retried attempts more: five ports per
+ * client, ~28k per address; at least `minimum`.
  */
 export function addressesFor(clients: number, minimum: number): number {
-  return Math.min(250, Math.max(minimum, Math.ceil((3 * clients) / PORTS_PER_ADDRESS)))
+  return Math.min(250, Math.max(minimum, Math.ceil((5 * clients) / PORTS_PER_ADDRESS)))
 }
