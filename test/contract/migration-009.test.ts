@@ -1,0 +1,82 @@
+// Migration 9 on a PostgreSQL database searched through migration 8's indexes: the messages
+// already there are backfilled into message_search (deleted ones not), and are found, by three
+// characters and by two, through the new indexes; the old ones on messages are gone.
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import { describe, expect, it } from 'vitest'
+import { MIGRATIONS } from '../../src/store/migrations/index.js'
+import { createPostgresStore } from '../../src/store/postgres-store.js'
+import { PG_URL, postgresUnavailable } from './store-factories.js'
+
+describe('migration 9 (search queue)', () => {
+  it('backfills message_search from the messages of a version-8 database', async (ctx) => {
+    if ((await postgresUnavailable()) !== undefined) ctx.skip()
+    const schema = `eddy_mig9_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+    const admin = new pg.Client({ connectionString: PG_URL })
+    await admin.connect()
+    try {
+      await admin.query(`create schema ${schema}`)
+      const pool = new pg.Pool({
+        connectionString: PG_URL,
+        options: `-c search_path=${schema}`,
+        max: 1,
+      })
+      const old = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+      await old.transaction().execute(async (trx) => {
+        await sql`create table schema_migrations (version integer primary key, name text not null,
+          applied_at bigint not null)`.execute(trx)
+        for (const migration of MIGRATIONS.filter((m) => m.version <= 8)) {
+          await migration.up(trx, 'postgres')
+          await sql`insert into schema_migrations values (${migration.version}, ${migration.name}, 1)`.execute(
+            trx,
+          )
+        }
+        await sql`insert into users (id, username, username_key, password_hash, created_at)
+          values ('u1', 'Ann', 'ann', 'h', 1)`.execute(trx)
+        await sql`insert into members (room, user_id, role, read_seq, joined_at)
+          values ('lobby', 'u1', 'member', 0, 1)`.execute(trx)
+        await sql`update rooms set last_seq = 4 where name = 'lobby'`.execute(trx)
+        await sql`insert into messages (room, seq, id, user_id, username, text, cid, ts) values
+          ('lobby', 1, 'm1', 'u1', 'Ann', '我们今天晚上去看电影吧', 'c1', 10),
+          ('lobby', 2, 'm2', 'u1', 'Ann', 'Deploy the RELEASE today', 'c2', 11),
+          ('lobby', 3, 'm3', 'u1', 'Ann', '', 'c3', 12),
+          ('lobby', 4, 'm4', 'u1', 'Ann', 'filler', 'c4', 13)`.execute(trx)
+        await sql`update messages set deleted_at = 14, text = '' where seq = 3`.execute(trx)
+        await sql`insert into messages (room, seq, id, user_id, username, text, cid, ts, deleted_at)
+          values ('lobby', 5, 'm5', 'u1', 'Ann', 'gone release', 'c5', 15, 16)`.execute(trx)
+      })
+      await old.destroy()
+
+      // A one-message window: everything older is found through message_search's indexes.
+      const store = await createPostgresStore({ url: PG_URL, schema, poolMax: 2, searchWindow: 1 })
+      try {
+        await store.migrate()
+        const search = async (text: string): Promise<number[]> =>
+          (await store.searchMessages({ userId: 'u1', text, limit: 10 })).map((hit) => hit.seq)
+        expect(await search('电影')).toEqual([1])
+        expect(await search('看电影')).toEqual([1])
+        expect(await search('release')).toEqual([2])
+        expect(await search('the rel')).toEqual([2])
+        const indexes = await admin.query<{ indexname: string }>(
+          `select indexname from pg_indexes where schemaname = $1 order by indexname`,
+          [schema],
+        )
+        const names = indexes.rows.map((row) => row.indexname)
+        expect(names).toEqual(
+          expect.arrayContaining(['message_search_body', 'message_search_pairs']),
+        )
+        expect(names).not.toContain('messages_search')
+        expect(names).not.toContain('messages_search_pairs')
+        const rows = await admin.query<{ seq: string }>(
+          `select seq from ${schema}.message_search where body is not null order by seq`,
+        )
+        expect(rows.rows.map((row) => Number(row.seq))).toEqual([1, 2, 4])
+      } finally {
+        await store.close()
+      }
+    } finally {
+      await admin.query(`drop schema if exists ${schema} cascade`)
+      await admin.end()
+    }
+  })
+})
