@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
+import { LOWER_PRIORITY_SOURCE } from './thread-priority.js'
 
 /**
  * Trigram indexing costs about 20 µs of CPU per message, as much as the rest of a durable send:
@@ -40,6 +41,11 @@ export interface SqliteSearchIndexOptions {
    * (default one minute; see `purge` in the worker). 0: at once, before the change is reported.
    */
   readonly purgeDelayMs?: number
+  /**
+   * The worker thread's nice value (Linux; default 10): indexing takes the CPU that sends leave,
+   * and a search that finds it behind reads the rest from the chat table (sqlite-search.ts).
+   */
+  readonly nice?: number
 }
 
 /**
@@ -59,6 +65,8 @@ const BATCH = 2_000
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
+${LOWER_PRIORITY_SOURCE}
+lowerPriority(workerData.nice)
 const Database = require(workerData.driver)
 const db = new Database(workerData.searchFile)
 db.pragma('journal_mode = WAL')
@@ -196,6 +204,7 @@ export class SqliteSearchIndex {
         busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
         idleMs: options.idleMs ?? 250,
         purgeDelayMs: options.purgeDelayMs ?? 60_000,
+        nice: options.nice ?? 10,
         batch: BATCH,
         roomKey: ROOM_KEY,
       },
