@@ -1,5 +1,5 @@
-// A search that gives up waiting for the index worker still finds every committed message and no
-// edited-away text: what the index is not known to hold is read from the chat table.
+// SQLite search beyond the index worker: a search that gives up waiting for it still finds every
+// committed message and no edited-away text; an index file of an older layout is rebuilt.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +9,7 @@ import type { Store } from '../domain/ports.js'
 import type { SearchQuery } from '../domain/search-port.js'
 import { SqliteSearch } from './sqlite-search.js'
 import {
+  LAYOUT,
   searchFileOf,
   type SearchIndexProgress,
   type SqliteSearchIndex,
@@ -94,4 +95,42 @@ test('a search past the wait reads what the worker has not reached from the chat
     expect(page.map((hit) => hit.seq)).toEqual([third])
     expect(await seqs({ limit: 1, before: page[0]!.cursor })).toEqual([second])
   }
+})
+
+test('an index file of the first layout (detail=full) is rebuilt from the chat table', async () => {
+  const file = join(dir, 'eddy.db')
+  const old = new BetterSqlite3(searchFileOf(file))
+  old.exec(`create virtual table message_search using fts5(
+      body, room_key, tokenize = 'trigram', content = '', contentless_delete = 1);
+    create virtual table message_search_terms using fts5vocab(message_search, 'row');
+    create table search_state (id integer primary key check (id = 1),
+      message_rowid integer not null, change_id integer not null);
+    insert into search_state values (1, 1000, 1000);
+    insert into message_search (rowid, body, room_key) values (1, 'stale 电影 text', 'xyz');`)
+  old.close()
+  const opened = await createSqliteStore({ file })
+  store = opened
+  await opened.migrate()
+  await opened.createUser({ id: 'u1', username: 'ann', passwordHash: 'x', createdAt: 0 })
+  await opened.createRoom({
+    name: 'r',
+    createdAt: 0,
+    createdBy: null,
+    kind: 'private',
+    topic: null,
+    members: [{ userId: 'u1', role: 'member' }],
+  })
+  const input = { id: 'm1', room: 'r', userId: 'u1', username: 'ann', cid: 'c1', ts: 1 }
+  const { seq } = (await opened.append({ ...input, text: 'a fresh 电影 here' })).message
+  for (const text of ['电影', 'fresh 电', 'FRESH']) {
+    const hits = await opened.searchMessages({ userId: 'u1', text, limit: 10 })
+    expect(hits.map((hit) => [hit.seq, hit.text])).toEqual([[seq, 'a fresh 电影 here']])
+  }
+  expect(await opened.searchMessages({ userId: 'u1', text: 'stale', limit: 10 })).toEqual([])
+  reader = new BetterSqlite3(searchFileOf(file), { readonly: true })
+  expect(reader.pragma('user_version', { simple: true })).toBe(LAYOUT)
+  const schema = reader
+    .prepare<[], { sql: string }>("select sql from sqlite_master where name = 'message_search'")
+    .get()
+  expect(schema?.sql).toContain('detail = none')
 })

@@ -105,9 +105,11 @@ export class SqliteSearch {
     }
     const rows: HitRow[] = []
     if (body !== undefined) {
-      let match = `body : (${body})`
+      // detail=none has no column filters: a room key could match a body holding the same three
+      // private-use characters, which the room filter below then drops.
+      let match = `(${body})`
       // Narrows the index walk to the room; the access rule still decides what is read.
-      if (room !== undefined) match += ` AND room_key : ${phrase(roomKey(Number(room)))}`
+      if (room !== undefined) match += ` AND ${phrase(roomKey(Number(room)))}`
       const indexed: string[] = []
       const indexedParams: unknown[] = [match]
       if (before !== undefined) {
@@ -175,7 +177,13 @@ export class SqliteSearch {
   /** The FTS5 expression for `text`, every character literal; undefined: nothing can match. */
   #match(text: string): string | undefined {
     // The tokenizer folds case itself; the vocabulary holds folded trigrams.
-    if ([...text].length >= 3) return phrase(text)
+    const chars = [...text]
+    if (chars.length >= 3) {
+      // Each trigram of the query (detail=none has no phrases): every row holding them all, which
+      // the recheck on the text narrows to those holding them in a row.
+      const trigrams = new Set(chars.slice(2).map((_, i) => chars.slice(i, i + 3).join('')))
+      return [...trigrams].map(phrase).join(' AND ')
+    }
     const prefix = text.toLowerCase()
     const terms = this.#terms.all(prefix, `${prefix}\u{10ffff}`).map((row) => row.term)
     if (terms.length === 0) return undefined
