@@ -1,9 +1,10 @@
 /**
  * SQLite search over the trigram index the worker keeps (sqlite-search-index.ts), read through a
- * connection of its own with the index file attached as `search`: three characters or more are
- * one FTS5 phrase; two characters are the OR of the indexed trigrams that begin with them (read
- * from the index's vocabulary, so still an index lookup). Hits come newest first by rowid, which
- * FTS5 streams in order, so a page stops reading as soon as it is full. Cursor: the rowid.
+ * connection of its own with the index file attached as `search`: three characters or more are the
+ * AND of their trigrams (the index is detail=none: no phrases); two characters are the OR of the
+ * indexed trigrams that begin with them (read from the index's vocabulary, so still an index
+ * lookup). Every hit is rechecked on the message's current text. Hits come newest first by rowid,
+ * which FTS5 streams in order, so a page stops reading as soon as it is full. Cursor: the rowid.
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
