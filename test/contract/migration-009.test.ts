@@ -80,3 +80,77 @@ describe('migration 9 (search queue)', () => {
     }
   })
 })
+
+describe('search queue across nodes', () => {
+  it('finds at once on one node what another acked, edited or deleted', async (ctx) => {
+    if ((await postgresUnavailable()) !== undefined) ctx.skip()
+    const schema = `eddy_q9_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+    const admin = new pg.Client({ connectionString: PG_URL })
+    await admin.connect()
+    // Two nodes whose background indexers never run in the test's time: searches catch up alone.
+    const a = await createPostgresStore({ url: PG_URL, schema, poolMax: 4, searchWindow: 1 })
+    const b = await createPostgresStore({ url: PG_URL, schema, poolMax: 4, searchWindow: 1 })
+    try {
+      await a.migrate()
+      await b.migrate()
+      await a.createUser({ id: 'u1', username: 'ann', passwordHash: 'x', createdAt: 0 })
+      await a.createRoom({
+        name: 'r',
+        createdAt: 0,
+        createdBy: null,
+        kind: 'private',
+        topic: null,
+        members: [{ userId: 'u1', role: 'member' }],
+      })
+      const say = (i: number, text: string) =>
+        a.append({
+          id: `m${i}`,
+          room: 'r',
+          userId: 'u1',
+          username: 'ann',
+          text,
+          cid: `c${i}`,
+          ts: i,
+        })
+      const sent = await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          say(i, i % 3 === 0 ? `电影 number ${i}` : `filler ${i}`),
+        ),
+      )
+      const search = (store: typeof a, text: string) =>
+        Promise.all(
+          Array.from({ length: 4 }, () => store.searchMessages({ userId: 'u1', text, limit: 200 })),
+        )
+      // Several searches on both nodes at once, sharing and waiting for each other's rounds.
+      const found = await Promise.all([search(a, '电影'), search(b, '电影')])
+      for (const hits of found.flat()) expect(hits).toHaveLength(100)
+      // Removed rows (the room's messages deleted) leave tombstones, found by nobody.
+      const seqs = sent.map((s) => s.message.seq)
+      await admin.query(`delete from ${schema}.messages where room = 'r' and seq = any($1)`, [
+        seqs.slice(0, 150),
+      ])
+      for (const hits of await search(b, 'number')) expect(hits).toHaveLength(50)
+      // An edit made elsewhere (the trigger queues it from any connection's search_path).
+      await admin.query(`update ${schema}.messages set text = 'changed text' where seq = $1`, [
+        seqs[150],
+      ])
+      for (const hits of await search(b, '电影')) expect(hits).toHaveLength(49)
+      for (const hits of await search(a, 'changed')) {
+        expect(hits.map((hit) => hit.seq)).toEqual([seqs[150]])
+      }
+      const left = await admin.query<{ n: string }>(
+        `select count(*) as n from ${schema}.message_search where body is not null`,
+      )
+      expect(Number(left.rows[0]?.n)).toBe(150)
+      const queued = await admin.query<{ n: string }>(
+        `select count(*) as n from ${schema}.search_queue`,
+      )
+      expect(Number(queued.rows[0]?.n)).toBe(0)
+    } finally {
+      await a.close()
+      await b.close()
+      await admin.query(`drop schema if exists ${schema} cascade`)
+      await admin.end()
+    }
+  })
+})

@@ -43,8 +43,11 @@ async function upPostgres(db: Kysely<unknown>): Promise<void> {
     body text,
     primary key (room, seq))`.execute(db)
 
-  // Statement-level with a transition table: one trigger call per group commit, not per row.
-  await sql`create function eddy_search_inserted() returns trigger language plpgsql as $$
+  // Statement-level with a transition table: one trigger call per group commit, not per row. The
+  // trigger functions keep the migration's search_path: a change made from a connection with
+  // another one (an admin's psql) still queues into this schema's table.
+  await sql`create function eddy_search_inserted() returns trigger language plpgsql
+    set search_path from current as $$
     begin
       insert into search_queue (room, seq)
         select room, seq from new_rows where type = 'message' and deleted_at is null and text <> '';
@@ -54,7 +57,8 @@ async function upPostgres(db: Kysely<unknown>): Promise<void> {
     referencing new table as new_rows
     for each statement execute function eddy_search_inserted()`.execute(db)
   // Edits and deletes are rare: per row, and only when the text or the deletion changes.
-  await sql`create function eddy_search_changed() returns trigger language plpgsql as $$
+  await sql`create function eddy_search_changed() returns trigger language plpgsql
+    set search_path from current as $$
     begin
       insert into search_queue (room, seq) values (new.room, new.seq);
       return null;
@@ -63,7 +67,8 @@ async function upPostgres(db: Kysely<unknown>): Promise<void> {
     for each row when (new.type = 'message'
       and (old.text is distinct from new.text or old.deleted_at is distinct from new.deleted_at))
     execute function eddy_search_changed()`.execute(db)
-  await sql`create function eddy_search_removed() returns trigger language plpgsql as $$
+  await sql`create function eddy_search_removed() returns trigger language plpgsql
+    set search_path from current as $$
     begin
       insert into search_queue (room, seq)
         select room, seq from old_rows where type = 'message';
