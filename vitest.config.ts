@@ -12,6 +12,8 @@ export default defineConfig({
     // into timeouts when the machine was busy. VITEST_MAX_WORKERS=N overrides it on bigger machines.
     maxWorkers: 2,
     sequence: { sequencer: SpreadSequencer },
+    // Builds dist/ and web/dist/ when stale: spawned servers and the browser tests use them.
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     allowOnly: !process.env['CI'],
@@ -19,13 +21,21 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'],
+          isolate: false,
+        },
       },
-      { extends: true, test: { name: 'contract', include: ['test/contract/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'contract', include: ['test/contract/**/*.test.ts'], isolate: false },
+      },
       {
         extends: true,
         test: {
           name: 'server',
+          isolate: false,
           include: [
             'test/server/**/*.test.ts',
             'test/upstream/**/*.test.ts',
@@ -39,12 +49,13 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          // Builds web/dist once, before any browser file starts a server that serves it.
-          globalSetup: ['test/browser/global-setup.ts'],
           setupFiles: ['test/browser/setup-file.ts'],
         },
       },
-      { extends: true, test: { name: 'scale', include: ['test/scale/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'scale', include: ['test/scale/**/*.test.ts'], isolate: false },
+      },
     ],
   },
 })

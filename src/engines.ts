@@ -5,16 +5,10 @@ import { createMemoryBus } from './bus/memory-bus.js'
 import { createMemoryPresence } from './presence/memory-presence.js'
 import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.js'
 import { createDiskBlobStore } from './blobs/disk-blob-store.js'
-import { createPostgresBlobStore } from './blobs/postgres-blob-store.js'
 import type { Config } from './config.js'
 import type { BlobStore } from './domain/blob-store.js'
 import type { Bus, Clock, PresenceRegistry, RateLimiter, Store } from './domain/ports.js'
 import type { Logger } from './log.js'
-import { createSqliteStore } from './store/sqlite-store.js'
-import { createPostgresStore } from './store/postgres-store.js'
-import { createRedisBus } from './bus/redis-bus.js'
-import { createRedisPresence } from './presence/redis-presence.js'
-import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.js'
 import { redactUrl, rootCause, StartupError } from './startup-error.js'
 
 export interface Engines {
@@ -63,6 +57,13 @@ export async function createEngines(
   const onError = (error: unknown, context: string): void => {
     log.warn({ err: error, context }, 'redis problem')
   }
+  // Loaded only when configured: the Redis client alone is a quarter of a node's start-up time.
+  const [{ createRedisBus }, { createRedisPresence }, { createRedisRateLimiter }] =
+    await Promise.all([
+      import('./bus/redis-bus.js'),
+      import('./presence/redis-presence.js'),
+      import('./rate-limit/redis-rate-limiter.js'),
+    ])
   const bus = createRedisBus({ ...redis, nodeId, onError })
   const presence = createRedisPresence({ ...redis, clock, onError })
   const limiter = createRedisRateLimiter({ ...redis, clock, onError })
@@ -85,6 +86,7 @@ export async function createEngines(
 async function openStore(config: Config, log: Logger): Promise<Store> {
   if (config.DATABASE_URL) {
     const url = config.DATABASE_URL
+    const { createPostgresStore } = await import('./store/postgres-store.js')
     const store = await createPostgresStore({
       url,
       poolMax: config.PG_POOL_MAX,
@@ -106,6 +108,7 @@ async function openStore(config: Config, log: Logger): Promise<Store> {
     throw new StartupError(`cannot use DATA_DIR (${rootCause(error)}); ${fix}`, { cause: error })
   }
   const file = join(dir, 'eddy.sqlite')
+  const { createSqliteStore } = await import('./store/sqlite-store.js')
   const store = await createSqliteStore({
     file,
     searchPurgeDelayMs: config.SEARCH_PURGE_DELAY_MS,
@@ -118,6 +121,7 @@ async function openStore(config: Config, log: Logger): Promise<Store> {
 /** The blob store that goes with the store's engine; its tables come from the store's migrations. */
 async function openBlobs(config: Config, log: Logger): Promise<BlobStore> {
   if (config.DATABASE_URL) {
+    const { createPostgresBlobStore } = await import('./blobs/postgres-blob-store.js')
     return createPostgresBlobStore({
       url: config.DATABASE_URL,
       // Uploads and downloads hold a connection only per chunk; a few serve many transfers.

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
+import { SEND_TIMEOUT_MS } from '../../web/src/chat/outbox-sender.js'
 import { api, registerUser, uniqueName, type TestUser } from '../support/clients.js'
 import { freePort, freshDataDir, spawnServer, startServer } from '../support/start-server.js'
 import { browser, messageTexts, myName, registerInUi, send, waitForMessage } from './support.js'
@@ -55,6 +56,8 @@ describe('connection state', () => {
       let server = await spawnServer(env)
       const b = await browser()
       const { page } = b
+      // The page's clock runs as usual, but the test can skip ahead to the "Not sent" deadline.
+      await b.context.clock.install()
       await registerInUi(page, server.url, uniqueName('ann'))
       const me = await myName(b)
       await send(page, 'before')
@@ -88,9 +91,10 @@ describe('connection state', () => {
       for (const text of written) await send(page, text)
       const first = page.locator('li.msg', { hasText: one })
       await first.getByText('Waiting for connection…').waitFor()
+      await page.clock.fastForward(SEND_TIMEOUT_MS)
       for (const text of written) {
         const item = page.locator('li.msg.failed', { hasText: text })
-        await item.getByText(/^Not sent/).waitFor({ timeout: 20_000 })
+        await item.getByText(/^Not sent/).waitFor()
         await item.getByRole('button', { name: 'Retry' }).waitFor()
       }
       expect(await page.getByText('Sending…').count()).toBe(0)
@@ -125,6 +129,7 @@ describe('connection state', () => {
       }
       const b = await browser()
       const { page } = b
+      await b.context.clock.install()
       await registerInUi(page, server.url, uniqueName('ann'))
       await waitForMessage(page, 'filler 30')
       const banners = await recordBanners(page)
@@ -146,7 +151,8 @@ describe('connection state', () => {
       await page.locator('li.msg.pending', { hasText: 'written offline' }).waitFor()
       await expect.poll(() => inView(page, 'written offline')).toBe(true)
       const item = page.locator('li.msg.failed', { hasText: 'written offline' })
-      await item.getByText(/^Not sent: no connection/).waitFor({ timeout: 20_000 })
+      await page.clock.fastForward(SEND_TIMEOUT_MS)
+      await item.getByText(/^Not sent: no connection/).waitFor()
       expect(await inView(page, 'written offline')).toBe(true)
       expect((await banners()).filter((text) => /fallback|unavailable/i.test(text))).toEqual([])
 

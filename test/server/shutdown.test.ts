@@ -5,7 +5,7 @@ import { api, ChatClient, registerUser } from '../support/clients.js'
 import { freePort, freshDataDir, spawnServer } from '../support/start-server.js'
 
 describe('graceful shutdown', () => {
-  // Two real server processes (tsx compiles each on start): more than the default 30 s on a busy machine.
+  // Two real server processes, started one after the other: more than the default 30 s on a busy machine.
   it(
     'SIGTERM: sockets get 1001, parked polls are answered, exit 0 within 5 s; a restart keeps every acked message',
     { timeout: 60_000 },

@@ -88,11 +88,14 @@ export interface ChildServer {
 
 const ROOT = new URL('../../', import.meta.url).pathname
 
-/** A real `node src/main.ts` process (through tsx) on a fixed port, for restart and signal tests. */
+/**
+ * A real `node dist/main.js` process, as `npm start` runs it, on a fixed port, for restart and
+ * signal tests (the tests' global setup rebuilt dist/ if the sources were newer).
+ */
 export async function spawnServer(
   env: ServerEnv & { PORT: string; DATA_DIR: string },
 ): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: ROOT,
     env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
