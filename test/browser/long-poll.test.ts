@@ -1,5 +1,6 @@
 /** The web client falls back to long-polling when its WebSocket keeps failing, and comes back. */
 import { describe, expect, test } from 'vitest'
+import { RECONNECT_BACKOFF } from '../../web/src/backoff.js'
 import { PRESENCE_POLL_MS } from '../../web/src/chat/presence-poller.js'
 import { ChatClient, registerUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
@@ -11,7 +12,7 @@ describe('web client: long-poll fallback', () => {
     { timeout: 90_000 },
     async () => {
       const server = await startServer()
-      const [alice, bob] = await twoUsersIn(server.url, 'fallback')
+      const [alice, bob] = await twoUsersIn(server.url, 'fallback', { clocks: true })
       await send(alice.page, 'before')
       await waitForMessage(bob.page, 'before')
 
@@ -32,6 +33,8 @@ describe('web client: long-poll fallback', () => {
 
       // The socket comes back: bob switches to it without losing or doubling anything.
       refuse = false
+      // The next socket try comes at once instead of after the backoff (at most maxMs).
+      await bob.page.clock.fastForward(RECONNECT_BACKOFF.maxMs)
       await bob.page
         .getByText('Live connection unavailable')
         .waitFor({ state: 'detached', timeout: 20_000 })
