@@ -13,7 +13,6 @@ import { errorHandler, sendError } from './errors.js'
 import { fileRoutes } from './file-routes.js'
 import { onClientError, onFrameworkError } from './framework-errors.js'
 import { LongPolls } from './long-poll.js'
-import { paceReads } from './paced-reads.js'
 import { TurnPacer } from './turn-pacer.js'
 import type { NodeCounts } from '../../metrics.js'
 import { opsRoutes } from './ops-routes.js'
@@ -83,8 +82,6 @@ export async function buildApp(ctx: TransportContext, webDist?: string): Promise
       server.requestTimeout = REQUEST_TIMEOUT_MS
       server.headersTimeout = headersTimeoutMs
       server.setTimeout(REQUEST_TIMEOUT_MS)
-      // And the parsing before it, a slice per turn too (paced-reads.ts).
-      paceReads(server, pacer)
       return server
     },
     loggerInstance: logger,
