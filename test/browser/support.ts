@@ -112,9 +112,17 @@ export async function enterRoom(b: Browser, room: string): Promise<void> {
   await b.page.getByRole('heading', { name: `# ${room}` }).waitFor()
 }
 
-/** Alice and Bob, each signed up in their own browser and sitting in `room`. */
-export async function twoUsersIn(baseUrl: string, room: string): Promise<[Browser, Browser]> {
+/**
+ * Alice and Bob, each signed up in their own browser and sitting in `room`. `clocks`: their pages
+ * get Playwright's clock, which runs as usual until a test skips ahead (`page.clock.fastForward`).
+ */
+export async function twoUsersIn(
+  baseUrl: string,
+  room: string,
+  options: { clocks?: boolean } = {},
+): Promise<[Browser, Browser]> {
   const [alice, bob] = [await browser(), await browser()]
+  if (options.clocks) for (const b of [alice, bob]) await b.context.clock.install()
   await registerInUi(alice.page, baseUrl, uniqueName('alice'))
   await registerInUi(bob.page, baseUrl, uniqueName('bob'))
   await enterRoom(alice, room)
