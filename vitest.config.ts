@@ -49,7 +49,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          setupFiles: ['test/browser/setup-file.ts'],
+          // One Chromium per worker process, shared by the files it runs (test/browser/support.ts).
+          isolate: false,
         },
       },
       {

@@ -90,13 +90,28 @@ async function open(kind: string): Promise<Opened> {
       store,
       size: async () => {
         const result = await admin.query<{ size: string }>(
-          `select pg_size_pretty(pg_total_relation_size('${schema}.messages')) as size`,
+          `select pg_size_pretty(pg_total_relation_size('${schema}.messages')) || ' + search table '
+            || pg_size_pretty(pg_total_relation_size('${schema}.message_search')) as size`,
         )
         return result.rows[0]?.size ?? '?'
       },
       analyze: async () => {
+        // The background indexer fills message_search beside the appends; time the queries once
+        // it has caught up (a search would otherwise drain the rest itself, in the warm-up).
+        const began = performance.now()
+        const queued = async (): Promise<number> =>
+          Number(
+            (await admin.query<{ n: string }>(`select count(*) as n from ${schema}.search_queue`))
+              .rows[0]?.n ?? 0,
+          )
+        while ((await queued()) > 0) await new Promise((resolve) => setTimeout(resolve, 200))
+        console.log(
+          `postgres: index complete ${((performance.now() - began) / 1000).toFixed(1)} s after the last append`,
+        )
         // As autovacuum would have by then: the planner needs to know how many rooms u0 is in.
-        await admin.query(`analyze ${schema}.messages, ${schema}.members, ${schema}.rooms`)
+        await admin.query(
+          `analyze ${schema}.messages, ${schema}.message_search, ${schema}.members, ${schema}.rooms`,
+        )
       },
       cleanup: async () => {
         await store.close()

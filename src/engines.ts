@@ -92,6 +92,7 @@ async function openStore(config: Config, log: Logger): Promise<Store> {
       poolMax: config.PG_POOL_MAX,
       ...(config.PG_SCHEMA ? { schema: config.PG_SCHEMA } : {}),
       onConnectionError: (error) => log.warn({ err: error }, 'postgres connection lost'),
+      onSearchIndexError: (error) => log.warn({ err: error }, 'search indexing round failed'),
     })
     return migrated(
       store,

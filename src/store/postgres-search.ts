@@ -1,11 +1,12 @@
 /**
- * PostgreSQL search over migration 8's indexes, in two steps so that neither a common nor a rare
+ * PostgreSQL search over the indexes of `message_search` (migration 9; kept by
+ * postgres-search-index.ts, which a search first lets catch up), in two steps so that neither a common nor a rare
  * word costs much (the planner cannot estimate substring patterns, so the plan is chosen here):
  * 1. the newest RECENT_WINDOW messages the asker may read, read newest first through the recency
  *    index and checked with `strpos`: a word that is at all common fills the page here;
- * 2. if the page is not full, the older rest through the pg_trgm GIN indexes (ILIKE on the text
- *    for three characters or more, LIKE on the character pairs for two, LIKE's own characters
- *    escaped), sorted newest first.
+ * 2. if the page is not full, the older rest through the pg_trgm GIN indexes (LIKE on the
+ *    indexed body for three characters or more, on its character pairs for two, LIKE's own
+ *    characters escaped), joined to the message as it is now, sorted newest first.
  * `strpos` on the lower-cased text confirms every hit. Cursor: the hit's (ts, room, seq).
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
@@ -49,9 +50,11 @@ export async function searchPostgres(
     return hits.map(toHit)
   }
   const older = await sql<HitRow>`
-    select m.room, m.seq, m.username as "user", m.text, m.ts from messages m
-    where ${readable(query, { ts: Number(edge.ts), room: edge.room, seq: Number(edge.seq) })}
-      and ${matches(query.text)} and ${needle}
+    select m.room, m.seq, m.username as "user", m.text, m.ts
+    from message_search s join messages m on m.room = s.room and m.seq = s.seq
+    where ${matches(query.text)} ${query.room === undefined ? sql`` : sql`and s.room = ${query.room}`}
+      and ${readable(query, { ts: Number(edge.ts), room: edge.room, seq: Number(edge.seq) })}
+      and ${needle}
     order by m.ts desc, m.room desc, m.seq desc
     limit ${query.limit - hits.length}`.execute(db)
   return [...hits, ...older.rows].map(toHit)
@@ -90,7 +93,9 @@ function literal(text: string): string {
 }
 
 function matches(text: string): RawBuilder<unknown> {
-  if ([...text].length >= 3) return sql`m.text ilike ${`%${literal(text)}%`}`
+  // `body` is the text as eddy_search_body (migration 9) writes it; the query goes through it too.
+  const body = sql`eddy_search_body(${literal(text)})`
+  if ([...text].length >= 3) return sql`s.body like ('%' || ${body} || '%')`
   // A pair is a word of its own in eddy_search_pairs (migration 8), spaces on both sides.
-  return sql`eddy_search_pairs(m.text) like ('% ' || lower(${literal(text)}) || ' %')`
+  return sql`eddy_search_pairs(s.body) like ('% ' || ${body} || ' %')`
 }

@@ -5,6 +5,7 @@ import type { Store } from '../domain/ports.js'
 import { migrate } from './migrate.js'
 import { PostgresGroupCommit } from './postgres-group-commit.js'
 import { searchPostgres } from './postgres-search.js'
+import { PostgresSearchIndex } from './postgres-search-index.js'
 import type { Database } from './schema.js'
 import { SqlFiles } from './sql-files.js'
 import { SqlMembership } from './sql-membership.js'
@@ -26,6 +27,8 @@ export interface PostgresStoreOptions {
   readonly searchWindow?: number
   /** Told when an idle pooled connection breaks (the pool replaces it); for logging. */
   readonly onConnectionError?: (error: Error) => void
+  /** Told when a background search indexing round fails (it retries); for logging. */
+  readonly onSearchIndexError?: (error: Error) => void
 }
 
 const INT8_OID = 20
@@ -65,11 +68,20 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
   const membership = new SqlMembership(db, 'postgres', isUniqueViolation)
   const files = new SqlFiles(db, 'postgres', isUniqueViolation)
   const appender = new PostgresGroupCommit(pool)
+  // Fills message_search from search_queue off the send path (postgres-search-index.ts).
+  const searchIndex = new PostgresSearchIndex(
+    pool,
+    options.onSearchIndexError === undefined ? {} : { onError: options.onSearchIndexError },
+  )
   let closed = false
 
   return Promise.resolve({
-    migrate: () =>
-      guard(isUniqueViolation, () => migrate(db as Kysely<unknown>, 'postgres', options.schema)),
+    migrate: async () => {
+      await guard(isUniqueViolation, () =>
+        migrate(db as Kysely<unknown>, 'postgres', options.schema),
+      )
+      if (!closed) searchIndex.start()
+    },
     createUser: (user) => queries.createUser(user),
     findUserByName: (username) => queries.findUserByName(username),
     setPasswordHash: (userId, hash) => queries.setPasswordHash(userId, hash),
@@ -106,11 +118,16 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
     doomedFiles: (limit) => files.doomedFiles(limit),
     purgeFiles: (ids) => files.purgeFiles(ids),
     searchMessages: (query) =>
-      guard(isUniqueViolation, () => searchPostgres(db, query, options.searchWindow)),
+      guard(isUniqueViolation, async () => {
+        // Everything queued before the search (acked sends, edits, deletes) is indexed first.
+        await searchIndex.caughtUp()
+        return searchPostgres(db, query, options.searchWindow)
+      }),
     ping: () => queries.ping(),
     async close() {
       if (closed) return
       closed = true
+      await searchIndex.stop()
       await appender.close()
       // Kysely's destroy ends the pool.
       await db.destroy()

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
+import { LOWER_PRIORITY_SOURCE } from './thread-priority.js'
 
 /**
  * SQLite's automatic checkpoint runs inside whichever commit pushes the WAL past 1,000 pages: that
@@ -19,12 +20,16 @@ export interface SqliteCheckpointerOptions {
   readonly file: string
   readonly intervalMs?: number
   readonly busyTimeoutMs?: number
+  /** The thread's nice value (Linux; default 10; the writer's backstop covers a starved thread). */
+  readonly nice?: number
 }
 
 // An eval'd CommonJS body, so the same code runs from dist/ and from the TypeScript sources in
 // tests; the parent resolves better-sqlite3 for it.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
+${LOWER_PRIORITY_SOURCE}
+lowerPriority(workerData.nice)
 const Database = require(workerData.driver)
 const db = new Database(workerData.file)
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs)
@@ -57,6 +62,7 @@ export class SqliteCheckpointer {
         file: options.file,
         intervalMs: options.intervalMs ?? 250,
         busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+        nice: options.nice ?? 10,
       },
     })
     // Checkpointing is housekeeping: it must not keep the process alive on its own.

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
+import { LOWER_PRIORITY_SOURCE } from './thread-priority.js'
 
 /**
  * Trigram indexing costs about 20 µs of CPU per message, as much as the rest of a durable send:
@@ -40,6 +41,11 @@ export interface SqliteSearchIndexOptions {
    * (default one minute; see `purge` in the worker). 0: at once, before the change is reported.
    */
   readonly purgeDelayMs?: number
+  /**
+   * The worker thread's nice value (Linux; default 10): indexing takes the CPU that sends leave,
+   * and a search that finds it behind reads the rest from the chat table (sqlite-search.ts).
+   */
+  readonly nice?: number
 }
 
 /**
@@ -48,6 +54,9 @@ export interface SqliteSearchIndexOptions {
  */
 const ROOM_KEY = `char(57344 + r.rowid % 4096, 57344 + r.rowid / 4096 % 4096,
   61440 + r.rowid / 16777216 % 2048)`
+
+/** The index file's layout (its user_version); a file of another one is rebuilt. */
+export const LAYOUT = 2
 
 /** At most this many rows and changes per transaction, so a backlog never holds the lock long. */
 const BATCH = 2_000
@@ -59,18 +68,30 @@ const BATCH = 2_000
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
+${LOWER_PRIORITY_SOURCE}
+lowerPriority(workerData.nice)
 const Database = require(workerData.driver)
 const db = new Database(workerData.searchFile)
 db.pragma('journal_mode = WAL')
 db.pragma('synchronous = NORMAL')
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs)
 db.pragma('secure_delete = ON')
-db.exec(\`create virtual table if not exists message_search using fts5(
-    body, room_key, tokenize = 'trigram', content = '', contentless_delete = 1);
-  create virtual table if not exists message_search_terms using fts5vocab(message_search, 'row');
-  create table if not exists search_state (id integer primary key check (id = 1),
-    message_rowid integer not null, change_id integer not null);
-  insert or ignore into search_state values (1, 0, 0);\`)
+// The layout's version, in the file's user_version: a file of another layout (version 0: the
+// first one, detail=full) is dropped and rebuilt from the chat table (the marks start at 0).
+db.transaction(() => {
+  if (db.pragma('user_version', { simple: true }) === workerData.layout) return
+  db.exec(\`drop table if exists message_search_terms; drop table if exists message_search;
+    drop table if exists search_state;\`)
+  // detail=none: only which rows hold a trigram, not where (a third less CPU per row indexed);
+  // queries are ANDs of trigrams, rechecked on the message's text (sqlite-search.ts).
+  db.exec(\`create virtual table message_search using fts5(
+      body, room_key, tokenize = 'trigram', content = '', contentless_delete = 1, detail = none);
+    create virtual table message_search_terms using fts5vocab(message_search, 'row');
+    create table search_state (id integer primary key check (id = 1),
+      message_rowid integer not null, change_id integer not null);
+    insert into search_state values (1, 0, 0);
+    pragma user_version = \${workerData.layout};\`)
+})()
 // A deleted message's trigrams leave the index's pages, not only its lookups.
 db.prepare("insert into message_search (message_search, rank) values ('secure-delete', 1)").run()
 db.prepare('attach database ? as chat').run(workerData.chatFile)
@@ -196,7 +217,9 @@ export class SqliteSearchIndex {
         busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
         idleMs: options.idleMs ?? 250,
         purgeDelayMs: options.purgeDelayMs ?? 60_000,
+        nice: options.nice ?? 10,
         batch: BATCH,
+        layout: LAYOUT,
         roomKey: ROOM_KEY,
       },
     })

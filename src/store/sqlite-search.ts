@@ -1,9 +1,10 @@
 /**
  * SQLite search over the trigram index the worker keeps (sqlite-search-index.ts), read through a
- * connection of its own with the index file attached as `search`: three characters or more are
- * one FTS5 phrase; two characters are the OR of the indexed trigrams that begin with them (read
- * from the index's vocabulary, so still an index lookup). Hits come newest first by rowid, which
- * FTS5 streams in order, so a page stops reading as soon as it is full. Cursor: the rowid.
+ * connection of its own with the index file attached as `search`: three characters or more are the
+ * AND of their trigrams (the index is detail=none: no phrases); two characters are the OR of the
+ * indexed trigrams that begin with them (read from the index's vocabulary, so still an index
+ * lookup). Every hit is rechecked on the message's current text. Hits come newest first by rowid,
+ * which FTS5 streams in order, so a page stops reading as soon as it is full. Cursor: the rowid.
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { ChatError } from '../domain/errors.js'
@@ -34,6 +35,12 @@ export class SqliteSearch {
   constructor(db: BetterSqlite3.Database, index: SqliteSearchIndex) {
     this.#db = db
     this.#index = index
+    // The recheck: the same folding as the memory adapter and the highlights (search-highlight.ts).
+    db.function('eddy_contains', { deterministic: true }, (text: unknown, needle: unknown) =>
+      typeof text === 'string' && typeof needle === 'string' && text.toLowerCase().includes(needle)
+        ? 1
+        : 0,
+    )
     this.#terms = db.prepare(
       `select term from search.message_search_terms where term >= ? and term < ?
         limit ${MAX_TERMS + 1}`,
@@ -44,38 +51,44 @@ export class SqliteSearch {
       (select coalesce(max(id), 0) from search_changes) as change`)
   }
 
-  /** Waits for the index to hold everything committed so far (sends acked before the search). */
+  /**
+   * Waits for the index to hold everything committed so far (sends acked before the search). If
+   * the worker is still behind when the wait gives up (a box so busy that the low-priority worker
+   * gets little CPU), the rows it has not reached are read from the chat table instead: a search
+   * still finds every acked message and never a stale text, only more slowly.
+   */
   async search(query: SearchQuery): Promise<SearchHit[]> {
     const committed = this.#committed.get()
-    if (committed) {
-      await this.#index.caughtUp({
-        rowid: Number(committed.rowid),
-        change: Number(committed.change),
-      })
-    }
-    return this.#search(query)
+    if (committed === undefined) return this.#search(query, undefined)
+    const target = { rowid: Number(committed.rowid), change: Number(committed.change) }
+    await this.#index.caughtUp(target)
+    const p = this.#index.progress
+    // Rows deleted at the top since the search began only make the scan below look at nothing.
+    const behind = p.rowid < target.rowid || p.change < target.change
+    return this.#search(query, behind ? { rowid: p.rowid, change: p.change } : undefined)
   }
 
-  #search(query: SearchQuery): SearchHit[] {
+  /** `lag`: how far the index is known to be complete; the rest is scanned. */
+  #search(query: SearchQuery, lag: { rowid: number; change: number } | undefined): SearchHit[] {
     const before = query.before === undefined ? undefined : parseRowCursor(query.before)
     const body = this.#match(query.text)
-    if (body === undefined) return []
-    let match = `body : (${body})`
+    // Nothing indexed matches; when behind, the unindexed rows may still.
+    if (body === undefined && lag === undefined) return []
+    let room: number | undefined
     if (query.room !== undefined) {
-      // Narrows the index walk to the room; the access rule below still decides what is read.
-      const room = this.#roomId.get(query.room)
+      room = this.#roomId.get(query.room)?.id
       if (room === undefined) return []
-      match += ` AND room_key : ${phrase(roomKey(Number(room.id)))}`
-    }
-    const params: unknown[] = [match]
-    const where: string[] = []
-    if (before !== undefined) {
-      where.push('s.rowid < ?')
-      params.push(before)
     }
     // The access rule, in the query: a member now, or the one room asked for when public (or any
-    // room for a server admin).
+    // room for a server admin); then the author filter, and every hit confirmed on the text as it
+    // is now (the index may be a moment older, see search()).
     const member = 'exists (select 1 from members b where b.room = m.room and b.user_id = ?)'
+    const where: string[] = [
+      "m.type = 'message'",
+      'm.deleted_at is null',
+      'eddy_contains(m.text, ?)',
+    ]
+    const params: unknown[] = [query.text.toLowerCase()]
     if (query.room !== undefined) {
       const open =
         query.anyRoom === true
@@ -91,18 +104,59 @@ export class SqliteSearch {
       where.push('m.user_id = ?')
       params.push(query.authorId)
     }
-    params.push(query.limit)
-    const sql = `select m.room, m.seq, m.username as user, m.text, m.ts, s.rowid as id
-      from search.message_search s join messages m on m.rowid = s.rowid
-      where s.message_search match ? and m.type = 'message' and m.deleted_at is null
-        ${where.map((clause) => `and ${clause}`).join(' ')}
-      order by s.rowid desc limit ?`
-    let statement = this.#statements.get(sql)
-    if (statement === undefined) {
-      statement = this.#db.prepare<unknown[], HitRow>(sql)
-      this.#statements.set(sql, statement)
+    const rows: HitRow[] = []
+    if (body !== undefined) {
+      // detail=none has no column filters: a room key could match a body holding the same three
+      // private-use characters, which the room filter below then drops.
+      let match = `(${body})`
+      // Narrows the index walk to the room; the access rule still decides what is read.
+      if (room !== undefined) match += ` AND ${phrase(roomKey(Number(room)))}`
+      const indexed: string[] = []
+      const indexedParams: unknown[] = [match]
+      if (before !== undefined) {
+        indexed.push('s.rowid < ?')
+        indexedParams.push(before)
+      }
+      if (lag !== undefined) {
+        // Only what the index is known to hold as it is now; the rest comes from the scan below.
+        indexed.push(
+          's.rowid <= ?',
+          's.rowid not in (select message_rowid from search_changes where id > ?)',
+        )
+        indexedParams.push(lag.rowid, lag.change)
+      }
+      rows.push(
+        ...this.#all(
+          `select m.room, m.seq, m.username as user, m.text, m.ts, s.rowid as id
+          from search.message_search s join messages m on m.rowid = s.rowid
+          where s.message_search match ? ${indexed.map((c) => `and ${c} `).join('')}
+            and ${where.join(' and ')}
+          order by s.rowid desc limit ?`,
+          [...indexedParams, ...params, query.limit],
+        ),
+      )
     }
-    return statement.all(...params).map((row) => ({
+    if (lag !== undefined) {
+      // The rows the worker has not reached, and those changed since it last looked.
+      const scanned: string[] = [
+        '(m.rowid > ? or m.rowid in (select message_rowid from search_changes where id > ?))',
+      ]
+      const scannedParams: unknown[] = [lag.rowid, lag.change]
+      if (before !== undefined) {
+        scanned.push('m.rowid < ?')
+        scannedParams.push(before)
+      }
+      rows.push(
+        ...this.#all(
+          `select m.room, m.seq, m.username as user, m.text, m.ts, m.rowid as id
+          from messages m where ${scanned.join(' and ')} and ${where.join(' and ')}
+          order by m.rowid desc limit ?`,
+          [...scannedParams, ...params, query.limit],
+        ),
+      )
+      rows.sort((a, b) => Number(b.id) - Number(a.id))
+    }
+    return rows.slice(0, query.limit).map((row) => ({
       room: row.room,
       seq: Number(row.seq),
       user: row.user,
@@ -112,10 +166,25 @@ export class SqliteSearch {
     }))
   }
 
+  #all(sql: string, params: unknown[]): HitRow[] {
+    let statement = this.#statements.get(sql)
+    if (statement === undefined) {
+      statement = this.#db.prepare<unknown[], HitRow>(sql)
+      this.#statements.set(sql, statement)
+    }
+    return statement.all(...params)
+  }
+
   /** The FTS5 expression for `text`, every character literal; undefined: nothing can match. */
   #match(text: string): string | undefined {
     // The tokenizer folds case itself; the vocabulary holds folded trigrams.
-    if ([...text].length >= 3) return phrase(text)
+    const chars = [...text]
+    if (chars.length >= 3) {
+      // Each trigram of the query (detail=none has no phrases): every row holding them all, which
+      // the recheck on the text narrows to those holding them in a row.
+      const trigrams = new Set(chars.slice(2).map((_, i) => chars.slice(i, i + 3).join('')))
+      return [...trigrams].map(phrase).join(' AND ')
+    }
     const prefix = text.toLowerCase()
     const terms = this.#terms.all(prefix, `${prefix}\u{10ffff}`).map((row) => row.term)
     if (terms.length === 0) return undefined

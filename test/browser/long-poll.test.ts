@@ -1,5 +1,7 @@
 /** The web client falls back to long-polling when its WebSocket keeps failing, and comes back. */
 import { describe, expect, test } from 'vitest'
+import { RECONNECT_BACKOFF } from '../../web/src/backoff.js'
+import { PRESENCE_POLL_MS } from '../../web/src/chat/presence-poller.js'
 import { ChatClient, registerUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
 import { messageTexts, myName, send, twoUsersIn, waitForMessage, type Browser } from './support.js'
@@ -10,7 +12,7 @@ describe('web client: long-poll fallback', () => {
     { timeout: 90_000 },
     async () => {
       const server = await startServer()
-      const [alice, bob] = await twoUsersIn(server.url, 'fallback')
+      const [alice, bob] = await twoUsersIn(server.url, 'fallback', { clocks: true })
       await send(alice.page, 'before')
       await waitForMessage(bob.page, 'before')
 
@@ -31,6 +33,8 @@ describe('web client: long-poll fallback', () => {
 
       // The socket comes back: bob switches to it without losing or doubling anything.
       refuse = false
+      // The next socket try comes at once instead of after the backoff (at most maxMs).
+      await bob.page.clock.fastForward(RECONNECT_BACKOFF.maxMs)
       await bob.page
         .getByText('Live connection unavailable')
         .waitFor({ state: 'detached', timeout: 20_000 })
@@ -47,7 +51,7 @@ describe('web client: long-poll fallback', () => {
     { timeout: 90_000 },
     async () => {
       const server = await startServer()
-      const [alice, bob] = await twoUsersIn(server.url, 'roll-call')
+      const [alice, bob] = await twoUsersIn(server.url, 'roll-call', { clocks: true })
       const [aliceName, bobName] = [await myName(alice), await myName(bob)]
       const onlineIn = (b: Browser, user: string) =>
         b.page.locator('.online-list li', { hasText: user })
@@ -65,13 +69,16 @@ describe('web client: long-poll fallback', () => {
       const carol = await registerUser(server.url)
       const carolSocket = await ChatClient.connect(server.wsUrl, carol.token)
       await carolSocket.join('roll-call')
-      await onlineIn(bob, carol.username).waitFor({ timeout: 15_000 })
+      // Bob's next roll call, without waiting it out.
+      await bob.page.clock.fastForward(PRESENCE_POLL_MS)
+      await onlineIn(bob, carol.username).waitFor()
       for (const user of [aliceName, bobName]) await onlineIn(bob, user).waitFor()
       // The poller counts as online for the others too.
       for (const user of [bobName, carol.username]) await onlineIn(alice, user).waitFor()
 
       carolSocket.send({ type: 'leave', room: 'roll-call' })
-      await onlineIn(bob, carol.username).waitFor({ state: 'detached', timeout: 15_000 })
+      await bob.page.clock.fastForward(PRESENCE_POLL_MS)
+      await onlineIn(bob, carol.username).waitFor({ state: 'detached' })
       expect(await bob.page.locator('.online-list li').allInnerTexts()).toEqual(
         [aliceName, bobName].sort(),
       )

@@ -1,5 +1,6 @@
 /** The web client's outbox through a reload while cut off: the message is kept and delivered once. */
 import { describe, expect, test } from 'vitest'
+import { RECONNECT_BACKOFF } from '../../web/src/backoff.js'
 import { startServer } from '../support/start-server.js'
 import { messageTexts, send, twoUsersIn, waitForMessage } from './support.js'
 
@@ -9,7 +10,7 @@ describe('web client: recovery after a reload', () => {
     { timeout: 90_000 },
     async () => {
       const server = await startServer()
-      const [alice, bob] = await twoUsersIn(server.url, 'outbox')
+      const [alice, bob] = await twoUsersIn(server.url, 'outbox', { clocks: true })
 
       // Cut bob off from both transports: sockets are refused and message POSTs fail.
       let cut = true
@@ -29,6 +30,8 @@ describe('web client: recovery after a reload', () => {
       await bob.page.locator('.msg.pending', { hasText: 'kept in the outbox' }).waitFor()
 
       cut = false
+      // The next try comes at once instead of after the backoff (at most maxMs).
+      await bob.page.clock.fastForward(RECONNECT_BACKOFF.maxMs)
       await waitForMessage(alice.page, 'kept in the outbox', 20_000)
       await bob.page.locator('.msg.pending').waitFor({ state: 'detached', timeout: 20_000 })
       await waitForMessage(bob.page, 'kept in the outbox')

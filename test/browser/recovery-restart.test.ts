@@ -1,5 +1,6 @@
 /** The web client through a server restart and time offline: nothing lost, nothing doubled. */
 import { describe, expect, test } from 'vitest'
+import { RECONNECT_BACKOFF } from '../../web/src/backoff.js'
 import { freePort, freshDataDir, spawnServer } from '../support/start-server.js'
 import { messageTexts, send, twoUsersIn, waitForMessage } from './support.js'
 
@@ -11,7 +12,7 @@ describe('web client: recovery from a restart', () => {
       const port = await freePort()
       const env = { PORT: String(port), DATA_DIR: freshDataDir() }
       let server = await spawnServer(env)
-      const [alice, bob] = await twoUsersIn(server.url, 'ops')
+      const [alice, bob] = await twoUsersIn(server.url, 'ops', { clocks: true })
 
       await send(alice.page, 'one')
       await waitForMessage(bob.page, 'one')
@@ -34,6 +35,8 @@ describe('web client: recovery from a restart', () => {
       await alice.page.locator('.msg.pending', { hasText: 'five (server down)' }).waitFor()
       server = await spawnServer(env)
       await bob.context.setOffline(false)
+      // The server is back: the next try comes at once instead of after the backoff (at most maxMs).
+      await alice.page.clock.fastForward(RECONNECT_BACKOFF.maxMs)
 
       const expected = [
         'one',

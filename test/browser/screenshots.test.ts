@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'vitest'
+import { SEND_TIMEOUT_MS } from '../../web/src/chat/outbox-sender.js'
 import { ChatClient, registerUser, type TestUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
 import { browser, enterRoom, registerInUi, send, SHOTS_DIR, waitForMessage } from './support.js'
@@ -25,6 +26,8 @@ describe('screenshots', () => {
       ]
       const maya = await browser(DESKTOP)
       const { page } = maya
+      // The page's clock runs as usual, but the test can skip ahead to the "Not sent" deadline.
+      await maya.context.clock.install()
       await registerInUi(page, server.url, 'maya')
       for (const room of ['releases', 'random', 'design']) await enterRoom(maya, room)
 
@@ -80,7 +83,8 @@ describe('screenshots', () => {
       await page.setViewportSize(DESKTOP)
       await maya.context.setOffline(true)
       await send(page, 'Release notes draft is in the doc.')
-      await page.getByText(/^Not sent: no connection/).waitFor({ timeout: 20_000 })
+      await page.clock.fastForward(SEND_TIMEOUT_MS)
+      await page.getByText(/^Not sent: no connection/).waitFor()
       await page
         .locator('.banner-reconnecting')
         .getByText(/Reconnecting in \d+ s…/)

@@ -39,22 +39,17 @@ export interface Browser {
 }
 
 /**
- * One Chromium process per test file, started on first use: every "browser" below is a context
- * of it, with its own cookies, storage and cache, as separate as another person's profile, at a
- * fraction of a process launch (about a second each on this machine). Closed after the file
- * (test/browser/setup-file.ts).
+ * One Chromium process per test worker, started on first use and kept for every browser file the
+ * worker runs (the browser project does not isolate files): launching one and opening its first
+ * page costs several seconds on this machine, once per worker instead of once per file. Every
+ * "browser" below is a context of it, with its own cookies, storage and cache, as separate as
+ * another person's profile. Playwright closes it when the worker exits.
  */
 let shared: Promise<PlaywrightBrowser> | undefined
 
 function chromiumProcess(): Promise<PlaywrightBrowser> {
   shared ??= chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
   return shared
-}
-
-export async function closeChromium(): Promise<void> {
-  const running = shared
-  shared = undefined
-  if (running) await (await running).close()
 }
 
 /** A fresh browser context (cookies, localStorage), like a separate person's browser. */
@@ -117,9 +112,17 @@ export async function enterRoom(b: Browser, room: string): Promise<void> {
   await b.page.getByRole('heading', { name: `# ${room}` }).waitFor()
 }
 
-/** Alice and Bob, each signed up in their own browser and sitting in `room`. */
-export async function twoUsersIn(baseUrl: string, room: string): Promise<[Browser, Browser]> {
+/**
+ * Alice and Bob, each signed up in their own browser and sitting in `room`. `clocks`: their pages
+ * get Playwright's clock, which runs as usual until a test skips ahead (`page.clock.fastForward`).
+ */
+export async function twoUsersIn(
+  baseUrl: string,
+  room: string,
+  options: { clocks?: boolean } = {},
+): Promise<[Browser, Browser]> {
   const [alice, bob] = [await browser(), await browser()]
+  if (options.clocks) for (const b of [alice, bob]) await b.context.clock.install()
   await registerInUi(alice.page, baseUrl, uniqueName('alice'))
   await registerInUi(bob.page, baseUrl, uniqueName('bob'))
   await enterRoom(alice, room)

@@ -1,6 +1,6 @@
 // A deleted message leaves no trace of its text: not in the API (timeline, log, search), not in
 // the SQLite files (the chat's and the search index's, read byte by byte after a checkpoint), not
-// in PostgreSQL's rows. Its edits' texts, link
+// in PostgreSQL's rows (messages and the search table). Its edits' texts, link
 // previews and mentions go with it; the tombstone and its seq stay.
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -151,6 +151,12 @@ describe('a deleted message leaves no trace of its text', () => {
     await expectNoTraceInApi(server, bob, secrets, seq)
     const after = await rows()
     for (const secret of secrets) expect(after).not.toContain(secret)
+    // The search table too, once a search has caught its queue up (tombstone: body null).
+    await server.engines.store.searchMessages({ userId: bob.id, text: secrets[2]!, limit: 5 })
+    const indexed = JSON.stringify(
+      (await admin.query(`select * from ${schema}.message_search`)).rows,
+    )
+    for (const secret of secrets) expect(indexed).not.toContain(secret)
     client.close()
   })
 })

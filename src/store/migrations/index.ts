@@ -6,6 +6,7 @@ import * as bans from './004-bans.js'
 import * as messageChanges from './005-message-changes.js'
 import * as files from './007-files.js'
 import * as search from './008-search.js'
+import * as searchQueue from './009-search-queue.js'
 import type { Migration } from './migration.js'
 
 export type { Migration, SqlDialect } from './migration.js'
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'message-changes', up: messageChanges.up },
   { version: 7, name: 'files', up: files.up },
   { version: 8, name: 'search', up: search.up },
+  { version: 9, name: 'search-queue', up: searchQueue.up },
 ]

@@ -1,0 +1,138 @@
+/**
+ * Keeps PostgreSQL's search table (`message_search`, migration 9) from `search_queue`, off the
+ * send path: a background indexer per node, and every search first drains what was queued before
+ * it began (docs/search.md).
+ */
+import type pg from 'pg'
+
+/**
+ * One round of indexing, one statement (so one snapshot): claims up to `batch` queue entries up to
+ * `upTo`, oldest first, deletes them, and writes each claimed message's current text (or a
+ * tombstone, `body` null) into `message_search`. The messages are read in the same snapshot that
+ * saw the entries committed, so what is written is at least as new as every claimed change.
+ *
+ * Several indexers (nodes, searches) run at once; an older entry's round may finish after a newer
+ * one's, so a row is only overwritten by a higher queue id (one message's entries are numbered in
+ * the order of its changes: each takes its id while holding the message row's lock). Rows are
+ * written in key order, so two rounds never wait on each other in a cycle.
+ *
+ * `skip locked`: entries another round holds are left to it. Without it the round waits for
+ * that round to end and then takes what it left (nothing, unless it failed).
+ */
+function drainSql(skipLocked: boolean): string {
+  return `with claimed as (
+      delete from search_queue q where q.id in (
+        select id from search_queue where id <= $1 order by id limit $2
+        for update${skipLocked ? ' skip locked' : ''})
+      returning q.id, q.room, q.seq),
+    latest as (select room, seq, max(id) as queue_id from claimed group by room, seq),
+    current as (
+      select l.room, l.seq, l.queue_id,
+        case when m.type = 'message' and m.deleted_at is null and m.text <> ''
+          then eddy_search_body(m.text) end as body
+      from latest l left join messages m on m.room = l.room and m.seq = l.seq),
+    written as (
+      insert into message_search as s (room, seq, queue_id, body)
+      select room, seq, queue_id, body from current order by room, seq
+      on conflict (room, seq) do update set queue_id = excluded.queue_id, body = excluded.body
+        where s.queue_id < excluded.queue_id
+      returning 1)
+    select (select count(*) from claimed)::int as claimed`
+}
+
+const DRAIN_SKIP = drainSql(true)
+const DRAIN_WAIT = drainSql(false)
+/** Beyond any queue id: the background indexer takes whatever is there. */
+const ALL = '9223372036854775807'
+
+export interface PostgresSearchIndexOptions {
+  /** How often an idle indexer looks for new entries (default 250 ms). */
+  readonly idleMs?: number
+  /** Queue entries per round (default 2,000). */
+  readonly batch?: number
+  /** Told when a background round fails (it retries after `idleMs`); for logging. */
+  readonly onError?: (error: Error) => void
+}
+
+export class PostgresSearchIndex {
+  readonly #pool: pg.Pool
+  readonly #idleMs: number
+  readonly #batch: number
+  readonly #onError: ((error: Error) => void) | undefined
+  #timer: NodeJS.Timeout | undefined
+  #running: Promise<void> | undefined
+  #stopped = false
+
+  constructor(pool: pg.Pool, options: PostgresSearchIndexOptions = {}) {
+    this.#pool = pool
+    this.#idleMs = options.idleMs ?? 250
+    this.#batch = options.batch ?? 2_000
+    this.#onError = options.onError
+  }
+
+  /** Starts the background indexer (after the migration that creates its tables). */
+  start(): void {
+    if (this.#stopped || this.#timer !== undefined || this.#running !== undefined) return
+    this.#schedule(0)
+  }
+
+  /**
+   * Resolves once every queue entry committed before the call is applied: those it finds free it
+   * applies itself, those another indexer holds it waits for. So a search that follows sees every
+   * acked send, edit and delete, as if the index were written in their transactions.
+   */
+  async caughtUp(): Promise<void> {
+    const top = await this.#pool.query<{ id: string | null }>(
+      'select max(id)::text as id from search_queue',
+    )
+    const upTo = top.rows[0]?.id
+    if (upTo === null || upTo === undefined) return
+    while ((await this.#round(DRAIN_SKIP, upTo)) > 0) {
+      // Free entries first: concurrent searches and indexers share the work.
+    }
+    for (;;) {
+      const left = await this.#pool.query<{ left: boolean }>(
+        'select exists (select 1 from search_queue where id <= $1) as left',
+        [upTo],
+      )
+      if (left.rows[0]?.left !== true) return
+      // Held by another round: wait for it to end (its entries then are gone, or ours to take).
+      await this.#round(DRAIN_WAIT, upTo)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
+    await this.#running
+  }
+
+  async #round(statement: string, upTo: string): Promise<number> {
+    const result = await this.#pool.query<{ claimed: number }>(statement, [upTo, this.#batch])
+    return result.rows[0]?.claimed ?? 0
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#running = this.#run().finally(() => {
+        this.#running = undefined
+      })
+    }, ms)
+    // Housekeeping: never keeps the process alive on its own.
+    this.#timer.unref()
+  }
+
+  async #run(): Promise<void> {
+    let full = false
+    try {
+      full = (await this.#round(DRAIN_SKIP, ALL)) === this.#batch
+    } catch (error) {
+      // Not migrated yet, a restart of the server, a timeout: the next round retries.
+      if (!this.#stopped) this.#onError?.(error as Error)
+    }
+    this.#schedule(full ? 0 : this.#idleMs)
+  }
+}
