@@ -353,7 +353,8 @@ function setups(
 ): { prefix: string; nodes: number; clients: number; title: string }[] {
   const many = { prefix: 'cluster', nodes: o.nodes, clients: o.clients }
   const one = { prefix: 'one', nodes: 1, clients: o.oneNodeClients }
-  return [...(o.oneNodeClients > 0 ? [one] : []), many].map((s) => ({
+  // The cluster first: it is the point, and a run cut short by a time cap still has it.
+  return [many, ...(o.oneNodeClients > 0 ? [one] : [])].map((s) => ({
     ...s,
     title: `${s.nodes} node${s.nodes > 1 ? 's' : ''}, C=${s.clients.toLocaleString('en-US')}`,
   }))
