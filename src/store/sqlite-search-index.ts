@@ -78,6 +78,8 @@ db.pragma('busy_timeout = ' + workerData.busyTimeoutMs)
 db.pragma('secure_delete = ON')
 // The layout's version, in the file's user_version: a file of another layout (version 0: the
 // first one, detail=full) is dropped and rebuilt from the chat table (the marks start at 0).
+// IMMEDIATE: several processes may open a new file at once, and a read transaction that then
+// writes fails at once (SQLITE_BUSY) where a write transaction waits its turn (busy_timeout).
 db.transaction(() => {
   if (db.pragma('user_version', { simple: true }) === workerData.layout) return
   db.exec(\`drop table if exists message_search_terms; drop table if exists message_search;
@@ -91,7 +93,8 @@ db.transaction(() => {
       message_rowid integer not null, change_id integer not null);
     insert into search_state values (1, 0, 0);
     pragma user_version = \${workerData.layout};\`)
-})()
+})
+  .immediate()
 // A deleted message's trigrams leave the index's pages, not only its lookups.
 db.prepare("insert into message_search (message_search, rank) values ('secure-delete', 1)").run()
 db.prepare('attach database ? as chat').run(workerData.chatFile)
