@@ -1,7 +1,7 @@
 /**
  * SQLite search over the trigram index the worker keeps (sqlite-search-index.ts), read through a
- * connection of its own with the index file attached as `search`: three characters or more are the
- * AND of their trigrams (the index is detail=none: no phrases); two characters are the OR of the
+ * connection of its own with the index file attached as `search`: three characters or more are a
+ * phrase of their trigrams; two characters are the OR of the
  * indexed trigrams that begin with them (read from the index's vocabulary, so still an index
  * lookup). Every hit is rechecked on the message's current text. Hits come newest first by rowid,
  * which FTS5 streams in order, so a page stops reading as soon as it is full. Cursor: the rowid.
@@ -106,8 +106,8 @@ export class SqliteSearch {
     }
     const rows: HitRow[] = []
     if (body !== undefined) {
-      // detail=none has no column filters: a room key could match a body holding the same three
-      // private-use characters, which the room filter below then drops.
+      // Not a column filter: a room key could match a body holding the same three private-use
+      // characters, which the room filter below then drops.
       let match = `(${body})`
       // Narrows the index walk to the room; the access rule still decides what is read.
       if (room !== undefined) match += ` AND ${phrase(roomKey(Number(room)))}`
@@ -179,12 +179,8 @@ export class SqliteSearch {
   #match(text: string): string | undefined {
     // The tokenizer folds case itself; the vocabulary holds folded trigrams.
     const chars = [...text]
-    if (chars.length >= 3) {
-      // Each trigram of the query (detail=none has no phrases): every row holding them all, which
-      // the recheck on the text narrows to those holding them in a row.
-      const trigrams = new Set(chars.slice(2).map((_, i) => chars.slice(i, i + 3).join('')))
-      return [...trigrams].map(phrase).join(' AND ')
-    }
+    // The whole text as one phrase: the tokenizer makes it its trigrams, in a row.
+    if (chars.length >= 3) return phrase(text)
     const prefix = text.toLowerCase()
     const terms = this.#terms.all(prefix, `${prefix}\u{10ffff}`).map((row) => row.term)
     if (terms.length === 0) return undefined

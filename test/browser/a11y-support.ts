@@ -36,13 +36,16 @@ export async function scanBothSchemes(
   }
 }
 
-/** Visible buttons, links and fields smaller than 44 px on a side. */
+/**
+ * Visible buttons, links and fields smaller than 44 px on a side. Sub-pixel layout (a flex row's
+ * fractional widths) may give a 44 px box as 43.99: half a pixel is allowed, as the report rounds.
+ */
 export function smallTargets(page: Page): Promise<string[]> {
   return page.evaluate<string[]>(
     `[...document.querySelectorAll('button, a[href]:not(p a), input, textarea, select')]
       .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
       .map((el) => [el, el.getBoundingClientRect()])
-      .filter(([, r]) => r.width > 0 && (r.width < 44 || r.height < 44))
+      .filter(([, r]) => r.width > 0 && (r.width < 43.5 || r.height < 43.5))
       .map(([el, r]) => (el.getAttribute('aria-label') || el.textContent.trim() || el.tagName) +
         ' ' + Math.round(r.width) + 'x' + Math.round(r.height))`,
   )
