@@ -1,11 +1,11 @@
 import type { EventEmitter } from 'node:events'
-import * as ws from 'ws'
+import WebSocket from 'ws'
 import { describe, expect, it } from 'vitest'
 import { Broadcast } from '../../domain/subscriber.js'
 import { frameText } from './frame-text.js'
 
 // ws's own frame parser, which its types leave out.
-const { Receiver } = ws as unknown as {
+const { Receiver } = WebSocket as unknown as {
   Receiver: new (options: {
     isServer: boolean
   }) => EventEmitter & { write(chunk: Uint8Array): void }
