@@ -13,11 +13,6 @@ import type {
 export class Broadcast<T> {
   /** Set by the first subscriber that serialises it; the others send the same bytes. */
   encoded: Uint8Array | undefined
-  /**
-   * The WebSocket transport's whole frame of it (header and `encoded`, which is then a view into
-   * it): server frames are unmasked, so every socket can be handed the very same bytes.
-   */
-  framed: Uint8Array | undefined
   constructor(readonly payload: T) {}
 }
 

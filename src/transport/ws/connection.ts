@@ -20,7 +20,6 @@ import {
 } from '../../protocol/frames.js'
 import type { Logger } from '../../log.js'
 import { frameHandlers, type FrameSource } from './frame-handlers.js'
-import { frameText } from './frame-text.js'
 
 /** Shared by every connection of a gateway. */
 export interface ConnectionOptions {
@@ -93,11 +92,13 @@ export class Connection implements FrameSource, UserSubscriber {
 
   /** Every log event is its own wire frame already (its `type` included): encoded once, as is. */
   deliver(broadcast: Broadcast<RoomLogEvent>): void {
-    this.#writeBroadcast(broadcast)
+    broadcast.encoded ??= Buffer.from(JSON.stringify(broadcast.payload))
+    this.#write(broadcast.encoded)
   }
 
   event(broadcast: Broadcast<RoomEvent>): void {
-    this.#writeBroadcast(broadcast)
+    broadcast.encoded ??= Buffer.from(JSON.stringify(broadcast.payload))
+    this.#write(broadcast.encoded)
   }
 
   ended(room: string, reason: EndReason): void {
@@ -106,7 +107,8 @@ export class Connection implements FrameSource, UserSubscriber {
   }
 
   userEvent(broadcast: Broadcast<UserFrame>): void {
-    this.#writeBroadcast(broadcast)
+    broadcast.encoded ??= Buffer.from(JSON.stringify(broadcast.payload))
+    this.#write(broadcast.encoded)
   }
 
   endSession(reason: SessionEndReason): void {
@@ -172,71 +174,31 @@ export class Connection implements FrameSource, UserSubscriber {
 
   /** Text frames only; bytes are already UTF-8 and are written as they are, never re-encoded. */
   #write(data: string | Uint8Array): void {
-    if (!this.#writable(typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength))
+    if (this.#socket.readyState !== this.#socket.OPEN) return
+    // Bytes corked in this tick are not the reader's fault: only what it left unread counts.
+    if (this.#socket.bufferedAmount - this.#corkedBytes > this.#options.maxBufferedBytes) {
+      this.close(WS_CLOSE.tryAgainLater, 'reader too slow; resume with since')
       return
+    }
+    this.#corkForThisTick()
+    this.#corkedBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength
     this.#socket.send(data, { binary: false })
   }
 
   /**
-   * A broadcast goes to every subscriber of a room in one loop: its whole WebSocket frame is built
-   * once and the same bytes are written to each raw socket, instead of ws framing it per socket (a
-   * header Buffer, two option objects and a cork/uncork each). Safe because permessage-deflate is
-   * off (app.ts), so ws's sender writes synchronously and never queues: our write and its writes
-   * reach the socket in call order.
-   */
-  #writeBroadcast(broadcast: Broadcast<unknown>): void {
-    const raw = this.#stream
-    if (!raw) {
-      broadcast.encoded ??= Buffer.from(JSON.stringify(broadcast.payload))
-      this.#write(broadcast.encoded)
-      return
-    }
-    const framed = (broadcast.framed ??= frameText(broadcast))
-    if (!this.#writable(framed.byteLength)) return
-    raw.write(framed)
-  }
-
-  /** Open and not too far behind (a reader too slow to drain its buffer gets 1013); corks it. */
-  #writable(bytes: number): boolean {
-    if (this.#socket.readyState !== this.#socket.OPEN) return false
-    // Bytes corked in this tick are not the reader's fault: only what it left unread counts.
-    if (this.#socket.bufferedAmount - this.#corkedBytes > this.#options.maxBufferedBytes) {
-      this.close(WS_CLOSE.tryAgainLater, 'reader too slow; resume with since')
-      return false
-    }
-    this.#corkForThisTick()
-    this.#corkedBytes += bytes
-    return true
-  }
-
-  /**
    * Frames written in one turn of the event loop (a group commit's acks and fan-out) leave in one
-   * write instead of one syscall each. One shared list and one nextTick uncork every socket corked
-   * in the turn: a closure and a tick per socket cost as much as the frame when each socket gets
-   * one frame per turn (fan-out at ordinary rates).
+   * write instead of one syscall each.
    */
   #corkForThisTick(): void {
     const raw = this.#stream
     if (this.#corked || !raw) return
     this.#corked = true
     raw.cork()
-    if (Connection.#corkedThisTick.length === 0) process.nextTick(Connection.#uncorkAll)
-    Connection.#corkedThisTick.push(this)
-  }
-
-  /** The connections corked in this tick, uncorked together by one nextTick. */
-  static #corkedThisTick: Connection[] = []
-
-  static #uncorkAll(this: void): void {
-    // Swapped first, so a write during an uncork starts a new list and tick instead of growing
-    // the one being walked.
-    const connections = Connection.#corkedThisTick
-    Connection.#corkedThisTick = []
-    for (const connection of connections) {
-      connection.#corked = false
-      connection.#corkedBytes = 0
-      connection.#stream?.uncork()
-    }
+    process.nextTick(() => {
+      this.#corked = false
+      this.#corkedBytes = 0
+      raw.uncork()
+    })
   }
 
   /** A frame from the socket (the gateway's shared 'message' listener). */
