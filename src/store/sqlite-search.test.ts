@@ -37,8 +37,8 @@ function stalled(progress: SearchIndexProgress): SqliteSearchIndex {
   return stub as unknown as SqliteSearchIndex
 }
 
-test('a search past the wait reads what the worker has not reached from the chat table', async () => {
-  const file = join(dir, 'eddy.db')
+/** A migrated store on `file` (closed after the test) with user u1 in private room r. */
+async function openWithRoom(file: string): Promise<Store> {
   const opened = await createSqliteStore({ file })
   store = opened
   await opened.migrate()
@@ -51,6 +51,12 @@ test('a search past the wait reads what the worker has not reached from the chat
     topic: null,
     members: [{ userId: 'u1', role: 'member' }],
   })
+  return opened
+}
+
+test('a search past the wait reads what the worker has not reached from the chat table', async () => {
+  const file = join(dir, 'eddy.db')
+  const opened = await openWithRoom(file)
   let n = 0
   const say = async (text: string): Promise<number> => {
     n += 1
@@ -90,6 +96,9 @@ test('a search past the wait reads what the worker has not reached from the chat
     expect(await seqs({ text: 'nothing h' })).toEqual([first])
     expect(await seqs({ text: 'watch' })).toEqual([])
     expect(await seqs({ text: '电影', room: 'r' })).toEqual([third, second])
+    // The scanned part keeps the access rule: someone not in the private room finds nothing.
+    expect(await seqs({ userId: 'u2' })).toEqual([])
+    expect(await seqs({ userId: 'u2', room: 'r' })).toEqual([])
     // Paged across both parts, newest first.
     const page = await search.search({ ...query, limit: 1 })
     expect(page.map((hit) => hit.seq)).toEqual([third])
@@ -108,18 +117,7 @@ test('an index file of an older layout (the first, with no version) is rebuilt f
     insert into search_state values (1, 1000, 1000);
     insert into message_search (rowid, body, room_key) values (1, 'stale 电影 text', 'xyz');`)
   old.close()
-  const opened = await createSqliteStore({ file })
-  store = opened
-  await opened.migrate()
-  await opened.createUser({ id: 'u1', username: 'ann', passwordHash: 'x', createdAt: 0 })
-  await opened.createRoom({
-    name: 'r',
-    createdAt: 0,
-    createdBy: null,
-    kind: 'private',
-    topic: null,
-    members: [{ userId: 'u1', role: 'member' }],
-  })
+  const opened = await openWithRoom(file)
   const input = { id: 'm1', room: 'r', userId: 'u1', username: 'ann', cid: 'c1', ts: 1 }
   const { seq } = (await opened.append({ ...input, text: 'a fresh 电影 here' })).message
   for (const text of ['电影', 'fresh 电', 'FRESH']) {

@@ -5,15 +5,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely'
-import pg from 'pg'
+import { Kysely, sql, SqliteDialect } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import type { Store } from '../../src/domain/ports.js'
 import * as init from '../../src/store/migrations/001-init.js'
 import type { SqlDialect } from '../../src/store/migrations/index.js'
 import { createPostgresStore } from '../../src/store/postgres-store.js'
 import { createSqliteStore } from '../../src/store/sqlite-store.js'
-import { PG_URL, postgresUnavailable } from './store-factories.js'
+import { PG_URL, postgresUnavailable, withScratchSchema } from './store-factories.js'
 
 /** What a version-1 Eddy left behind: two users, a room by one of them, lobby messages. */
 async function writeVersion1(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
@@ -98,17 +97,8 @@ describe('migration 2 keeps version-1 data', () => {
 
   it('on PostgreSQL', async (ctx) => {
     if ((await postgresUnavailable()) !== undefined) ctx.skip()
-    const schema = `eddy_mig_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
-    const admin = new pg.Client({ connectionString: PG_URL })
-    await admin.connect()
-    try {
-      await admin.query(`create schema ${schema}`)
-      const pool = new pg.Pool({
-        connectionString: PG_URL,
-        options: `-c search_path=${schema}`,
-        max: 1,
-      })
-      const old = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+    await withScratchSchema('eddy_mig', async ({ schema, kysely }) => {
+      const old = kysely()
       await writeVersion1(old, 'postgres')
       await old.destroy()
       const store = await createPostgresStore({ url: PG_URL, schema, poolMax: 2 })
@@ -117,9 +107,6 @@ describe('migration 2 keeps version-1 data', () => {
       } finally {
         await store.close()
       }
-    } finally {
-      await admin.query(`drop schema if exists ${schema} cascade`)
-      await admin.end()
-    }
+    })
   })
 })

@@ -1,27 +1,18 @@
 // Migration 9 on a PostgreSQL database searched through migration 8's indexes: the messages
 // already there are backfilled into message_search (deleted ones not), and are found, by three
 // characters and by two, through the new indexes; the old ones on messages are gone.
-import { Kysely, PostgresDialect, sql } from 'kysely'
+import { sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../src/store/migrations/index.js'
 import { createPostgresStore } from '../../src/store/postgres-store.js'
-import { PG_URL, postgresUnavailable } from './store-factories.js'
+import { PG_URL, postgresUnavailable, withScratchSchema } from './store-factories.js'
 
 describe('migration 9 (search queue)', () => {
   it('backfills message_search from the messages of a version-8 database', async (ctx) => {
     if ((await postgresUnavailable()) !== undefined) ctx.skip()
-    const schema = `eddy_mig9_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
-    const admin = new pg.Client({ connectionString: PG_URL })
-    await admin.connect()
-    try {
-      await admin.query(`create schema ${schema}`)
-      const pool = new pg.Pool({
-        connectionString: PG_URL,
-        options: `-c search_path=${schema}`,
-        max: 1,
-      })
-      const old = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+    await withScratchSchema('eddy_mig9', async ({ schema, admin, kysely }) => {
+      const old = kysely()
       await old.transaction().execute(async (trx) => {
         await sql`create table schema_migrations (version integer primary key, name text not null,
           applied_at bigint not null)`.execute(trx)
@@ -74,10 +65,7 @@ describe('migration 9 (search queue)', () => {
       } finally {
         await store.close()
       }
-    } finally {
-      await admin.query(`drop schema if exists ${schema} cascade`)
-      await admin.end()
-    }
+    })
   })
 })
 

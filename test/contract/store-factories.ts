@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Store } from '../../src/domain/ports.js'
 import { createPostgresStore } from '../../src/store/postgres-store.js'
@@ -94,6 +95,39 @@ async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> 
   try {
     return await work(admin)
   } finally {
+    await admin.end()
+  }
+}
+
+/** A fresh, empty schema for a migration test: an admin client and a one-connection Kysely on it. */
+export interface ScratchSchema {
+  readonly schema: string
+  readonly admin: pg.Client
+  /** A Kysely whose connection's search_path is the schema (destroy it before opening a store). */
+  readonly kysely: () => Kysely<unknown>
+}
+
+/** Runs `test` in a new schema named `<prefix>_<pid>_<random>`, dropped afterwards. */
+export async function withScratchSchema(
+  prefix: string,
+  test: (scratch: ScratchSchema) => Promise<void>,
+): Promise<void> {
+  const schema = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+  const admin = new pg.Client({ connectionString: PG_URL })
+  await admin.connect()
+  try {
+    await admin.query(`create schema ${schema}`)
+    const kysely = (): Kysely<unknown> => {
+      const pool = new pg.Pool({
+        connectionString: PG_URL,
+        options: `-c search_path=${schema}`,
+        max: 1,
+      })
+      return new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+    }
+    await test({ schema, admin, kysely })
+  } finally {
+    await admin.query(`drop schema if exists ${schema} cascade`)
     await admin.end()
   }
 }
