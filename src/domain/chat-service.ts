@@ -130,9 +130,10 @@ export class ChatService {
       (room, subscribers) => this.#roomEnded(room, subscribers),
       this.#metrics,
       // A subscriber whose user lost access: its feed and presence go like after an unsubscribe.
+      // A leave or a removal is chosen, not a lost connection: "left" is announced at once.
       (feed, subscriber) => {
         this.#feeds.release(feed)
-        void this.#presence.exit(feed.room, subscriber).catch((error: unknown) => {
+        void this.#presence.exit(feed.room, subscriber, true).catch((error: unknown) => {
           this.#log.warn({ err: error }, 'could not clear presence after a removal')
         })
       },

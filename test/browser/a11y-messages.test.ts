@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest'
 import { api, registerUser, uniqueName } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
 import { noneFound, scanBothSchemes, smallTargets, VIEWPORTS } from './a11y-support.js'
-import { browser, registerInUi, send, waitForMessage } from './support.js'
+import { browser, send, signedInAs, waitForMessage } from './support.js'
 
 describe('accessibility', () => {
   for (const [width, viewport] of VIEWPORTS) {
@@ -22,7 +22,7 @@ describe('accessibility', () => {
         const { page } = b
         const bob = await registerUser(server.url, uniqueName('bob'))
         const ann = uniqueName('ann')
-        await registerInUi(page, server.url, ann)
+        await signedInAs(b, server.url, ann)
         const as = { token: bob.token }
         const post = async (text: string, replyTo?: number) => {
           const body = { text, cid: randomUUID(), ...(replyTo ? { replyTo } : {}) }

@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest'
 import { SEND_TIMEOUT_MS } from '../../web/src/chat/outbox-sender.js'
 import { api, registerUser, uniqueName, type TestUser } from '../support/clients.js'
 import { freePort, freshDataDir, spawnServer, startServer } from '../support/start-server.js'
-import { browser, messageTexts, myName, registerInUi, send, waitForMessage } from './support.js'
+import { browser, messageTexts, myName, send, signedInAs, waitForMessage } from './support.js'
 
 /** Records every text the status banners show from now on (a fallback claim would be kept). */
 async function recordBanners(page: Page): Promise<() => Promise<string[]>> {
@@ -58,7 +58,7 @@ describe('connection state', () => {
       const { page } = b
       // The page's clock runs as usual, but the test can skip ahead to the "Not sent" deadline.
       await b.context.clock.install()
-      await registerInUi(page, server.url, uniqueName('ann'))
+      await signedInAs(b, server.url, uniqueName('ann'))
       const me = await myName(b)
       await send(page, 'before')
       await waitForMessage(page, 'before')
@@ -130,7 +130,7 @@ describe('connection state', () => {
       const b = await browser()
       const { page } = b
       await b.context.clock.install()
-      await registerInUi(page, server.url, uniqueName('ann'))
+      await signedInAs(b, server.url, uniqueName('ann'))
       await waitForMessage(page, 'filler 30')
       const banners = await recordBanners(page)
 

@@ -5,8 +5,8 @@ import {
   browser,
   enterRoom,
   messageTexts,
-  registerInUi,
   send,
+  signedInAs,
   uniqueName,
   waitForMessage,
 } from './support.js'
@@ -16,12 +16,16 @@ describe('web client: two people in their own browsers', () => {
     'two users chat both ways, see presence and typing, and HTML stays text',
     { timeout: 90_000 },
     async () => {
-      const server = await startServer()
-      const [alice, bob] = [await browser(), await browser()]
+      // A dropped connection's "left" waits out the presence grace (5 s by default): a short one
+      // here, so bob's logout is seen without that wait, through the same timer.
+      const server = await startServer({ PRESENCE_LEAVE_GRACE_MS: '200' })
+      const [alice, bob] = await Promise.all([browser(), browser()])
       const [aliceName, bobName] = [uniqueName('alice'), uniqueName('bob')]
 
-      await registerInUi(alice.page, server.url, aliceName)
-      await registerInUi(bob.page, server.url, bobName)
+      await Promise.all([
+        signedInAs(alice, server.url, aliceName),
+        signedInAs(bob, server.url, bobName),
+      ])
       await enterRoom(alice, 'general')
       await enterRoom(bob, 'general')
 

@@ -8,7 +8,14 @@ import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
 import { api, registerUser, uniqueName } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
-import { browser, enterRoom, PASSWORD, registerInUi, waitForMessage } from './support.js'
+import {
+  browser,
+  enterRoom,
+  PASSWORD,
+  registerInUi,
+  signedInAs,
+  waitForMessage,
+} from './support.js'
 
 /** What has focus: "#id", or the tag with its accessible name. */
 function focused(page: Page): Promise<string> {
@@ -90,7 +97,7 @@ describe('focus and field errors', () => {
       const server = await startServer()
       const b = await browser()
       const { page } = b
-      await registerInUi(page, server.url, uniqueName('ann'))
+      await signedInAs(b, server.url, uniqueName('ann'))
       const room = `focus-${randomUUID().slice(0, 6)}`
       // Someone else owns it (its last owner could not leave it): ann joins by its name.
       const owner = await registerUser(server.url, uniqueName('own'))
@@ -121,7 +128,7 @@ describe('focus and field errors', () => {
       const server = await startServer()
       const b = await browser({ width: 375, height: 740 })
       const { page } = b
-      await registerInUi(page, server.url, uniqueName('ann'))
+      await signedInAs(b, server.url, uniqueName('ann'))
       const toggle = page.getByRole('button', { name: 'Show rooms' })
       const inDrawer = () => page.evaluate(`!!document.activeElement?.closest('.sidebar')`)
 
@@ -161,7 +168,7 @@ describe('focus and field errors', () => {
       }
       const b = await browser()
       const { page } = b
-      await registerInUi(page, server.url, uniqueName('ann'))
+      await signedInAs(b, server.url, uniqueName('ann'))
       await waitForMessage(page, 'filler 70')
       const scroller = page.locator('.scroller')
       await expect.poll(() => scrollTop(page)).toBeGreaterThan(500)

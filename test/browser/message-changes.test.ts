@@ -13,8 +13,8 @@ import {
   browser,
   enterRoom,
   myName,
-  registerInUi,
   send,
+  signedInAs,
   uniqueName,
   waitForMessage,
 } from './support.js'
@@ -65,7 +65,7 @@ const STUB_NOTIFICATIONS = `
 `
 
 async function signUp(b: Browser, url: string, prefix: string): Promise<string> {
-  await registerInUi(b.page, url, uniqueName(prefix))
+  await signedInAs(b, url, uniqueName(prefix))
   return myName(b)
 }
 
@@ -75,10 +75,12 @@ describe('web client: messages that change', () => {
     { timeout: 120_000 },
     async () => {
       const server = await startServer({ RATE_LIMITS: 'off' })
-      const [alice, bob] = [await browser(), await browser()]
+      const [alice, bob] = await Promise.all([browser(), browser()])
       await bob.context.addInitScript({ content: STUB_NOTIFICATIONS })
-      const aliceName = await signUp(alice, server.url, 'alice')
-      const bobName = await signUp(bob, server.url, 'bob')
+      const [aliceName, bobName] = await Promise.all([
+        signUp(alice, server.url, 'alice'),
+        signUp(bob, server.url, 'bob'),
+      ])
       await enterRoom(alice, 'general')
       await enterRoom(bob, 'general')
 
@@ -235,7 +237,7 @@ describe('web client: messages that change', () => {
       await post('the late answer', question)
 
       const b = await browser()
-      await registerInUi(b.page, server.url, uniqueName('dan'))
+      await signedInAs(b, server.url, uniqueName('dan'))
       await waitForMessage(b.page, 'the late answer')
       const reply = message(b.page, 'the late answer')
       expect(await reply.locator('.quote').innerText()).toMatch(/the old question/)

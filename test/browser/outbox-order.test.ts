@@ -9,8 +9,8 @@ import {
   browser,
   enterRoom,
   messageTexts,
-  registerInUi,
   send,
+  signedInAs,
   uniqueName,
   waitForMessage,
 } from './support.js'
@@ -47,9 +47,11 @@ describe('outbox order', () => {
           upstream.send(data)
         })
       })
-      await registerInUi(ann.page, server.url, uniqueName('ann'))
       const bob = await browser()
-      await registerInUi(bob.page, server.url, uniqueName('bob'))
+      await Promise.all([
+        signedInAs(ann, server.url, uniqueName('ann')),
+        signedInAs(bob, server.url, uniqueName('bob')),
+      ])
       await enterRoom(ann, 'order')
       await enterRoom(bob, 'order')
       const { page } = ann
@@ -90,7 +92,7 @@ describe('outbox order', () => {
         upstream.send(data)
       })
     })
-    await registerInUi(ann.page, server.url, uniqueName('ann'))
+    await signedInAs(ann, server.url, uniqueName('ann'))
     const { page } = ann
     await send(page, 'refused')
     const refused = page.locator('li.msg.failed', { hasText: 'refused' })

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest'
 import { useLocalServers } from '../upstream/support/local-server.js'
 import { startServer } from '../support/start-server.js'
-import { browser, registerInUi, send, uniqueName, waitForMessage } from './support.js'
+import { browser, send, signedInAs, uniqueName, waitForMessage } from './support.js'
 
 // A 1×1 transparent PNG.
 const PNG = Buffer.from(
@@ -27,7 +27,7 @@ describe('preview images in the web client', () => {
     })
     const server = await startServer({ ALLOW_PRIVATE_UPSTREAMS: '1' })
     const b = await browser()
-    await registerInUi(b.page, server.url, uniqueName('pic'))
+    await signedInAs(b, server.url, uniqueName('pic'))
     await b.page.getByRole('heading', { name: '# lobby' }).waitFor()
     await send(b.page, `look ${upstream.url}/page`)
     await waitForMessage(b.page, 'look')

@@ -11,11 +11,12 @@ import { startServer, type TestServer } from '../support/start-server.js'
 import {
   browser,
   type Browser,
+  loggedInAs,
   messageTexts,
   myName,
   PASSWORD,
-  registerInUi,
   send,
+  signedInAs,
   uniqueName,
   waitForMessage,
 } from './support.js'
@@ -34,6 +35,7 @@ afterAll(async () => {
 const joined = (page: Page) => page.getByRole('list', { name: 'Joined rooms' })
 const dms = (page: Page) => page.getByRole('list', { name: 'Direct messages' })
 
+/** Through the sign-in form (the ban test's last step); otherwise loggedInAs skips the form. */
 async function signIn(page: Page, user: TestUser): Promise<void> {
   await page.goto(`${server.url}/login`)
   await page.getByLabel('Username').fill(user.username)
@@ -44,7 +46,7 @@ async function signIn(page: Page, user: TestUser): Promise<void> {
 
 async function signedUp(prefix: string): Promise<[Browser, string]> {
   const b = await browser()
-  await registerInUi(b.page, server.url, uniqueName(prefix))
+  await signedInAs(b, server.url, uniqueName(prefix))
   return [b, await myName(b)]
 }
 
@@ -122,8 +124,8 @@ describe('web client: private rooms, DMs and unread state that follows the user'
         registerUser(server.url, uniqueName('bob')),
       ])
       const room = uniqueName('news').toLowerCase().slice(0, 20)
-      const [phone, laptop] = [await browser(), await browser()]
-      await Promise.all([signIn(phone.page, bob), signIn(laptop.page, bob)])
+      const [phone, laptop] = await Promise.all([browser(), browser()])
+      await Promise.all([loggedInAs(phone, server.url, bob), loggedInAs(laptop, server.url, bob)])
 
       // Alice makes a room; bob joins it elsewhere: both his devices list it, live.
       await api(server.url, '/api/rooms', { body: { name: room }, token: alice.token })
@@ -163,9 +165,8 @@ describe('web client: private rooms, DMs and unread state that follows the user'
     { timeout: 90_000 },
     async () => {
       const bob = await registerUser(server.url, uniqueName('bob'))
-      const [admin, victim] = [await browser(), await browser()]
-      await registerInUi(admin.page, server.url, ADMIN)
-      await signIn(victim.page, bob)
+      const [admin, victim] = await Promise.all([browser(), browser()])
+      await Promise.all([signedInAs(admin, server.url, ADMIN), loggedInAs(victim, server.url, bob)])
       await admin.page.getByRole('button', { name: 'Members' }).click()
       const panel = admin.page.getByRole('complementary', { name: 'Members of #lobby' })
       const row = panel.getByRole('listitem').filter({ hasText: bob.username })

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { api, registerUser, uniqueName, type TestUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
-import { browser, registerInUi, waitForMessage, type Browser } from './support.js'
+import { browser, signedInAs, waitForMessage, type Browser } from './support.js'
 
 async function post(baseUrl: string, user: TestUser, room: string, text: string): Promise<void> {
   const answer = await api(baseUrl, `/api/rooms/${room}/messages`, {
@@ -20,7 +20,7 @@ async function post(baseUrl: string, user: TestUser, room: string, text: string)
 async function signedIn(): Promise<{ url: string; b: Browser }> {
   const server = await startServer()
   const b = await browser()
-  await registerInUi(b.page, server.url, uniqueName('reader'))
+  await signedInAs(b, server.url, uniqueName('reader'))
   return { url: server.url, b }
 }
 

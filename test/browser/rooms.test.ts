@@ -7,8 +7,8 @@ import {
   messageTexts,
   myName,
   PASSWORD,
-  registerInUi,
   send,
+  signedInAs,
   twoUsersIn,
   uniqueName,
   waitForMessage,
@@ -20,7 +20,9 @@ describe('web client: rooms', () => {
     'leaving a room: back to the lobby, the others see it, a reload keeps it left, rejoining catches up',
     { timeout: 90_000 },
     async () => {
-      const server = await startServer()
+      // Leaving is chosen, so the others see "left" at once: a presence grace (the wait that lets a
+      // reload pass unseen) longer than any wait below makes sure it is not what they waited for.
+      const server = await startServer({ PRESENCE_LEAVE_GRACE_MS: '30000' })
       // Bob makes the room and owns it: alice, a member, may leave (its last owner may not).
       const [bob, alice] = await twoUsersIn(server.url, 'book-club')
       const aliceName = await myName(alice)
@@ -77,7 +79,7 @@ describe('web client: rooms', () => {
     const server = await startServer({ RATE_LIMITS: 'off' })
     const seeder = await seed(server.url, 'history', 120)
     const b = await browser()
-    await registerInUi(b.page, server.url, uniqueName('reader'))
+    await signedInAs(b, server.url, uniqueName('reader'))
     await enterRoom(b, 'history')
     await waitForMessage(b.page, `${seeder}: message 120`)
     expect((await messageTexts(b.page)).length).toBeLessThan(120)

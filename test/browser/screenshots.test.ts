@@ -9,7 +9,7 @@ import { describe, test } from 'vitest'
 import { SEND_TIMEOUT_MS } from '../../web/src/chat/outbox-sender.js'
 import { ChatClient, registerUser, type TestUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
-import { browser, enterRoom, registerInUi, send, SHOTS_DIR, waitForMessage } from './support.js'
+import { browser, enterRoom, send, SHOTS_DIR, signedInAs, waitForMessage } from './support.js'
 
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 375, height: 740 }
@@ -28,7 +28,7 @@ describe('screenshots', () => {
       const { page } = maya
       // The page's clock runs as usual, but the test can skip ahead to the "Not sent" deadline.
       await maya.context.clock.install()
-      await registerInUi(page, server.url, 'maya')
+      await signedInAs(maya, server.url, 'maya')
       for (const room of ['releases', 'random', 'design']) await enterRoom(maya, room)
 
       // Omar and Lena are connected, so they show as online in #design.

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
 import { api, registerUser, uniqueName, type TestUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
-import { browser, registerInUi, send, waitForMessage, type Browser } from './support.js'
+import { browser, send, signedInAs, waitForMessage, type Browser } from './support.js'
 
 async function post(baseUrl: string, user: TestUser, room: string, text: string): Promise<void> {
   const answer = await api(baseUrl, `/api/rooms/${room}/messages`, {
@@ -39,7 +39,7 @@ async function crowdedLobby(): Promise<{ url: string; bob: TestUser; alice: Brow
   const bob = await registerUser(server.url, uniqueName('bob'))
   for (let i = 1; i <= 30; i++) await post(server.url, bob, 'lobby', `filler ${i}`)
   const alice = await browser({ width: 1100, height: 720 })
-  await registerInUi(alice.page, server.url, uniqueName('alice'))
+  await signedInAs(alice, server.url, uniqueName('alice'))
   await waitForMessage(alice.page, 'filler 30')
   await expect.poll(() => fullyInView(alice.page, 'filler 30')).toBe(true)
   return { url: server.url, bob, alice }

@@ -7,7 +7,7 @@
 import { expect, test } from 'vitest'
 import { api, registerUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
-import { browser, enterRoom, registerInUi, uniqueName } from './support.js'
+import { browser, enterRoom, signedInAs, uniqueName } from './support.js'
 
 test('search finds, groups, marks and jumps to the message', { timeout: 120_000 }, async () => {
   const server = await startServer({ RATE_LIMITS: 'off' })
@@ -32,7 +32,7 @@ test('search finds, groups, marks and jumps to the message', { timeout: 120_000 
   await post('lobby', '电影 in the lobby too')
 
   const alice = await browser()
-  await registerInUi(alice.page, server.url, uniqueName('alice'))
+  await signedInAs(alice, server.url, uniqueName('alice'))
   await enterRoom(alice, 'films')
   await enterRoom(alice, 'general')
   const page = alice.page

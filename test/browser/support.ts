@@ -9,6 +9,8 @@ import {
   type Page,
 } from 'playwright-core'
 import { onTestFinished } from 'vitest'
+import { SESSION_COOKIE } from '../../src/protocol/index.js'
+import { api, registerUser, type TestUser } from '../support/clients.js'
 
 const ROOT = new URL('../../', import.meta.url).pathname
 
@@ -105,6 +107,35 @@ export async function registerInUi(page: Page, baseUrl: string, username: string
   await page.getByLabel(/^Message #/).waitFor()
 }
 
+/**
+ * A person signed up over the HTTP API whose browser opens the chat already signed in: the
+ * session cookie is set before the first page load, so it costs one load and no form. The tests
+ * about the sign-up and sign-in forms themselves use registerInUi.
+ */
+export async function signedInAs(b: Browser, baseUrl: string, username: string): Promise<TestUser> {
+  const user = await registerUser(baseUrl, username)
+  await openSignedIn(b, baseUrl, user.token)
+  return user
+}
+
+/** Another device of an existing person: a session of its own (a login), then the chat. */
+export async function loggedInAs(b: Browser, baseUrl: string, user: TestUser): Promise<void> {
+  const answer = await api(baseUrl, '/api/login', {
+    body: { username: user.username, password: user.password },
+  })
+  if (answer.status !== 200) throw new Error(`login failed: ${answer.status}`)
+  await openSignedIn(b, baseUrl, (answer.body as { token: string }).token)
+}
+
+async function openSignedIn(b: Browser, baseUrl: string, token: string): Promise<void> {
+  // As the server sets it (auth.ts): the page's own requests and its WebSocket carry it.
+  await b.context.addCookies([
+    { name: SESSION_COOKIE, value: token, url: baseUrl, httpOnly: true, sameSite: 'Lax' },
+  ])
+  await b.page.goto(`${baseUrl}/`)
+  await b.page.getByLabel(/^Message #/).waitFor()
+}
+
 /** Creates the room, or opens it when someone else made it first (the server answers 409). */
 export async function enterRoom(b: Browser, room: string): Promise<void> {
   await b.page.getByLabel('New room').fill(room)
@@ -113,7 +144,7 @@ export async function enterRoom(b: Browser, room: string): Promise<void> {
 }
 
 /**
- * Alice and Bob, each signed up in their own browser and sitting in `room`. `clocks`: their pages
+ * Alice and Bob, each signed in in their own browser and sitting in `room` (alice entered first). `clocks`: their pages
  * get Playwright's clock, which runs as usual until a test skips ahead (`page.clock.fastForward`).
  */
 export async function twoUsersIn(
@@ -121,10 +152,12 @@ export async function twoUsersIn(
   room: string,
   options: { clocks?: boolean } = {},
 ): Promise<[Browser, Browser]> {
-  const [alice, bob] = [await browser(), await browser()]
+  const [alice, bob] = await Promise.all([browser(), browser()])
   if (options.clocks) for (const b of [alice, bob]) await b.context.clock.install()
-  await registerInUi(alice.page, baseUrl, uniqueName('alice'))
-  await registerInUi(bob.page, baseUrl, uniqueName('bob'))
+  await Promise.all([
+    signedInAs(alice, baseUrl, uniqueName('alice')),
+    signedInAs(bob, baseUrl, uniqueName('bob')),
+  ])
   await enterRoom(alice, room)
   await enterRoom(bob, room)
   return [alice, bob]
