@@ -10,7 +10,15 @@ import { describe, expect, test } from 'vitest'
 import { SEND_TIMEOUT_MS } from '../../web/src/chat/outbox-sender.js'
 import { api, registerUser, uniqueName, type TestUser } from '../support/clients.js'
 import { freePort, freshDataDir, spawnServer, startServer } from '../support/start-server.js'
-import { browser, messageTexts, myName, send, signedInAs, waitForMessage } from './support.js'
+import {
+  browser,
+  messageTexts,
+  myName,
+  send,
+  signedInAs,
+  skippingBackoff,
+  waitForMessage,
+} from './support.js'
 
 /** Records every text the status banners show from now on (a fallback claim would be kept). */
 async function recordBanners(page: Page): Promise<() => Promise<string[]>> {
@@ -78,7 +86,7 @@ describe('connection state', () => {
 
       // After the failed socket attempts the fallback's probe fails too; Retry now tries again at
       // once (and probes again). Neither may claim the fallback.
-      await firstProbe
+      await skippingBackoff(page, firstProbe)
       const secondProbe = failedProbe(page)
       await banner.getByRole('button', { name: 'Retry now' }).click()
       await secondProbe
@@ -138,7 +146,7 @@ describe('connection state', () => {
       await b.context.setOffline(true)
       const banner = page.locator('.banner-reconnecting')
       await banner.getByText('You are offline').waitFor()
-      await probe
+      await skippingBackoff(page, probe)
       await banner.getByText(/Reconnecting in \d+ s…/).waitFor()
       await banner.getByRole('button', { name: 'Retry now' }).waitFor()
       await page.getByText('Online: unknown while disconnected').waitFor()

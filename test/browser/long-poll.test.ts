@@ -4,7 +4,15 @@ import { RECONNECT_BACKOFF } from '../../web/src/backoff.js'
 import { PRESENCE_POLL_MS } from '../../web/src/chat/presence-poller.js'
 import { ChatClient, registerUser } from '../support/clients.js'
 import { startServer } from '../support/start-server.js'
-import { messageTexts, myName, send, twoUsersIn, waitForMessage, type Browser } from './support.js'
+import {
+  messageTexts,
+  myName,
+  send,
+  skippingBackoff,
+  twoUsersIn,
+  waitForMessage,
+  type Browser,
+} from './support.js'
 
 describe('web client: long-poll fallback', () => {
   test(
@@ -24,7 +32,7 @@ describe('web client: long-poll fallback', () => {
       })
       await bob.context.setOffline(true)
       await bob.context.setOffline(false)
-      await bob.page.getByText('Live connection unavailable').waitFor({ timeout: 15_000 })
+      await skippingBackoff(bob.page, bob.page.getByText('Live connection unavailable'))
 
       await send(alice.page, 'polled to bob')
       await waitForMessage(bob.page, 'polled to bob')
@@ -62,7 +70,7 @@ describe('web client: long-poll fallback', () => {
       })
       await bob.context.setOffline(true)
       await bob.context.setOffline(false)
-      await bob.page.getByText('Live connection unavailable').waitFor({ timeout: 15_000 })
+      await skippingBackoff(bob.page, bob.page.getByText('Live connection unavailable'))
       await bob.page.getByText('typing indicators are paused').waitFor()
 
       // Carol arrives over a socket: bob, who gets no presence frames now, sees her all the same.

@@ -6,9 +6,11 @@ import {
   chromium,
   type Browser as PlaywrightBrowser,
   type BrowserContext,
+  type Locator,
   type Page,
 } from 'playwright-core'
-import { onTestFinished } from 'vitest'
+import { expect, onTestFinished } from 'vitest'
+import { RECONNECT_BACKOFF } from '../../web/src/backoff.js'
 import { SESSION_COOKIE } from '../../src/protocol/index.js'
 import { api, registerUser, type TestUser } from '../support/clients.js'
 
@@ -161,6 +163,40 @@ export async function twoUsersIn(
   await enterRoom(alice, room)
   await enterRoom(bob, room)
   return [alice, bob]
+}
+
+/**
+ * Waits for `until` (a locator to show, or a promise such as a page event) while the page's
+ * socket keeps failing, without waiting out the reconnect backoff: each check moves Playwright's
+ * clock (installed by the test) past the longest delay before the long-poll probe (the third
+ * retry's), so the failed attempts and the probe follow one another at once.
+ */
+export async function skippingBackoff(
+  page: Page,
+  until: Locator | Promise<unknown>,
+  timeout = 15_000,
+): Promise<void> {
+  let settled = false
+  // Settled either way: a rejection stops the polling and is thrown below.
+  if (until instanceof Promise)
+    until.then(
+      () => (settled = true),
+      () => (settled = true),
+    )
+  const reached = () => (until instanceof Promise ? Promise.resolve(settled) : until.isVisible())
+  const step = RECONNECT_BACKOFF.baseMs * 2 ** 2
+  await expect
+    .poll(
+      async () => {
+        if (await reached()) return true
+        await page.clock.fastForward(step)
+        return reached()
+      },
+      { timeout, interval: 100 },
+    )
+    .toBe(true)
+  // A rejected wait (a page event that timed out) fails here with its own message.
+  if (until instanceof Promise) await until
 }
 
 /** The signed-in user's name, as the page shows it. */
