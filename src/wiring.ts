@@ -13,6 +13,7 @@ import { MovieBot } from './domain/movie-bot.js'
 import type { Clock, RateLimitRule } from './domain/ports.js'
 import { Rooms } from './domain/rooms.js'
 import { Search } from './domain/search.js'
+import { SessionCache } from './domain/session-cache.js'
 import { SocketSessions } from './domain/socket-sessions.js'
 import { UserChannel } from './domain/user-channel.js'
 import { createEngines, type Engines } from './engines.js'
@@ -123,7 +124,15 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
   )
   chat.onStored(movieBot.onStored)
 
-  const socketSessions = new SocketSessions(engines.store, clock, userChannel, engines.bus, log)
+  const sessions = new SessionCache(engines.store, clock, userChannel, engines.bus)
+  const socketSessions = new SocketSessions(
+    engines.store,
+    clock,
+    userChannel,
+    engines.bus,
+    log,
+    sessions,
+  )
 
   const transport: TransportContext = {
     log,
@@ -136,6 +145,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
       channel: userChannel,
       admins,
       registration: config.REGISTRATION,
+      sessions,
     }),
     moderation: new Moderation(engines.store, clock, userChannel, admins),
     socketSessions,
