@@ -1,7 +1,7 @@
 /** One Eddy node's lifecycle: wire it (wiring.ts), listen, run its heartbeat, and stop it gracefully. */
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config.js'
-import type { Clock } from './domain/ports.js'
+import type { Clock, PasswordHasher } from './domain/ports.js'
 import type { UserChannel } from './domain/user-channel.js'
 import type { Engines } from './engines.js'
 import { createLogger, type Logger } from './log.js'
@@ -21,12 +21,21 @@ export interface EddyServer {
 
 export const systemClock: Clock = { now: () => Date.now() }
 
+/** What an embedder (the tests) may swap: time, and the password hasher's cost. */
+export interface NodeOverrides {
+  readonly clock?: Clock
+  readonly hasher?: PasswordHasher
+}
+
 /** Sockets that do not finish their close handshake in this time are cut. */
 const CLOSE_GRACE_MS = 1_000
 
-export async function startServer(config: Config, clock: Clock = systemClock): Promise<EddyServer> {
+export async function startServer(
+  config: Config,
+  overrides: NodeOverrides = {},
+): Promise<EddyServer> {
   const log = createLogger(config.LOG_LEVEL)
-  const node = await wireNode(config, clock, log)
+  const node = await wireNode(config, overrides.clock ?? systemClock, log, overrides.hasher)
   const { app, gateway, polls, counts } = await buildApp(node.transport)
   node.metrics.watch(counts)
   const heartbeat = setInterval(() => {

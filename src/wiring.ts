@@ -10,7 +10,7 @@ import { Membership } from './domain/membership.js'
 import { probeHealth } from './domain/health.js'
 import { Moderation } from './domain/moderation.js'
 import { MovieBot } from './domain/movie-bot.js'
-import type { Clock, RateLimitRule } from './domain/ports.js'
+import type { Clock, PasswordHasher, RateLimitRule } from './domain/ports.js'
 import { Rooms } from './domain/rooms.js'
 import { Search } from './domain/search.js'
 import { SessionCache } from './domain/session-cache.js'
@@ -40,7 +40,12 @@ export interface WiredNode {
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-export async function wireNode(config: Config, clock: Clock, log: Logger): Promise<WiredNode> {
+export async function wireNode(
+  config: Config,
+  clock: Clock,
+  log: Logger,
+  hasher: PasswordHasher = new Argon2Hasher(),
+): Promise<WiredNode> {
   const nodeId = config.NODE_ID ?? randomUUID()
   const engines = await createEngines(config, clock, log, nodeId)
   const limitsOn = config.RATE_LIMITS === 'on'
@@ -139,7 +144,7 @@ export async function wireNode(config: Config, clock: Clock, log: Logger): Promi
     clock,
     accounts: new Accounts({
       store: engines.store,
-      hasher: new Argon2Hasher(),
+      hasher,
       clock,
       sessionTtlMs: config.SESSION_TTL_DAYS * DAY_MS,
       channel: userChannel,

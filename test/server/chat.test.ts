@@ -124,7 +124,8 @@ describe('chat', () => {
   })
 
   it('announces presence by username: first tab joins, last tab leaves', async () => {
-    const server = await startServer()
+    // A short leave grace: the grace itself is room-presence.test.ts's subject, not this one's.
+    const server = await startServer({ PRESENCE_LEAVE_GRACE_MS: '100' })
     const [alice, bob] = [await registerUser(server.url), await registerUser(server.url)]
     const watcher = await ChatClient.connect(server.wsUrl, bob.token)
     await watcher.join('lobby')
@@ -151,7 +152,11 @@ describe('chat', () => {
   })
 
   it('keeps a joined user online past the presence TTL (the heartbeat refreshes its entry)', async () => {
-    const server = await startServer({ PRESENCE_TTL_MS: '500', PRESENCE_SWEEP_INTERVAL_MS: '50' })
+    const server = await startServer({
+      PRESENCE_TTL_MS: '500',
+      PRESENCE_SWEEP_INTERVAL_MS: '50',
+      PRESENCE_LEAVE_GRACE_MS: '100',
+    })
     const [alice, bob] = [await registerUser(server.url), await registerUser(server.url)]
     const a = await ChatClient.connect(server.wsUrl, alice.token)
     await a.join('lobby')

@@ -7,6 +7,7 @@ import pg from 'pg'
 import { onTestFinished } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import type { Clock } from '../../src/domain/ports.js'
+import { Argon2Hasher } from '../../src/security/argon2-hasher.js'
 import { startServer as startEddy, type EddyServer } from '../../src/server.js'
 import { PG_URL } from '../contract/store-factories.js'
 
@@ -30,6 +31,12 @@ export const TEST_ENV: ServerEnv = {
   MAX_ROOMS_PER_USER: '100000',
 }
 
+/**
+ * Real Argon2id at a fraction of the production cost (which src/security/argon2-hasher.test.ts
+ * checks): hundreds of sign-ups per run would otherwise spend most of their time hashing.
+ */
+export const TEST_HASHER = new Argon2Hasher({ memoryCost: 256, timeCost: 1 })
+
 export interface TestServer extends EddyServer {
   readonly dataDir: string
   readonly wsUrl: string
@@ -41,10 +48,10 @@ export async function startServer(
   options: { teardown?: boolean; clock?: Clock } = {},
 ): Promise<TestServer> {
   const dataDir = env['DATA_DIR'] ?? freshDataDir()
-  const server = await startEddy(
-    loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, ...env }),
-    ...(options.clock ? [options.clock] : []),
-  )
+  const server = await startEddy(loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, ...env }), {
+    hasher: TEST_HASHER,
+    ...(options.clock ? { clock: options.clock } : {}),
+  })
   const testServer: TestServer = {
     ...server,
     dataDir,
