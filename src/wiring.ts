@@ -13,6 +13,7 @@ import { MovieBot } from './domain/movie-bot.js'
 import type { Clock, PasswordHasher, RateLimitRule } from './domain/ports.js'
 import { Rooms } from './domain/rooms.js'
 import { Search } from './domain/search.js'
+import { SessionCache } from './domain/session-cache.js'
 import { SocketSessions } from './domain/socket-sessions.js'
 import { UserChannel } from './domain/user-channel.js'
 import { createEngines, type Engines } from './engines.js'
@@ -128,7 +129,15 @@ export async function wireNode(
   )
   chat.onStored(movieBot.onStored)
 
-  const socketSessions = new SocketSessions(engines.store, clock, userChannel, engines.bus, log)
+  const sessions = new SessionCache(engines.store, clock, userChannel, engines.bus)
+  const socketSessions = new SocketSessions(
+    engines.store,
+    clock,
+    userChannel,
+    engines.bus,
+    log,
+    sessions,
+  )
 
   const transport: TransportContext = {
     log,
@@ -141,6 +150,7 @@ export async function wireNode(
       channel: userChannel,
       admins,
       registration: config.REGISTRATION,
+      sessions,
     }),
     moderation: new Moderation(engines.store, clock, userChannel, admins),
     socketSessions,

@@ -11,6 +11,7 @@ import type { Clock, PasswordHasher, Store } from './ports.js'
 import { LOBBY } from './rooms.js'
 import type { ServerAdmins } from './admins.js'
 import { isReservedName } from './reserved-names.js'
+import type { SessionCache } from './session-cache.js'
 import { sessionProblem } from './socket-sessions.js'
 import type { UserChannel } from './user-channel.js'
 
@@ -33,6 +34,8 @@ export interface AccountsOptions {
   readonly channel: UserChannel
   readonly admins: ServerAdmins
   readonly registration: Registration
+  /** This node's memory of sessions (absent: every authentication reads the Store). */
+  readonly sessions?: SessionCache
 }
 
 export interface SignedIn {
@@ -60,6 +63,7 @@ export class Accounts {
   readonly #channel: UserChannel
   readonly #admins: ServerAdmins
   readonly #registration: Registration
+  readonly #sessions: SessionCache | undefined
   /** Verified against when the user is unknown, so both failures cost one hash. */
   #decoyHash: Promise<string> | undefined
 
@@ -71,6 +75,7 @@ export class Accounts {
     this.#channel = options.channel
     this.#admins = options.admins
     this.#registration = options.registration
+    this.#sessions = options.sessions
   }
 
   get registration(): Registration {
@@ -142,13 +147,16 @@ export class Accounts {
   async authenticate(token: string): Promise<AuthenticatedUser | undefined> {
     if (token.length < 16 || token.length > 256) return undefined
     const sessionId = hashToken(token)
-    const session = await this.#store.findSession(sessionId)
+    const session = await (this.#sessions
+      ? this.#sessions.find(sessionId)
+      : this.#store.findSession(sessionId))
     const now = this.#clock.now()
     if (!session || sessionProblem(session, now)) return undefined
     const renewed = now + this.#sessionTtlMs
     let expiresAt = session.expiresAt
     if (renewed - session.expiresAt > DAY_MS) {
       await this.#store.extendSession(sessionId, renewed)
+      this.#sessions?.renewed(sessionId, renewed)
       expiresAt = renewed
     }
     return {

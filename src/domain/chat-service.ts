@@ -29,6 +29,7 @@ import type {
   Store,
 } from './ports.js'
 import { noMetrics } from './ports.js'
+import { AccessChecks } from './access-checks.js'
 import { RoomFeeds } from './room-feeds.js'
 import { RoomPresence } from './room-presence.js'
 import type { RoomSubscriber } from './subscriber.js'
@@ -104,6 +105,7 @@ export class ChatService {
   readonly #lastTyping = new Map<string, number>()
   readonly #membership: Membership
   readonly #writes: ChatWrites
+  readonly #accessChecks: AccessChecks
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store
@@ -120,6 +122,7 @@ export class ChatService {
     this.#limits = options.limits
     this.#metrics = options.metrics ?? noMetrics
     this.#membership = options.membership
+    this.#accessChecks = new AccessChecks(options.membership)
     this.#writes = new ChatWrites(options, this.#metrics, (actor, room, via) =>
       via && this.#follows(via, room) ? undefined : this.#access(actor, room, via),
     )
@@ -217,16 +220,17 @@ export class ChatService {
     try {
       // A removal emitted after this point is seen by attach, one before it by the check.
       const checkedAt = feed.lastSeq
-      const actor = { id: subscriber.userId, username: subscriber.user }
-      if (options.kind === 'socket') await this.#membership.enter(actor, room)
-      else await this.#membership.readable(actor, room)
+      // A member known to this feed skips the Store: a removal since checkedAt is caught by attach.
+      const accessAt = feed.knowsMember(subscriber.user)
+        ? checkedAt
+        : Math.min(checkedAt, await this.#accessChecks.check(feed, subscriber, options.kind))
       if (options.kind === 'socket') await this.#presence.enter(room, subscriber)
       else await this.#presence.touchPoller(room, subscriber.user)
       const lastSeq = feed.lastSeq
       if (options.onJoined) {
         options.onJoined(lastSeq, await this.#presence.online(room, subscriber.user))
       }
-      await feed.attach(subscriber, options.since ?? lastSeq, checkedAt)
+      await feed.attach(subscriber, options.since ?? lastSeq, accessAt)
     } finally {
       // A subscriber that failed or left during the catch-up leaves no idle feed or presence.
       if (!feed.has(subscriber)) {

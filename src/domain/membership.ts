@@ -76,14 +76,25 @@ export class Membership {
     throw new ChatError('room_not_found')
   }
 
-  /** A socket joining: readable, and a public room's non-member becomes a member (a join event). */
-  async enter(actor: Actor, name: string): Promise<RoomRecord> {
+  /**
+   * A socket joining: readable, and a public room's non-member becomes a member (a join event).
+   * Resolves with whether the actor is now known to be a member (a server admin reading a private
+   * room need not be), so the room's feed may skip the Store for their next join.
+   */
+  async enter(actor: Actor, name: string): Promise<boolean> {
     const room = await this.readable(actor, name)
+    if (room.kind !== 'public') return !this.isServerAdmin(actor)
     // Rejoining (every reconnect) is a read, not a write transaction.
-    if (room.kind === 'public' && !(await this.#store.findMember(name, actor.id))) {
+    if (!(await this.#store.findMember(name, actor.id))) {
       await this.#change(actor, name, memberChange(actor, 'join'))
     }
-    return room
+    return true
+  }
+
+  /** A reader (a long-poll): readable; resolves with whether that took membership, as enter. */
+  async read(actor: Actor, name: string): Promise<boolean> {
+    const room = await this.readable(actor, name)
+    return room.kind !== 'public' && !this.isServerAdmin(actor)
   }
 
   /** Public rooms plus the private rooms and DMs the actor belongs to. */

@@ -1,5 +1,6 @@
 // RoomFeed ends a user's subscriptions when it emits their removal or leave, and refuses a subscriber
-// whose access was checked before a removal it has since emitted.
+// whose access was checked before a removal it has since emitted; what it remembers of membership
+// follows the same removals.
 import { describe, expect, it } from 'vitest'
 import { FakeSubscriber } from '../../test/support/fake-subscriber.js'
 import { createMemoryStore } from '../store/memory-store.js'
@@ -114,5 +115,20 @@ describe('RoomFeed and access', () => {
     await change(store, feed, 'ann', 'invite')
     await feed.attach(late, feed.lastSeq, feed.lastSeq)
     expect(feed.has(late)).toBe(true)
+  })
+
+  it('forgets a remembered member at their removal, and does not remember a read older than it', async () => {
+    const { store, feed } = await setup()
+    await change(store, feed, 'ann', 'invite')
+    feed.rememberMember('ann', feed.lastSeq)
+    expect(feed.knowsMember('ann')).toBe(true)
+    const readAt = feed.lastSeq
+    await change(store, feed, 'ann', 'remove')
+    expect(feed.knowsMember('ann')).toBe(false)
+    // A Store read begun before the removal was emitted may predate it.
+    feed.rememberMember('ann', readAt)
+    expect(feed.knowsMember('ann')).toBe(false)
+    feed.rememberMember('ann', feed.lastSeq)
+    expect(feed.knowsMember('ann')).toBe(true)
   })
 })

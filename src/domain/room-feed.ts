@@ -34,6 +34,12 @@ export class RoomFeed {
   readonly #onEnded: OnEnded
   /** user → seq of the last removal or leave this feed emitted for them. */
   readonly #lostAccess = new Map<string, number>()
+  /**
+   * Users whose membership was read from the Store while this feed was open and who have not left
+   * or been removed since: a member may read the room whatever its kind, and needs no join, so
+   * their next subscribe skips the Store. Gone with the feed (a deleted room drops its feed).
+   */
+  readonly #members = new Set<string>()
   readonly #sleep: (ms: number) => Promise<void>
   #lastSeq = 0
   #loaded = false
@@ -73,6 +79,20 @@ export class RoomFeed {
 
   has(subscriber: RoomSubscriber): boolean {
     return this.#subscribers.has(subscriber)
+  }
+
+  /** Whether the user is known to be a member as of this feed's lastSeq (see #members). */
+  knowsMember(user: string): boolean {
+    return this.#members.has(user)
+  }
+
+  /**
+   * The Store said the user is a member, in a read begun when this feed's lastSeq was `readAt`.
+   * Not remembered when a removal or leave was emitted since: the read may predate it.
+   */
+  rememberMember(user: string, readAt: number): void {
+    if ((this.#lostAccess.get(user) ?? 0) > readAt) return
+    this.#members.add(user)
   }
 
   /** A log event from the bus, in any order, possibly repeated. */
@@ -278,6 +298,7 @@ export class RoomFeed {
    */
   #endAccess(user: string, seq: number, reason: 'removed' | 'left'): void {
     this.#lostAccess.set(user, seq)
+    this.#members.delete(user)
     for (const subscriber of [...this.#subscribers.keys()]) {
       if (subscriber.user !== user) continue
       this.#subscribers.delete(subscriber)

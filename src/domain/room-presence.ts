@@ -20,6 +20,8 @@ export class RoomPresence {
   readonly #leaveGraceMs: number
   /** Leaves waiting out their grace, by `${room}\0${user}`. */
   readonly #pendingLeaves = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Online-list reads waiting for the end of this turn, by room (see online). */
+  readonly #onlineReads = new Map<string, Promise<string[]>>()
 
   constructor(registry: PresenceRegistry, bus: Bus, log: Logger, ttlMs: number, leaveGraceMs = 0) {
     this.#registry = registry
@@ -109,13 +111,31 @@ export class RoomPresence {
     if (first) await this.#announceJoin(room, user)
   }
 
-  /** The room's users online on any node; while the engine is down, `fallback` alone. */
+  /**
+   * The room's users online on any node; while the engine is down, `fallback` alone. Asked with a
+   * fallback (a join's `joined` frame), the calls of one event-loop turn share one read issued
+   * after all of them: each caller's own entry, added before it asked, is in the answer.
+   */
   async online(room: string, fallback?: string): Promise<string[]> {
     if (fallback === undefined) return this.#registry.online(room)
-    return this.#registry.online(room).catch((error: unknown) => {
+    return this.#batchedOnline(room).catch((error: unknown) => {
       this.#log.warn({ err: error }, 'presence unavailable; answering without the online list')
       return [fallback]
     })
+  }
+
+  #batchedOnline(room: string): Promise<string[]> {
+    let read = this.#onlineReads.get(room)
+    if (!read) {
+      read = new Promise<string[]>((resolve, reject) => {
+        setImmediate(() => {
+          this.#onlineReads.delete(room)
+          this.#registry.online(room).then(resolve, reject)
+        })
+      })
+      this.#onlineReads.set(room, read)
+    }
+    return read
   }
 
   /** Keeps this node's entries alive and announces users whose entries expired. */

@@ -6,6 +6,7 @@
  * socket was still connecting (each new socket re-checked once it hears its channel).
  */
 import type { Bus, Clock, FoundSession, Logger, SessionEndReason, Store } from './ports.js'
+import type { SessionCache } from './session-cache.js'
 import type { UserChannel, UserSubscriber } from './user-channel.js'
 
 /** Why a session read back is no longer good, or undefined while it is. */
@@ -24,10 +25,19 @@ export class SocketSessions {
   readonly #clock: Clock
   readonly #channel: UserChannel
   readonly #log: Logger
+  readonly #sessions: SessionCache | undefined
   #sweeping = false
 
-  constructor(store: Store, clock: Clock, channel: UserChannel, bus: Bus, log: Logger) {
+  constructor(
+    store: Store,
+    clock: Clock,
+    channel: UserChannel,
+    bus: Bus,
+    log: Logger,
+    sessions?: SessionCache,
+  ) {
     this.#store = store
+    this.#sessions = sessions
     this.#clock = clock
     this.#channel = channel
     this.#log = log
@@ -37,10 +47,11 @@ export class SocketSessions {
   /**
    * Registers a new socket on its user's channel, then reads its session once more: a logout
    * published between the upgrade's check and the channel being heard would otherwise be missed.
+   * The session cache answers when it can: it holds a session only while no such event was heard.
    */
   async attach(userId: string, subscriber: UserSubscriber): Promise<void> {
     await this.#channel.subscribe(userId, subscriber)
-    await this.#check(subscriber)
+    await this.#check([subscriber], this.#sessions)
   }
 
   detach(userId: string, subscriber: UserSubscriber): void {
@@ -72,15 +83,18 @@ export class SocketSessions {
       if (list) list.push(subscriber)
       else bySession.set(subscriber.sessionId, [subscriber])
     }
-    for (const subscribers of bySession.values()) await this.#check(...subscribers)
+    for (const subscribers of bySession.values()) await this.#check(subscribers)
   }
 
-  async #check(...subscribers: UserSubscriber[]): Promise<void> {
+  /** Expiry and reconnect checks pass no cache: renewals elsewhere and lost events need the Store. */
+  async #check(subscribers: UserSubscriber[], cache?: SessionCache): Promise<void> {
     const first = subscribers[0]
     if (!first) return
     let session: FoundSession | undefined
     try {
-      session = await this.#store.findSession(first.sessionId)
+      session = await (cache
+        ? cache.find(first.sessionId)
+        : this.#store.findSession(first.sessionId))
     } catch (error) {
       // The store is down: keep the sockets; the next sweep or reconnect asks again.
       this.#log.warn({ err: error }, 'could not re-check a socket session')

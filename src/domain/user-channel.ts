@@ -33,6 +33,10 @@ export class UserChannel {
   readonly #users = new Map<string, UserSubscriber[]>()
   /** Watches still on their way to the engine; kept only until they settle. */
   readonly #watching = new Map<string, Promise<void>>()
+  /** For each user whose channel this node hears, the `epoch` at which it began to hear it. */
+  readonly #heardSince = new Map<string, number>()
+  #epoch = 0
+  readonly #forgetListeners: Array<(userId: string) => void> = []
 
   constructor(bus: Bus, onError: (error: unknown) => void) {
     this.#bus = bus
@@ -48,9 +52,14 @@ export class UserChannel {
       return this.#watching.get(userId) ?? Promise.resolve()
     }
     this.#users.set(userId, [subscriber])
-    const watched = this.#bus.watchUser(userId).finally(() => {
-      if (this.#watching.get(userId) === watched) this.#watching.delete(userId)
-    })
+    const watched = this.#bus
+      .watchUser(userId)
+      .then(() => {
+        if (this.#watching.get(userId) === watched) this.#heardSince.set(userId, ++this.#epoch)
+      })
+      .finally(() => {
+        if (this.#watching.get(userId) === watched) this.#watching.delete(userId)
+      })
     this.#watching.set(userId, watched)
     return watched
   }
@@ -62,7 +71,36 @@ export class UserChannel {
     list.splice(index, 1)
     if (list.length > 0) return
     this.#users.delete(userId)
+    this.#heardSince.delete(userId)
+    this.#forget(userId)
     this.#bus.unwatchUser(userId).catch(this.#onError)
+  }
+
+  /**
+   * A counter that moves on whenever this node begins to hear a user's channel: a reader that
+   * notes it before a Store read knows, after, whether the user's channel was heard all along.
+   */
+  get epoch(): number {
+    return this.#epoch
+  }
+
+  /**
+   * Whether this node has heard the user's channel continuously since `epoch` (a value read from
+   * `epoch` earlier): every `sessions-ended` published about the user since then reaches this
+   * node, unless the bus lost it (then `onReconnect` follows). Listeners of `onForget` hear
+   * when that stops.
+   */
+  heardSince(userId: string, epoch: number): boolean {
+    const since = this.#heardSince.get(userId)
+    return since !== undefined && since <= epoch
+  }
+
+  /**
+   * Told the user's sessions may have ended (a `sessions-ended` event, from any node) or that this
+   * node stopped hearing the user's channel: whatever is remembered about their sessions is stale.
+   */
+  onForget(listener: (userId: string) => void): void {
+    this.#forgetListeners.push(listener)
   }
 
   notify(userId: string, notice: Omit<NotifyFrame, 'type'>): Promise<void> {
@@ -94,7 +132,13 @@ export class UserChannel {
     for (const list of this.#users.values()) yield* list
   }
 
+  #forget(userId: string): void {
+    for (const listener of this.#forgetListeners) listener(userId)
+  }
+
   #route(userId: string, event: UserEvent): void {
+    // Before the socket lookup: what is remembered of the user's sessions is stale either way.
+    if (event.type === 'sessions-ended') this.#forget(userId)
     const list = this.#users.get(userId)
     if (!list) return
     if (event.type === 'sessions-ended') {

@@ -36,7 +36,12 @@ export class RedisPresence implements PresenceRegistry {
       url: options.url,
       name: 'eddy-presence',
       onError: options.onError ?? defaultReporter,
-      extra: { maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs ?? 2_000 },
+      // Joins that arrive together (a reconnect storm) send their ADD scripts in one write.
+      extra: {
+        maxRetriesPerRequest: 1,
+        commandTimeout: options.commandTimeoutMs ?? 2_000,
+        enableAutoPipelining: true,
+      },
     })
   }
 

@@ -19,6 +19,8 @@ export interface ExtraOptions {
   readonly enableOfflineQueue?: boolean
   readonly maxRetriesPerRequest?: number | null
   readonly commandTimeout?: number
+  /** Commands issued in one event-loop turn go out in one write. */
+  readonly enableAutoPipelining?: boolean
 }
 
 /**

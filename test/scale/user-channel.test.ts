@@ -142,4 +142,41 @@ describe.skipIf(skip !== undefined)('the user channel across nodes', { timeout: 
     })
     expect(back.status).toBe(200)
   })
+
+  it('a session node B remembers is refused there as soon as a logout or ban on node A has answered', async () => {
+    const root = uniqueName('root')
+    const cluster = await startCluster(2, { ADMIN_USERS: root })
+    const [n0, n1] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]]
+    const admin = await registerUser(n0.url, root)
+    const mallory = await registerUser(n0.url)
+    const login = await api(n0.url, '/api/login', {
+      body: { username: mallory.username, password: mallory.password },
+    })
+    const second = (login.body as { token: string }).token
+    // Node B hears mallory's channel from her first socket on, so it remembers both sessions.
+    const socket = await ChatClient.connect(n1.wsUrl, mallory.token)
+    await socket.join('lobby')
+    const other = await ChatClient.connect(n1.wsUrl, second)
+    await other.join('lobby')
+    for (const token of [mallory.token, second]) {
+      expect((await api(n1.url, '/api/me/rooms', { token })).status).toBe(200)
+    }
+
+    expect(
+      (await api(n0.url, '/api/logout', { method: 'POST', token: mallory.token })).status,
+    ).toBe(204)
+    expect((await api(n1.url, '/api/me/rooms', { token: mallory.token })).status).toBe(401)
+    await expect(ChatClient.connect(n1.wsUrl, mallory.token)).rejects.toThrow('HTTP 401')
+    expect((await socket.closed).code).toBe(WS_CLOSE.sessionEnded)
+    expect((await api(n1.url, '/api/me/rooms', { token: second })).status).toBe(200)
+
+    const banned = await api(n0.url, `/api/admin/users/${mallory.username}/ban`, {
+      method: 'POST',
+      token: admin.token,
+    })
+    expect(banned.status).toBe(204)
+    expect((await api(n1.url, '/api/me/rooms', { token: second })).status).toBe(401)
+    await expect(ChatClient.connect(n1.wsUrl, second)).rejects.toThrow('HTTP 401')
+    expect((await other.closed).code).toBe(WS_CLOSE.accountBanned)
+  })
 })
