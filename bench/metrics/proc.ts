@@ -6,7 +6,16 @@ const CLOCK_TICKS_PER_S = 100
 
 /** utime + stime of the process, in seconds (threads included, children excluded). */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return statCpuSeconds(`/proc/${pid}/stat`)
+}
+
+/** utime + stime of the process's main thread alone (its event loop), in seconds. */
+export function mainThreadCpuSeconds(pid: number): number {
+  return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`)
+}
+
+function statCpuSeconds(path: string): number {
+  const stat = readFileSync(path, 'utf8')
   // The command name (field 2) may contain spaces; fields are counted after its closing paren.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   const utime = Number(fields[11])
