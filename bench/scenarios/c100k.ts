@@ -114,6 +114,11 @@ function delivery(stats: MergedStats, expected: number): Delivery {
   }
 }
 
+const describeCloses = (closes: Record<string, number>): string =>
+  Object.entries(closes)
+    .map(([code, n]) => `${n}×${code}`)
+    .join(', ')
+
 const exact = (d: { loss: number; dupes: number; outOfOrder: number }, extra = '') =>
   d.loss === 0 && d.dupes === 0 && d.outOfOrder === 0 && extra === ''
     ? 'yes'
@@ -191,16 +196,27 @@ async function runSetup(
     }
     const C = connected.connected
 
+    // Sockets the server closed while everyone connected and settled (the next phase forgets them):
+    // a client closed before the message cannot have it live, and gets it when it resumes.
+    const settled = await pool.stats()
+    const settledCloses = describeCloses(settled.unexpectedCloses)
+    log(
+      `${settled.open}/${C} still open${settledCloses ? `; closed by the server: ${settledCloses}` : ''}`,
+    )
+    details['settled'] = { open: settled.open, unexpectedCloses: settled.unexpectedCloses }
+
     // 2. One message to everyone.
     log('one message…')
     let phase = ctx.nextPhase()
     await pool.phase(phase)
     cpu = await phaseCpu(cluster, pool)
     await pool.send({ phase, ratePerS: 1, senders: 1, durationMs: 1_000 })
-    const one = delivery(await pool.drain(C, 10_000, o.maxDrainS * 1000), C)
+    const oneStats = await pool.drain(C, 10_000, o.maxDrainS * 1000)
+    const one = delivery(oneStats, C)
     const oneCpu = await cpu()
+    const oneCloses = describeCloses(oneStats.unexpectedCloses)
     log(
-      `one message: all ${C} had it? ${exact(one)}; latency p50 ${one.p50Ms.toFixed(0)} ms, p99 ${one.p99Ms.toFixed(0)} ms, max ${one.maxMs.toFixed(0)} ms; ${describeCpu(oneCpu)}`,
+      `one message: all ${C} had it? ${exact(one)} (${oneStats.open} open${oneCloses ? `; closed by the server: ${oneCloses}` : ''}); latency p50 ${one.p50Ms.toFixed(0)} ms, p99 ${one.p99Ms.toFixed(0)} ms, max ${one.maxMs.toFixed(0)} ms; ${describeCpu(oneCpu)}`,
     )
     figures[`${prefix}.oneP50Ms`] = one.p50Ms
     figures[`${prefix}.oneP99Ms`] = one.p99Ms
@@ -208,7 +224,12 @@ async function runSetup(
     figures[`${prefix}.oneExactly`] = exact(one)
     figures[`${prefix}.oneRedisCpuMs`] = oneCpu.redisS * 1000
     figures[`${prefix}.onePgCpuMs`] = oneCpu.pgS * 1000
-    details['oneMessage'] = { ...one, cpu: oneCpu }
+    details['oneMessage'] = {
+      ...one,
+      open: oneStats.open,
+      unexpectedCloses: oneStats.unexpectedCloses,
+      cpu: oneCpu,
+    }
 
     // 3. Resume storm: everyone drops, messages go out meanwhile, everyone comes back with since.
     log('resume storm…')
@@ -253,9 +274,7 @@ async function runSetup(
       durationMs: o.seconds * 1000,
     })
     const chatStats = await pool.drain(sent.sent * C, 10_000, o.maxDrainS * 1000)
-    const closes = Object.entries(chatStats.unexpectedCloses)
-      .map(([code, n]) => `${n}×${code}`)
-      .join(', ')
+    const closes = describeCloses(chatStats.unexpectedCloses)
     const chatCpu = await cpu()
     const chat = delivery(chatStats, sent.sent * C)
     const spanS = Math.max(o.seconds * 1e6, chatStats.lastDeliveryUs - chatStartUs) / 1e6
