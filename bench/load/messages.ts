@@ -61,6 +61,15 @@ export type WorkerCommand =
       readonly retries?: number
     }
   | { readonly cmd: 'closeAll' }
+  /** Clients with fewer than `expectPerClient` deliveries this phase, grouped by what they last heard. */
+  | { readonly cmd: 'missing'; readonly expectPerClient: number }
+
+/** Clients short of a phase's deliveries, by node URL and by their last error or `left` frame. */
+export interface MissingResult {
+  readonly count: number
+  readonly byUrl: Record<string, number>
+  readonly byTrouble: Record<string, number>
+}
 
 export interface ConnectResult {
   readonly connected: number

@@ -11,6 +11,7 @@ import type { ChangeMix } from './changes.js'
 import type {
   ConnectResult,
   DurableResult,
+  MissingResult,
   ReconnectResult,
   SendResult,
   Stats,
@@ -167,6 +168,21 @@ export class LoadPool {
       ...(firstError ? { firstError } : {}),
       ackLatency: LatencyHistogram.fromSnapshots(results.map((r) => r.ackLatency)),
     }
+  }
+
+  /** Who is short of `expectPerClient` deliveries this phase, and what they last heard. */
+  async missing(expectPerClient: number): Promise<MissingResult> {
+    const all = await this.all<MissingResult>(() => ({ cmd: 'missing', expectPerClient }))
+    const add = (into: Record<string, number>, from: Record<string, number>) => {
+      for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n
+    }
+    const byUrl: Record<string, number> = {}
+    const byTrouble: Record<string, number> = {}
+    for (const r of all) {
+      add(byUrl, r.byUrl)
+      add(byTrouble, r.byTrouble)
+    }
+    return { count: all.reduce((s, r) => s + r.count, 0), byUrl, byTrouble }
   }
 
   async stats(): Promise<MergedStats> {

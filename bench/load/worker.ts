@@ -13,6 +13,7 @@ import type {
   ConnectResult,
   DurableCommand,
   DurableResult,
+  MissingResult,
   ReconnectResult,
   SendCommand,
   SendResult,
@@ -62,6 +63,8 @@ class LoadClient {
   /** The seq of this client's last acked message: what its edits and reactions change. */
   ownSeq: number | undefined
   closingOnPurpose = false
+  /** The start of the last error or `left` frame the server sent once joined (for `missing`). */
+  lastTrouble: string | undefined
   phaseCount = 0
   doneAtUs = 0
   private seen: (Uint8Array | undefined)[] = []
@@ -131,6 +134,8 @@ class LoadClient {
           return
         }
         this.protocol.control(frame, reply)
+        if (frame.startsWith('{"type":"error"') || frame.startsWith('{"type":"left"'))
+          this.lastTrouble = frame.slice(0, 120)
         if (this.trackSeq) this.onEddyControl(frame, at)
       })
       ws.on('unexpected-response', (req, res) => {
@@ -492,6 +497,20 @@ async function reconnect(
   }
 }
 
+function missing(expectPerClient: number): MissingResult {
+  const byUrl: Record<string, number> = {}
+  const byTrouble: Record<string, number> = {}
+  let count = 0
+  for (const c of clients) {
+    if (c.countInPhase() >= expectPerClient) continue
+    count++
+    byUrl[c.url] = (byUrl[c.url] ?? 0) + 1
+    const trouble = `${c.ready ? 'open' : 'closed'}: ${c.lastTrouble ?? 'no error or left frame'}`
+    byTrouble[trouble] = (byTrouble[trouble] ?? 0) + 1
+  }
+  return { count, byUrl, byTrouble }
+}
+
 async function handle(cmd: WorkerCommand): Promise<unknown> {
   switch (cmd.cmd) {
     case 'connect':
@@ -510,6 +529,8 @@ async function handle(cmd: WorkerCommand): Promise<unknown> {
       return null
     case 'reconnect':
       return reconnect(cmd.expectPerClient, cmd.timeoutMs, cmd.retries ?? 0)
+    case 'missing':
+      return missing(cmd.expectPerClient)
     case 'closeAll':
       await Promise.all(clients.map((c) => c.drop()))
       clients.length = 0

@@ -218,6 +218,13 @@ async function runSetup(
     log(
       `one message: all ${C} had it? ${exact(one)} (${oneStats.open} open${oneCloses ? `; closed by the server: ${oneCloses}` : ''}); latency p50 ${one.p50Ms.toFixed(0)} ms, p99 ${one.p99Ms.toFixed(0)} ms, max ${one.maxMs.toFixed(0)} ms; ${describeCpu(oneCpu)}`,
     )
+    if (one.loss > 0) {
+      const short = await pool.missing(1)
+      log(
+        `  without it: ${JSON.stringify(short.byUrl)}; what they last heard: ${JSON.stringify(short.byTrouble)}`,
+      )
+      details['oneMessageMissing'] = short
+    }
     figures[`${prefix}.oneP50Ms`] = one.p50Ms
     figures[`${prefix}.oneP99Ms`] = one.p99Ms
     figures[`${prefix}.oneMaxMs`] = one.maxMs

@@ -271,3 +271,44 @@ describe('ChatService.join', () => {
     expect(stored?.previews).toEqual([preview])
   })
 })
+
+describe('ChatService.subscribe, concurrent joins of a room with no feed yet', () => {
+  it('keeps the feed for a join still being checked when another join to it fails', async () => {
+    // bob's access check is held in the Store while carol's is refused: carol's failure must not
+    // drop the feed bob is about to attach to, or bob would be joined to a feed the bus no longer
+    // feeds (no message ever again, no error either).
+    let releaseBob: () => void = () => {}
+    const bobChecked = new Promise<void>((resolve) => (releaseBob = resolve))
+    const { service, memory } = await setup({
+      store: (inner) => ({
+        ...inner,
+        findMember: async (room, userId) => {
+          if (userId === 'u-bob') await bobChecked
+          return inner.findMember(room, userId)
+        },
+      }),
+    })
+    await memory.createRoom({
+      name: 'secret',
+      createdAt: 0,
+      createdBy: 'u-ann',
+      kind: 'private',
+      topic: null,
+      members: [
+        { userId: 'u-ann', role: 'owner' },
+        { userId: 'u-bob', role: 'member' },
+      ],
+    })
+    const bobTab = new FakeSubscriber('c-bob', 'bob')
+    const carolTab = new FakeSubscriber('c-carol', 'carol')
+    const bobJoined = service.subscribe(bobTab, 'secret', { kind: 'socket' })
+    await expect(service.subscribe(carolTab, 'secret', { kind: 'socket' })).rejects.toMatchObject({
+      code: 'room_not_found',
+    })
+    releaseBob()
+    await bobJoined
+    const sent = await service.send(ann, 'secret', 'hi', 'c1')
+    await bobTab.until(() => bobTab.seqs.includes(sent.seq))
+    expect(bobTab.messages.map((m) => m.text)).toEqual(['hi'])
+  })
+})

@@ -232,6 +232,7 @@ export class ChatService {
       }
       await feed.attach(subscriber, options.since ?? lastSeq, accessAt)
     } finally {
+      this.#feeds.settle(feed)
       // A subscriber that failed or left during the catch-up leaves no idle feed or presence.
       if (!feed.has(subscriber)) {
         this.#feeds.release(feed)

@@ -16,6 +16,14 @@ export class RoomFeeds {
   readonly #onEnded: OnEnded
   /** Each feed's room seq in the Store at the previous audit. */
   readonly #audited = new Map<RoomFeed, number>()
+  /**
+   * Subscribes between `open` and `settle`, by feed. They hold it though not attached yet: a feed
+   * dropped under them (another join failing, the last subscriber leaving) would take them in and
+   * never hear the bus again.
+   */
+  readonly #opening = new Map<RoomFeed, number>()
+  /** Each feed's start (the bus watching its room, its lastSeq loaded), awaited by every opener. */
+  readonly #started = new WeakMap<RoomFeed, Promise<unknown>>()
   #auditing = false
 
   constructor(
@@ -38,24 +46,38 @@ export class RoomFeeds {
     })
   }
 
-  /** The room's feed, created and loaded on first use; the bus watches the room from then on. */
+  /**
+   * The room's feed, created and loaded on first use; the bus watches the room from then on. The
+   * caller holds it until it calls `settle` (attached or not), so it is not dropped meanwhile.
+   */
   async open(room: string): Promise<RoomFeed> {
     let feed = this.#feeds.get(room)
+    const created = !feed
     if (!feed) {
       feed = new RoomFeed(room, this.#store, this.#onError, this.#metrics, undefined, this.#onEnded)
       this.#feeds.set(room, feed)
       // Watch before loading lastSeq so nothing published in between is missed.
-      const watched = this.#bus.watch(room)
-      try {
-        await Promise.all([watched, feed.ready])
-      } catch (error) {
+      this.#started.set(feed, Promise.all([this.#bus.watch(room), feed.ready]))
+    }
+    this.#opening.set(feed, (this.#opening.get(feed) ?? 0) + 1)
+    try {
+      await (this.#started.get(feed) ?? feed.ready)
+    } catch (error) {
+      this.settle(feed)
+      if (created && this.#feeds.get(room) === feed) {
         this.#feeds.delete(room)
         void this.#bus.unwatch(room).catch(this.#onError)
-        throw error
       }
+      throw error
     }
-    await feed.ready
     return feed
+  }
+
+  /** The subscribe that opened the feed is over (attached, failed or gone): see `open`. */
+  settle(feed: RoomFeed): void {
+    const opening = (this.#opening.get(feed) ?? 0) - 1
+    if (opening > 0) this.#opening.set(feed, opening)
+    else this.#opening.delete(feed)
   }
 
   get(room: string): RoomFeed | undefined {
@@ -64,7 +86,7 @@ export class RoomFeeds {
 
   /** Drops the feed once its last subscriber has gone. */
   release(feed: RoomFeed): void {
-    if (feed.size > 0 || this.#feeds.get(feed.room) !== feed) return
+    if (feed.size > 0 || this.#opening.has(feed) || this.#feeds.get(feed.room) !== feed) return
     this.#feeds.delete(feed.room)
     this.#audited.delete(feed)
     void this.#bus.unwatch(feed.room).catch(this.#onError)
