@@ -312,3 +312,43 @@ describe('ChatService.subscribe, concurrent joins of a room with no feed yet', (
     expect(bobTab.messages.map((m) => m.text)).toEqual(['hi'])
   })
 })
+
+describe('ChatService.subscribe, a subscriber that goes while it joins', () => {
+  it('is not attached afterwards: no messages, no presence left behind', async () => {
+    // bob's socket closes (the transport unsubscribes it) while his access check is in the Store.
+    let releaseBob: () => void = () => {}
+    const bobChecked = new Promise<void>((resolve) => (releaseBob = resolve))
+    const { service, memory, presenceEvents } = await setup({
+      store: (inner) => ({
+        ...inner,
+        findMember: async (room, userId) => {
+          if (userId === 'u-bob') await bobChecked
+          return inner.findMember(room, userId)
+        },
+      }),
+    })
+    await memory.createRoom({
+      name: 'secret',
+      createdAt: 0,
+      createdBy: 'u-ann',
+      kind: 'private',
+      topic: null,
+      members: [
+        { userId: 'u-ann', role: 'owner' },
+        { userId: 'u-bob', role: 'member' },
+      ],
+    })
+    const annTab = new FakeSubscriber('c-ann', 'ann')
+    await service.subscribe(annTab, 'secret', { kind: 'socket' })
+    const bobTab = new FakeSubscriber('c-bob', 'bob')
+    const bobJoined = service.subscribe(bobTab, 'secret', { kind: 'socket' })
+    await service.unsubscribe(bobTab, 'secret')
+    releaseBob()
+    await bobJoined
+    const sent = await service.send(ann, 'secret', 'later', 'c1')
+    await annTab.until(() => annTab.seqs.includes(sent.seq))
+    expect(bobTab.seqs).toEqual([])
+    expect(await service.online(ann, 'secret')).toEqual(['ann'])
+    expect(presenceEvents().filter((e) => e.startsWith('bob'))).toEqual(['bob join', 'bob leave'])
+  })
+})

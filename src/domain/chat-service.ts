@@ -31,6 +31,7 @@ import type {
 import { noMetrics } from './ports.js'
 import { AccessChecks } from './access-checks.js'
 import { RoomFeeds } from './room-feeds.js'
+import type { RoomFeed } from './room-feed.js'
 import { RoomPresence } from './room-presence.js'
 import type { RoomSubscriber } from './subscriber.js'
 
@@ -106,6 +107,8 @@ export class ChatService {
   readonly #membership: Membership
   readonly #writes: ChatWrites
   readonly #accessChecks: AccessChecks
+  /** Subscribes in flight, by subscriber: an unsubscribe from their room meanwhile cancels them. */
+  readonly #joining = new Map<RoomSubscriber, Array<{ room: string; cancelled: boolean }>>()
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store
@@ -216,7 +219,18 @@ export class ChatService {
     room: string,
     options: SubscribeOptions,
   ): Promise<void> {
-    const feed = await this.#feeds.open(room)
+    // A socket that closes while it joins is unsubscribed before it is attached: without this
+    // ticket it would be attached afterwards, a subscriber (and an online user) nobody removes.
+    const joining = { room, cancelled: false }
+    const tickets = this.#joining.get(subscriber) ?? []
+    this.#joining.set(subscriber, [...tickets, joining])
+    let feed: RoomFeed
+    try {
+      feed = await this.#feeds.open(room)
+    } catch (error) {
+      this.#forgetJoining(subscriber, joining)
+      throw error
+    }
     try {
       // A removal emitted after this point is seen by attach, one before it by the check.
       const checkedAt = feed.lastSeq
@@ -230,8 +244,9 @@ export class ChatService {
       if (options.onJoined) {
         options.onJoined(lastSeq, await this.#presence.online(room, subscriber.user))
       }
-      await feed.attach(subscriber, options.since ?? lastSeq, accessAt)
+      if (!joining.cancelled) await feed.attach(subscriber, options.since ?? lastSeq, accessAt)
     } finally {
+      this.#forgetJoining(subscriber, joining)
       this.#feeds.settle(feed)
       // A subscriber that failed or left during the catch-up leaves no idle feed or presence.
       if (!feed.has(subscriber)) {
@@ -246,11 +261,20 @@ export class ChatService {
    * `chosen`: the user left the room on purpose, announced at once; a disconnect gets the grace.
    */
   async unsubscribe(subscriber: RoomSubscriber, room: string, chosen = false): Promise<void> {
+    for (const joining of this.#joining.get(subscriber) ?? []) {
+      if (joining.room === room) joining.cancelled = true
+    }
     const feed = this.#feeds.get(room)
     if (!feed?.has(subscriber)) return
     feed.detach(subscriber)
     this.#feeds.release(feed)
     await this.#presence.exit(room, subscriber, chosen)
+  }
+
+  #forgetJoining(subscriber: RoomSubscriber, joining: { room: string; cancelled: boolean }): void {
+    const left = (this.#joining.get(subscriber) ?? []).filter((t) => t !== joining)
+    if (left.length > 0) this.#joining.set(subscriber, left)
+    else this.#joining.delete(subscriber)
   }
 
   /**
