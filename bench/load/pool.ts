@@ -140,6 +140,8 @@ export class LoadPool {
     ratePerS: number
     senders: number
     durationMs: number
+    /** Wait (up to 15 s after the last send) for every send's ack or error before answering. */
+    awaitAcks?: boolean
   }): Promise<SendResult> {
     const senders = split(options.senders, this.size)
     const results = await this.all<SendResult>((i) => ({
@@ -148,6 +150,7 @@ export class LoadPool {
       ratePerS: (options.ratePerS * senders[i]!) / options.senders,
       senders: senders[i]!,
       durationMs: options.durationMs,
+      ...(options.awaitAcks ? { awaitAcks: true } : {}),
     }))
     const firstError = results.find((r) => r.firstError)?.firstError
     return {
