@@ -32,8 +32,10 @@ export interface SendCommand {
   readonly durationMs: number
   /** Stop after this many messages (resume storm); otherwise rate × duration. */
   readonly maxMessages?: number
-  /** Wait for an ack per message (Eddy) before counting it sent. */
+  /** Wait until every message is answered, acked or refused (Eddy), before counting it sent. */
   readonly awaitAcks?: boolean
+  /** How long to wait for those answers after the last send (default 15 s). */
+  readonly ackTimeoutMs?: number
 }
 
 export interface DurableCommand {

@@ -140,8 +140,9 @@ export class LoadPool {
     ratePerS: number
     senders: number
     durationMs: number
-    /** Wait (up to 15 s after the last send) for every send's ack or error before answering. */
+    /** Wait (up to `ackTimeoutMs` after the last send) for every send's ack or error. */
     awaitAcks?: boolean
+    ackTimeoutMs?: number
   }): Promise<SendResult> {
     const senders = split(options.senders, this.size)
     const results = await this.all<SendResult>((i) => ({
@@ -151,6 +152,7 @@ export class LoadPool {
       senders: senders[i]!,
       durationMs: options.durationMs,
       ...(options.awaitAcks ? { awaitAcks: true } : {}),
+      ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
     }))
     const firstError = results.find((r) => r.firstError)?.firstError
     return {

@@ -381,7 +381,10 @@ async function send(cmd: SendCommand): Promise<SendResult> {
     }
     tick()
   })
-  if (cmd.awaitAcks) await waitFor(() => state.acked - ackedBefore >= sent, 15_000)
+  if (cmd.awaitAcks) {
+    const answered = () => state.acked - ackedBefore + (state.sendErrors - errorsBefore)
+    await waitFor(() => answered() >= sent, cmd.ackTimeoutMs ?? 15_000)
+  }
   return {
     sent,
     acked: state.acked - ackedBefore,
