@@ -272,33 +272,42 @@ describe('ChatService.join', () => {
   })
 })
 
+/**
+ * A private room 'secret' of ann and bob, where bob's access check waits in the Store until
+ * `releaseBob()`: for what happens to other joins (and to bob's own socket) meanwhile.
+ */
+async function withBobHeldInTheStore() {
+  let releaseBob: () => void = () => {}
+  const bobChecked = new Promise<void>((resolve) => (releaseBob = resolve))
+  const context = await setup({
+    store: (inner) => ({
+      ...inner,
+      findMember: async (room, userId) => {
+        if (userId === 'u-bob') await bobChecked
+        return inner.findMember(room, userId)
+      },
+    }),
+  })
+  await context.memory.createRoom({
+    name: 'secret',
+    createdAt: 0,
+    createdBy: 'u-ann',
+    kind: 'private',
+    topic: null,
+    members: [
+      { userId: 'u-ann', role: 'owner' },
+      { userId: 'u-bob', role: 'member' },
+    ],
+  })
+  return { ...context, releaseBob }
+}
+
 describe('ChatService.subscribe, concurrent joins of a room with no feed yet', () => {
   it('keeps the feed for a join still being checked when another join to it fails', async () => {
     // bob's access check is held in the Store while carol's is refused: carol's failure must not
     // drop the feed bob is about to attach to, or bob would be joined to a feed the bus no longer
     // feeds (no message ever again, no error either).
-    let releaseBob: () => void = () => {}
-    const bobChecked = new Promise<void>((resolve) => (releaseBob = resolve))
-    const { service, memory } = await setup({
-      store: (inner) => ({
-        ...inner,
-        findMember: async (room, userId) => {
-          if (userId === 'u-bob') await bobChecked
-          return inner.findMember(room, userId)
-        },
-      }),
-    })
-    await memory.createRoom({
-      name: 'secret',
-      createdAt: 0,
-      createdBy: 'u-ann',
-      kind: 'private',
-      topic: null,
-      members: [
-        { userId: 'u-ann', role: 'owner' },
-        { userId: 'u-bob', role: 'member' },
-      ],
-    })
+    const { service, releaseBob } = await withBobHeldInTheStore()
     const bobTab = new FakeSubscriber('c-bob', 'bob')
     const carolTab = new FakeSubscriber('c-carol', 'carol')
     const bobJoined = service.subscribe(bobTab, 'secret', { kind: 'socket' })
@@ -316,28 +325,7 @@ describe('ChatService.subscribe, concurrent joins of a room with no feed yet', (
 describe('ChatService.subscribe, a subscriber that goes while it joins', () => {
   it('is not attached afterwards: no messages, no presence left behind', async () => {
     // bob's socket closes (the transport unsubscribes it) while his access check is in the Store.
-    let releaseBob: () => void = () => {}
-    const bobChecked = new Promise<void>((resolve) => (releaseBob = resolve))
-    const { service, memory, presenceEvents } = await setup({
-      store: (inner) => ({
-        ...inner,
-        findMember: async (room, userId) => {
-          if (userId === 'u-bob') await bobChecked
-          return inner.findMember(room, userId)
-        },
-      }),
-    })
-    await memory.createRoom({
-      name: 'secret',
-      createdAt: 0,
-      createdBy: 'u-ann',
-      kind: 'private',
-      topic: null,
-      members: [
-        { userId: 'u-ann', role: 'owner' },
-        { userId: 'u-bob', role: 'member' },
-      ],
-    })
+    const { service, releaseBob, presenceEvents } = await withBobHeldInTheStore()
     const annTab = new FakeSubscriber('c-ann', 'ann')
     await service.subscribe(annTab, 'secret', { kind: 'socket' })
     const bobTab = new FakeSubscriber('c-bob', 'bob')
