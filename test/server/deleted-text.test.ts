@@ -78,7 +78,6 @@ describe('a deleted message leaves no trace of its text', () => {
     // The index purges old text at once, not after its usual quiet minute.
     const server = await startServer({ LINK_PREVIEWS: 'off', SEARCH_PURGE_DELAY_MS: '0' })
     const [alice, bob] = [await registerUser(server.url), await registerUser(server.url)]
-    const { seq, secrets, stored, client } = await secretMessage(server, alice, bob)
     const file = join(server.dataDir, 'eddy.sqlite')
     const bytes = (file: string): string => {
       // A second connection checkpoints the WAL into the file and empties it.
@@ -100,8 +99,16 @@ describe('a deleted message leaves no trace of its text', () => {
       const answer = await api(server.url, `/api/search?q=${secret}`, { token: bob.token })
       return (answer.body as { results: unknown[] }).results.length
     }
+    // A secret's trigram may also spell part of the index's own schema ('igr' in "trigram"):
+    // only the trigrams the empty index does not already hold can tell whether the text is gone.
+    await expect.poll(() => existsSync(indexFile)).toBe(true)
+    const emptyIndex = bytes(indexFile)
     const trigrams = (secret: string) =>
-      [...secret.slice(6)].slice(0, -2).map((_, i) => secret.slice(6 + i, 9 + i))
+      [...secret.slice(6)]
+        .slice(0, -2)
+        .map((_, i) => secret.slice(6 + i, 9 + i))
+        .filter((t) => !emptyIndex.includes(t))
+    const { seq, secrets, stored, client } = await secretMessage(server, alice, bob)
     const current = stored[1] ?? ''
     expect(await found(current)).toBe(1)
     // The files held the secrets before (so this test can see them at all).
