@@ -59,6 +59,10 @@ export async function startServer(
   }, config.FILE_JANITOR_INTERVAL_MS)
   janitor.unref()
 
+  // Best effort: without it the first upstream call pays the same start-up, only later.
+  await node.upstreams
+    .warmUp()
+    .catch((error: unknown) => log.debug({ err: error }, 'outbound HTTP warm-up failed'))
   await app.listen({ host: config.HOST, port: config.PORT })
   const { port } = app.server.address() as AddressInfo
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST

@@ -2,11 +2,15 @@
  * slow upstream (Eddy only: the references have no /api/movies): chat p99 (C = 100, 10k
  * deliveries/s) without, then with 1,000 GET /api/movies in flight against a local upstream that
  * answers after 2 s; and how long those calls took. The tutorial's Tornado client queues such
- * calls 10 at a time (50 calls to a 2 s upstream took ~10 s each).
+ * calls 10 at a time (50 calls to a 2 s upstream took ~10 s each). The callers run in a process of
+ * their own at niceness 10 (upstream-callers.ts): they stand for other machines.
  */
-import { Agent, createServer, get } from 'node:http'
+import { fork } from 'node:child_process'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { LatencyHistogram } from '../metrics/histogram.js'
+import type { CallersReport, CallersSetup } from './upstream-callers.js'
 import { connectAll, measureChat, ms, sleep, summary, type Scenario } from './context.js'
 
 const UPSTREAM_DELAY_MS = 2_000
@@ -33,6 +37,37 @@ async function slowUpstream() {
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+const CALLERS_PATH = fileURLToPath(new URL('./upstream-callers.ts', import.meta.url))
+
+/** Forks the callers (upstream-callers.ts) and waits until their connections are warm. */
+async function startCallers(setup: CallersSetup) {
+  const child = fork(CALLERS_PATH, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const next = () =>
+    new Promise<CallersReport>((resolve, reject) => {
+      child.once('message', resolve)
+      child.once('exit', (code) => reject(new Error(`upstream callers exited with ${code}`)))
+    })
+  const ready = next()
+  child.send(setup)
+  await ready
+  return {
+    async fire() {
+      const done = next()
+      child.send({ kind: 'fire' })
+      const report = await done
+      if (report.kind !== 'done') throw new Error('upstream callers answered out of turn')
+      return report
+    },
+    /** A thousand connections closing at once is an event of its own: not in the measurement. */
+    close() {
+      child.send({ kind: 'close' })
+    },
   }
 }
 
@@ -94,41 +129,21 @@ export const upstream: Scenario = {
       })
       const receivers = await connectAll(ctx, started, CLIENTS, ['lobby'])
       const chat = { receivers, ratePerS: 10_000 / receivers, senders: 10, durationMs: 4_000 }
-      const durations = new LatencyHistogram()
-      const statuses: Record<string, number> = {}
-      const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: CALLS })
-      const request = (path: string) =>
-        new Promise<number>((resolve, reject) => {
-          get(
-            `${started.server.httpUrl}${path}`,
-            { agent, headers: { authorization: `Bearer ${started.tokens[0]!}` } },
-            (res) => {
-              res.resume()
-              res.on('end', () => resolve(res.statusCode ?? 0))
-            },
-          ).on('error', reject)
-        })
-      const call = async () => {
-        const t0 = performance.now()
-        try {
-          const status = await request('/api/movies')
-          statuses[status] = (statuses[status] ?? 0) + 1
-        } catch (error) {
-          const key = (error as Error).message
-          statuses[key] = (statuses[key] ?? 0) + 1
-        }
-        durations.record((performance.now() - t0) * 1000)
-      }
-      // Open the 1,000 keep-alive connections first, outside any measurement: what is measured is
-      // 1,000 calls in flight, not 1,000 TCP handshakes at once overflowing a listen backlog.
-      await Promise.all(Array.from({ length: CALLS }, () => request('/healthz').catch(() => 0)))
+      const callers = await startCallers({
+        kind: 'setup',
+        baseUrl: started.server.httpUrl,
+        token: started.tokens[0]!,
+        calls: CALLS,
+      })
       const calls = (async () => {
-        await new Promise((r) => setTimeout(r, 500)) // the chat phase is running by then
-        await Promise.all(Array.from({ length: CALLS }, call))
+        await sleep(500) // the chat phase is running by then
+        return callers.fire()
       })()
       const loaded = await measureChat(ctx, started.server, chat)
-      await calls
-      agent.destroy()
+      const { durationsUs, statuses } = await calls
+      callers.close()
+      const durations = new LatencyHistogram()
+      for (const us of durationsUs) durations.record(us)
       // Let the server finish closing those 1,000 connections, so the baseline measures chat
       // alone and not the tail of the teardown.
       await sleep(1_000)

@@ -1,4 +1,6 @@
 /** The only outbound HTTP in Eddy: one shared undici Agent with timeouts, size caps, manual redirects and the SSRF guard. */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Agent, type Dispatcher } from 'undici'
 import { createGuardedConnector, isSsrfBlockedError, precheckUrl } from './ssrf-guard.js'
 
@@ -81,6 +83,8 @@ export interface UpstreamResponse {
 
 export interface HttpClient {
   request(url: string, options?: RequestOptions): Promise<UpstreamResponse>
+  /** Pays undici's one-time start-up now (warmUpUndici), not in the first real call. */
+  warmUp(): Promise<void>
   /** Waits for in-flight calls, then closes every socket. */
   close(): Promise<void>
 }
@@ -251,5 +255,38 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
   }
 
-  return { request, close: () => agent.close() }
+  return { request, warmUp: warmUpUndici, close: () => agent.close() }
+}
+
+let warmedUp: Promise<void> | undefined
+
+/**
+ * One request through undici to a throwaway loopback server. undici loads its HTTP parser (and
+ * compiles it: WebAssembly) on its first connection, synchronously, with its cold code paths:
+ * ~25 ms here, which would otherwise stall every chat on the node at the first link preview or
+ * movies call after a start. A separate, unguarded Agent is enough: the parser is shared.
+ */
+export function warmUpUndici(): Promise<void> {
+  warmedUp ??= (async () => {
+    const server = createServer((_req, res) => res.end('warm'))
+    const agent = new Agent({ connections: 1 })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(0, '127.0.0.1', resolve)
+      })
+      const { port } = server.address() as AddressInfo
+      const res = await agent.request({
+        origin: `http://127.0.0.1:${port}`,
+        path: '/',
+        method: 'GET',
+      })
+      await res.body.text()
+    } finally {
+      await agent.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })()
+  return warmedUp
 }

@@ -27,6 +27,8 @@ export interface Upstreams {
   readonly previewer: LinkPreviewer | undefined
   /** The previews' images, fetched for viewers through the same client; undefined when previews are off. */
   readonly previewImages: PreviewImages | undefined
+  /** Pays the outbound client's start-up before the node takes traffic (HttpClient.warmUp). */
+  warmUp(): Promise<void>
   /** Drops queued previews, waits for running ones, then closes every socket. */
   close(): Promise<void>
 }
@@ -59,6 +61,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     movies,
     previewer,
     previewImages,
+    warmUp: () => client.warmUp(),
     close: async () => {
       previewer?.clear()
       await previewer?.idle()

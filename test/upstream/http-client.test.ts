@@ -223,3 +223,17 @@ describe('redirect hygiene', () => {
     expect(seen).toEqual(['Bearer secret', undefined])
   })
 })
+
+describe('warm-up', () => {
+  const sockets = () =>
+    process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap' || r === 'TCPSocketWrap')
+      .length
+
+  it('runs once per process and leaves no server or socket behind', async () => {
+    const before = sockets()
+    const first = client().warmUp()
+    expect(client().warmUp()).toBe(first)
+    await first
+    await expect.poll(sockets).toBeLessThanOrEqual(before)
+  })
+})
