@@ -162,7 +162,7 @@ async function main(): Promise<void> {
                 ...(o.env ? { env: o.env } : {}),
                 nodeArgs: [
                   ...(options.eddyCpuProf
-                    ? ['--cpu-prof', `--cpu-prof-dir=${options.eddyCpuProf}`, '--cpu-prof-interval=250']
+                    ? ['--cpu-prof', `--cpu-prof-dir=${options.eddyCpuProf}`]
                     : []),
                   ...(o.nodeArgs ?? []),
                 ],
