@@ -6,7 +6,7 @@
 import type { Membership } from './membership.js'
 import type { RoomFeed } from './room-feed.js'
 import type { RoomSubscriber } from './subscriber.js'
-import type { SubscriberKind } from './chat-service.js'
+import type { SubscriberKind } from './subscriptions.js'
 
 export class AccessChecks {
   readonly #membership: Membership

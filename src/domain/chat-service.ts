@@ -2,10 +2,9 @@
  * The chat service: send, edit, delete, react, subscribe (with since), unsubscribe, typing,
  * presence. A message's path is check → store.append (commit) → bus.publish → ack (then
  * notifications); edits, deletes and reactions take the same path through store.changeMessage.
- * See docs/ARCHITECTURE.md. Every reader
- * of a room's stream, WebSocket or long-poll, comes in through `subscribe`, where the checks on
- * who may read what live. Only this file publishes chat events on the Bus, and only after the
- * Store has committed.
+ * See docs/ARCHITECTURE.md. Every reader of a room's stream, WebSocket or long-poll, comes in
+ * through `subscribe` (subscriptions.ts), where the checks on who may read what live. Chat events
+ * reach the Bus only from here and chat-writes.ts, and only after the Store has committed.
  */
 import type {
   ChatMessage,
@@ -29,11 +28,11 @@ import type {
   Store,
 } from './ports.js'
 import { noMetrics } from './ports.js'
-import { AccessChecks } from './access-checks.js'
-import { RoomFeeds } from './room-feeds.js'
-import type { RoomFeed } from './room-feed.js'
 import { RoomPresence } from './room-presence.js'
 import type { RoomSubscriber } from './subscriber.js'
+import { Subscriptions, type SubscribeOptions } from './subscriptions.js'
+
+export type { SubscribeOptions, SubscriberKind } from './subscriptions.js'
 
 export interface ChatLimits {
   readonly maxTextChars: number
@@ -79,36 +78,17 @@ export interface Sender {
   readonly username: string
 }
 
-/**
- * `socket`: a long-lived subscriber (a WebSocket) that is announced in presence and may send and
- * type through its subscription. `poll`: a one-off reader (a parked long-poll), online until the
- * presence TTL passes without another poll.
- */
-export type SubscriberKind = 'socket' | 'poll'
-
-export interface SubscribeOptions {
-  readonly kind: SubscriberKind
-  /** The subscriber has seen everything up to `since`: the rest is replayed first. Default: live from now. */
-  readonly since?: number | undefined
-  /** Told the room's last seq and who is online before the replay begins (the WebSocket's `joined`). */
-  readonly onJoined?: (lastSeq: number, online: string[]) => void
-}
-
 export class ChatService {
   readonly #store: Store
   readonly #bus: Bus
   readonly #clock: Clock
-  readonly #log: Logger
   readonly #limits: ChatLimits
-  readonly #feeds: RoomFeeds
+  readonly #subscriptions: Subscriptions
   readonly #metrics: ChatMetrics
   readonly #presence: RoomPresence
   readonly #lastTyping = new Map<string, number>()
   readonly #membership: Membership
   readonly #writes: ChatWrites
-  readonly #accessChecks: AccessChecks
-  /** Subscribes in flight, by subscriber: an unsubscribe from their room meanwhile cancels them. */
-  readonly #joining = new Map<RoomSubscriber, Array<{ room: string; cancelled: boolean }>>()
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store
@@ -121,28 +101,19 @@ export class ChatService {
       options.limits.presenceLeaveGraceMs,
     )
     this.#clock = options.clock
-    this.#log = options.log
     this.#limits = options.limits
     this.#metrics = options.metrics ?? noMetrics
     this.#membership = options.membership
-    this.#accessChecks = new AccessChecks(options.membership)
-    this.#writes = new ChatWrites(options, this.#metrics, (actor, room, via) =>
-      via && this.#follows(via, room) ? undefined : this.#access(actor, room, via),
-    )
-    this.#feeds = new RoomFeeds(
+    this.#subscriptions = new Subscriptions(
       options.store,
       options.bus,
-      (error) => this.#log.warn({ err: error }, 'room feed could not read the store; retrying'),
-      (room, subscribers) => this.#roomEnded(room, subscribers),
+      options.membership,
+      this.#presence,
+      options.log,
       this.#metrics,
-      // A subscriber whose user lost access: its feed and presence go like after an unsubscribe.
-      // A leave or a removal is chosen, not a lost connection: "left" is announced at once.
-      (feed, subscriber) => {
-        this.#feeds.release(feed)
-        void this.#presence.exit(feed.room, subscriber, true).catch((error: unknown) => {
-          this.#log.warn({ err: error }, 'could not clear presence after a removal')
-        })
-      },
+    )
+    this.#writes = new ChatWrites(options, this.#metrics, (actor, room, via) =>
+      via && this.#subscriptions.follows(via, room) ? undefined : this.#access(actor, room, via),
     )
   }
 
@@ -214,67 +185,16 @@ export class ChatService {
    * a public room makes its user a member. The subscription ends by itself (`ended`) when the
    * user is removed from the room or leaves it.
    */
-  async subscribe(
-    subscriber: RoomSubscriber,
-    room: string,
-    options: SubscribeOptions,
-  ): Promise<void> {
-    // A socket that closes while it joins is unsubscribed before it is attached: without this
-    // ticket it would be attached afterwards, a subscriber (and an online user) nobody removes.
-    const joining = { room, cancelled: false }
-    const tickets = this.#joining.get(subscriber) ?? []
-    this.#joining.set(subscriber, [...tickets, joining])
-    let feed: RoomFeed
-    try {
-      feed = await this.#feeds.open(room)
-    } catch (error) {
-      this.#forgetJoining(subscriber, joining)
-      throw error
-    }
-    try {
-      // A removal emitted after this point is seen by attach, one before it by the check.
-      const checkedAt = feed.lastSeq
-      // A member known to this feed skips the Store: a removal since checkedAt is caught by attach.
-      const accessAt = feed.knowsMember(subscriber.user)
-        ? checkedAt
-        : Math.min(checkedAt, await this.#accessChecks.check(feed, subscriber, options.kind))
-      if (options.kind === 'socket') await this.#presence.enter(room, subscriber)
-      else await this.#presence.touchPoller(room, subscriber.user)
-      const lastSeq = feed.lastSeq
-      if (options.onJoined) {
-        options.onJoined(lastSeq, await this.#presence.online(room, subscriber.user))
-      }
-      if (!joining.cancelled) await feed.attach(subscriber, options.since ?? lastSeq, accessAt)
-    } finally {
-      this.#forgetJoining(subscriber, joining)
-      this.#feeds.settle(feed)
-      // A subscriber that failed or left during the catch-up leaves no idle feed or presence.
-      if (!feed.has(subscriber)) {
-        this.#feeds.release(feed)
-        await this.#presence.exit(room, subscriber)
-      }
-    }
+  subscribe(subscriber: RoomSubscriber, room: string, options: SubscribeOptions): Promise<void> {
+    return this.#subscriptions.subscribe(subscriber, room, options)
   }
 
   /**
    * Ends the subscriber's subscription to the room (presence "leave" after the user's last).
    * `chosen`: the user left the room on purpose, announced at once; a disconnect gets the grace.
    */
-  async unsubscribe(subscriber: RoomSubscriber, room: string, chosen = false): Promise<void> {
-    for (const joining of this.#joining.get(subscriber) ?? []) {
-      if (joining.room === room) joining.cancelled = true
-    }
-    const feed = this.#feeds.get(room)
-    if (!feed?.has(subscriber)) return
-    feed.detach(subscriber)
-    this.#feeds.release(feed)
-    await this.#presence.exit(room, subscriber, chosen)
-  }
-
-  #forgetJoining(subscriber: RoomSubscriber, joining: { room: string; cancelled: boolean }): void {
-    const left = (this.#joining.get(subscriber) ?? []).filter((t) => t !== joining)
-    if (left.length > 0) this.#joining.set(subscriber, left)
-    else this.#joining.delete(subscriber)
+  unsubscribe(subscriber: RoomSubscriber, room: string, chosen = false): Promise<void> {
+    return this.#subscriptions.unsubscribe(subscriber, room, chosen)
   }
 
   /**
@@ -303,7 +223,7 @@ export class ChatService {
 
   /** Announces that the subscriber's user is typing in a room it follows (throttled per user). */
   async typing(subscriber: RoomSubscriber, room: string): Promise<void> {
-    if (!this.#follows(subscriber, room)) await this.#notFollowing(subscriber, room)
+    if (!this.#subscriptions.follows(subscriber, room)) await this.#notFollowing(subscriber, room)
     const key = `${room}\u0000${subscriber.user}`
     const now = this.#clock.now()
     const last = this.#lastTyping.get(key)
@@ -329,31 +249,17 @@ export class ChatService {
 
   /** Finds and fills room messages the bus lost (see RoomFeeds.audit); run every second or so. */
   audit(): Promise<void> {
-    return this.#feeds.audit()
+    return this.#subscriptions.audit()
   }
 
   get roomCount(): number {
-    return this.#feeds.roomCount
-  }
-
-  #roomEnded(room: string, subscribers: RoomSubscriber[]): void {
-    const gone = new ChatError('room_not_found', 'The room was deleted.')
-    for (const subscriber of subscribers) {
-      subscriber.fail(room, gone)
-      this.#presence.exit(room, subscriber).catch((error: unknown) => {
-        this.#log.warn({ err: error }, 'could not record leaving a deleted room')
-      })
-    }
+    return this.#subscriptions.roomCount
   }
 
   /** Off the hot path: a socket not following the room, or an HTTP writer (no subscription). */
   async #access(actor: Actor, room: string, via: RoomSubscriber | undefined): Promise<void> {
     if (via) await this.#notFollowing(via, room)
     else await this.#membership.readable(actor, room)
-  }
-
-  #follows(subscriber: RoomSubscriber, room: string): boolean {
-    return this.#feeds.get(room)?.has(subscriber) ?? false
   }
 
   /** Off the hot path: a room the user may not read is room_not_found, else join it first. */
