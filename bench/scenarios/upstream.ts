@@ -13,11 +13,11 @@ import { LatencyHistogram } from '../metrics/histogram.js'
 import type { CallersReport, CallersSetup } from './upstream-callers.js'
 import { connectAll, measureChat, ms, sleep, summary, type Scenario } from './context.js'
 
-const UPSTREAM_DELAY_MS = 2_000
-const CALLS = 1_000
-const CLIENTS = 100
+export const UPSTREAM_DELAY_MS = 2_000
+export const CALLS = 1_000
+export const CLIENTS = 100
 
-async function slowUpstream() {
+export async function slowUpstream() {
   let hits = 0
   const server = createServer((_req, res) => {
     hits++
@@ -43,7 +43,7 @@ async function slowUpstream() {
 const CALLERS_PATH = fileURLToPath(new URL('./upstream-callers.ts', import.meta.url))
 
 /** Forks the callers (upstream-callers.ts) and waits until their connections are warm. */
-async function startCallers(setup: CallersSetup) {
+export async function startCallers(setup: CallersSetup) {
   const child = fork(CALLERS_PATH, [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
