@@ -15,6 +15,7 @@ import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ServerKind } from './load/clients/protocol.js'
+import { boxSpeedMs } from './metrics/box-speed.js'
 import { LoadPool, sourceAddresses } from './load/pool.js'
 import { KINDS, renderMarkdown, renderText, type Row } from './report.js'
 import type {
@@ -116,8 +117,9 @@ async function main(): Promise<void> {
   if (options.eddyEntry) process.env['BENCH_EDDY_ENTRY'] = options.eddyEntry
   const startedAt = new Date()
   const log = (message: string) => console.log(message)
+  const speedAtStart = boxSpeedMs()
   log(
-    `eddy bench: ${options.quick ? 'quick' : 'full'} run of ${options.scenarios.map((s) => s.name).join(', ')} against ${options.servers.join(', ')}; ${options.workers} load workers, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}`,
+    `eddy bench: ${options.quick ? 'quick' : 'full'} run of ${options.scenarios.map((s) => s.name).join(', ')} against ${options.servers.join(', ')}; ${options.workers} load workers, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}, box speed ${speedAtStart.toFixed(0)} ms (bench/metrics/box-speed.ts; lower is faster)`,
   )
   if (options.servers.includes('eddy') && !eddyAvailable()) {
     log('eddy: dist/main.js is missing (is src/main.ts there yet?): Eddy columns stay empty')
@@ -202,6 +204,7 @@ async function main(): Promise<void> {
     await pool.stop()
   }
 
+  const speedAtEnd = boxSpeedMs()
   const text = renderText(rows)
   const markdown = renderMarkdown(rows)
   log(`\n${text}`)
@@ -210,7 +213,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(
         ' ',
-      )} on ${cpus().length} CPUs (anything near or above the CPU count makes latency and ceilings noisy).`,
+      )} on ${cpus().length} CPUs (anything near or above the CPU count makes latency and ceilings noisy); box speed ${speedAtEnd.toFixed(0)} ms (${speedAtStart.toFixed(0)} at the start).`,
   )
   log('\nn/a: the references have no history, acks or /api/movies, so those rows are Eddy-only.')
   if (options.markdown) log(`\n${markdown}`)
@@ -229,6 +232,7 @@ async function main(): Promise<void> {
           model: cpus()[0]?.model,
           node: process.version,
           loadavg: loadavg(),
+          boxSpeedMs: { start: speedAtStart, end: speedAtEnd },
         },
         options,
         scenarios: outputs,
