@@ -23,6 +23,7 @@ export class EddyMetrics implements ChatMetrics {
   readonly #deliveries: Counter
   readonly #appendSeconds: Histogram
   readonly #fanoutSeconds: Histogram
+  readonly #slowReaderCloses: Counter
   readonly #store: Store
   #storeUp = 0
   #pingedAt = Number.NEGATIVE_INFINITY
@@ -52,6 +53,11 @@ export class EddyMetrics implements ChatMetrics {
       name: 'eddy_fanout_seconds',
       help: 'Time to hand one broadcast to every local subscriber of its room.',
       buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    })
+    this.#slowReaderCloses = new Counter({
+      name: 'eddy_slow_reader_closes_total',
+      help: 'WebSocket readers closed with 1013 because they left more than MAX_SOCKET_BUFFER_BYTES unread.',
       registers,
     })
     const counts = (): NodeCounts => this.#counts()
@@ -101,6 +107,11 @@ export class EddyMetrics implements ChatMetrics {
   /** Wires the lazily read gauges to the transports, which exist only after the ChatService. */
   watch(counts: () => NodeCounts): void {
     this.#counts = counts
+  }
+
+  /** A reader too slow to drain its buffer was closed with 1013 (resumes with since). */
+  slowReaderClosed(): void {
+    this.#slowReaderCloses.inc()
   }
 
   messageStored(seconds: number, created: boolean): void {

@@ -197,6 +197,7 @@ export async function wireNode(
     sockets: {
       maxBufferedBytes: config.MAX_SOCKET_BUFFER_BYTES,
       heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+      onSlowReaderClosed: () => metrics.slowReaderClosed(),
     },
     movies: upstreams.movies,
     ...(upstreams.previewImages ? { previewImages: upstreams.previewImages } : {}),

@@ -60,6 +60,8 @@ export interface SocketSettings {
   /** A reader with more unread bytes than this is closed with 1013. */
   readonly maxBufferedBytes: number
   readonly heartbeatIntervalMs: number
+  /** Told each time a reader is closed with 1013 (a metric for operators). */
+  readonly onSlowReaderClosed?: () => void
 }
 
 /** The tutorial's hot-movies list; absent when not configured (answers 502). */

@@ -5,6 +5,13 @@ import { ChatClient, registerUser } from '../support/clients.js'
 import { postgresUnavailable } from '../contract/store-factories.js'
 import { startServer, startServerOnPostgres } from '../support/start-server.js'
 
+/** Whether the server has closed a reader with 1013 (its eddy_slow_reader_closes_total). */
+async function slowReaderClosed(url: string): Promise<boolean> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const sample = /^eddy_slow_reader_closes_total (\S+)$/m.exec(text)
+  return Number(sample?.[1] ?? 0) > 0
+}
+
 async function joinedClient(env: Record<string, string> = {}) {
   const server = await startServer(env)
   const user = await registerUser(server.url)
@@ -96,8 +103,10 @@ describe('fatal frames close with the contract code', () => {
       const text = 'y'.repeat(3900)
       let lastSeq = 0
       // Loopback kernel buffers absorb several MiB before the server's own buffer grows. The
-      // sender waits for its acks in batches so that only the paused reader falls behind.
-      for (let batch = 0; batch < 40; batch++) {
+      // sender waits for its acks in batches so that only the paused reader falls behind, and
+      // stops at the batch in which the server gave up on it: the server cuts a reader that has
+      // not read its close frame 5 s later, and a slow machine could still be sending by then.
+      for (let batch = 0; batch < 40 && !(await slowReaderClosed(server.url)); batch++) {
         for (let i = 0; i < 100; i++) {
           sender.send({ type: 'send', room: 'lobby', text, cid: `s${batch}-${i}` })
         }
@@ -105,6 +114,7 @@ describe('fatal frames close with the contract code', () => {
       }
       raw.resume()
       expect((await slow.closed).code).toBe(1013)
+      expect(await slowReaderClosed(server.url)).toBe(true)
       const seenBeforeClose = slow.messages('lobby').map((m) => m.seq)
       const resumeFrom = seenBeforeClose.length ? Math.max(...seenBeforeClose) : joined.seq
       const again = await ChatClient.connect(server.wsUrl, user.token)

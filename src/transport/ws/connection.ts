@@ -26,6 +26,7 @@ import { frameHandlers, type FrameSource } from './frame-handlers.js'
 export interface ConnectionOptions {
   readonly maxBufferedBytes: number
   readonly log: Logger
+  readonly onSlowReaderClosed?: () => void
 }
 
 /** How long a socket closed for slowness may take to finish its close handshake. */
@@ -179,6 +180,7 @@ export class Connection implements FrameSource, UserSubscriber {
     // Bytes corked in this tick are not the reader's fault: only what it left unread counts.
     if (this.#socket.bufferedAmount - this.#corkedBytes > this.#options.maxBufferedBytes) {
       this.close(WS_CLOSE.tryAgainLater, 'reader too slow; resume with since')
+      this.#options.onSlowReaderClosed?.()
       return
     }
     this.#corkForThisTick()

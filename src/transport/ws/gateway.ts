@@ -47,7 +47,13 @@ export class Gateway {
 
   constructor(ctx: TransportContext) {
     this.#ctx = ctx
-    this.#connectionOptions = { maxBufferedBytes: ctx.sockets.maxBufferedBytes, log: ctx.log }
+    this.#connectionOptions = {
+      maxBufferedBytes: ctx.sockets.maxBufferedBytes,
+      log: ctx.log,
+      ...(ctx.sockets.onSlowReaderClosed
+        ? { onSlowReaderClosed: ctx.sockets.onSlowReaderClosed }
+        : {}),
+    }
     const connections = this.#connections
     const closed = (socket: WebSocket) => this.#closed(socket)
     this.#onMessage = function (data, isBinary) {
