@@ -40,6 +40,23 @@ function drainSql(skipLocked: boolean): string {
     select (select count(*) from claimed)::int as claimed`
 }
 
+/**
+ * Deletes up to `$1` tombstones that no queued change needs any more. A tombstone exists to stop a
+ * round holding an older entry of its message from writing that entry's text back; such an entry
+ * stays visible in `search_queue` until the round that claimed it commits (its delete is not
+ * visible before), and a message's entries are numbered in the order of its changes, so with none
+ * left for the message, nothing older can come. `skip locked`: a row a round is writing right now
+ * waits for the next prune.
+ */
+const PRUNE = `with doomed as (
+    select s.room, s.seq from message_search s
+    where s.body is null
+      and not exists (select 1 from search_queue q where q.room = s.room and q.seq = s.seq)
+    limit $1
+    for update of s skip locked)
+  delete from message_search s using doomed d
+  where s.room = d.room and s.seq = d.seq and s.body is null`
+
 const DRAIN_SKIP = drainSql(true)
 const DRAIN_WAIT = drainSql(false)
 /** Beyond any queue id: the background indexer takes whatever is there. */
@@ -50,6 +67,8 @@ export interface PostgresSearchIndexOptions {
   readonly idleMs?: number
   /** Queue entries per round (default 2,000). */
   readonly batch?: number
+  /** How often the indexer prunes tombstones, when idle (default 60 s). */
+  readonly pruneIntervalMs?: number
   /** Told when a background round fails (it retries after `idleMs`); for logging. */
   readonly onError?: (error: Error) => void
 }
@@ -59,6 +78,8 @@ export class PostgresSearchIndex {
   readonly #idleMs: number
   readonly #batch: number
   readonly #onError: ((error: Error) => void) | undefined
+  readonly #pruneIntervalMs: number
+  #prunedAt = Number.NEGATIVE_INFINITY
   #timer: NodeJS.Timeout | undefined
   #running: Promise<void> | undefined
   #stopped = false
@@ -68,6 +89,7 @@ export class PostgresSearchIndex {
     this.#idleMs = options.idleMs ?? 250
     this.#batch = options.batch ?? 2_000
     this.#onError = options.onError
+    this.#pruneIntervalMs = options.pruneIntervalMs ?? 60_000
   }
 
   /** Starts the background indexer (after the migration that creates its tables). */
@@ -101,6 +123,19 @@ export class PostgresSearchIndex {
     }
   }
 
+  /**
+   * Deletes the tombstones no queued change needs any more, `batch` at a time; resolves with how
+   * many went. The background indexer calls it when idle, every `pruneIntervalMs`.
+   */
+  async prune(): Promise<number> {
+    let pruned = 0
+    for (;;) {
+      const { rowCount } = await this.#pool.query(PRUNE, [this.#batch])
+      pruned += rowCount ?? 0
+      if ((rowCount ?? 0) < this.#batch) return pruned
+    }
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true
     if (this.#timer !== undefined) clearTimeout(this.#timer)
@@ -129,6 +164,10 @@ export class PostgresSearchIndex {
     let full = false
     try {
       full = (await this.#round(DRAIN_SKIP, ALL)) === this.#batch
+      if (!full && Date.now() - this.#prunedAt >= this.#pruneIntervalMs) {
+        this.#prunedAt = Date.now()
+        await this.prune()
+      }
     } catch (error) {
       // Not migrated yet, a restart of the server, a timeout: the next round retries.
       if (!this.#stopped) this.#onError?.(error as Error)

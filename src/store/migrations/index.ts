@@ -7,6 +7,7 @@ import * as messageChanges from './005-message-changes.js'
 import * as files from './007-files.js'
 import * as search from './008-search.js'
 import * as searchQueue from './009-search-queue.js'
+import * as searchTombstones from './010-search-tombstones.js'
 import type { Migration } from './migration.js'
 
 export type { Migration, SqlDialect } from './migration.js'
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'files', up: files.up },
   { version: 8, name: 'search', up: search.up },
   { version: 9, name: 'search-queue', up: searchQueue.up },
+  { version: 10, name: 'search-tombstones', up: searchTombstones.up },
 ]
