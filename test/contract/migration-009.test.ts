@@ -6,7 +6,7 @@ import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../src/store/migrations/index.js'
 import { createPostgresStore } from '../../src/store/postgres-store.js'
-import { PG_URL, postgresUnavailable, withScratchSchema } from './store-factories.js'
+import { addAnnInRoomR, PG_URL, postgresUnavailable, withScratchSchema } from './store-factories.js'
 
 describe('migration 9 (search queue)', () => {
   it('backfills message_search from the messages of a version-8 database', async (ctx) => {
@@ -81,15 +81,7 @@ describe('search queue across nodes', () => {
     try {
       await a.migrate()
       await b.migrate()
-      await a.createUser({ id: 'u1', username: 'ann', passwordHash: 'x', createdAt: 0 })
-      await a.createRoom({
-        name: 'r',
-        createdAt: 0,
-        createdBy: null,
-        kind: 'private',
-        topic: null,
-        members: [{ userId: 'u1', role: 'member' }],
-      })
+      await addAnnInRoomR(a)
       const say = (i: number, text: string) =>
         a.append({
           id: `m${i}`,

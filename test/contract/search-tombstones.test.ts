@@ -4,7 +4,7 @@ import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { PostgresSearchIndex } from '../../src/store/postgres-search-index.js'
 import { createPostgresStore } from '../../src/store/postgres-store.js'
-import { PG_URL, postgresUnavailable, withScratchSchema } from './store-factories.js'
+import { addAnnInRoomR, PG_URL, postgresUnavailable, withScratchSchema } from './store-factories.js'
 
 describe('search tombstones (PostgreSQL)', () => {
   it('are pruned when no change of their message is queued, and kept while one is', async (ctx) => {
@@ -16,15 +16,7 @@ describe('search tombstones (PostgreSQL)', () => {
       const index = new PostgresSearchIndex(pool)
       try {
         await store.migrate()
-        await store.createUser({ id: 'u1', username: 'ann', passwordHash: 'x', createdAt: 0 })
-        await store.createRoom({
-          name: 'r',
-          createdAt: 0,
-          createdBy: null,
-          kind: 'private',
-          topic: null,
-          members: [{ userId: 'u1', role: 'member' }],
-        })
+        await addAnnInRoomR(store)
         const seqs: number[] = []
         for (const [i, text] of ['alpha one', 'alpha two', 'alpha three'].entries()) {
           const { message } = await store.append({

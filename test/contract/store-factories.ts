@@ -131,3 +131,16 @@ export async function withScratchSchema(
     await admin.end()
   }
 }
+
+/** The search tests' cast: user u1 ("ann"), the one member of private room r. */
+export async function addAnnInRoomR(store: Store): Promise<void> {
+  await store.createUser({ id: 'u1', username: 'ann', passwordHash: 'x', createdAt: 0 })
+  await store.createRoom({
+    name: 'r',
+    createdAt: 0,
+    createdBy: null,
+    kind: 'private',
+    topic: null,
+    members: [{ userId: 'u1', role: 'member' }],
+  })
+}
