@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ServerKind } from './load/clients/protocol.js'
-import { boxSpeedMs } from './metrics/box-speed.js'
+import { boxSpeed } from './metrics/box-speed.js'
 import { LoadPool, sourceAddresses } from './load/pool.js'
 import { KINDS, renderMarkdown, renderText, type Row } from './report.js'
 import type {
@@ -117,9 +117,9 @@ async function main(): Promise<void> {
   if (options.eddyEntry) process.env['BENCH_EDDY_ENTRY'] = options.eddyEntry
   const startedAt = new Date()
   const log = (message: string) => console.log(message)
-  const speedAtStart = boxSpeedMs()
+  const speedAtStart = boxSpeed()
   log(
-    `eddy bench: ${options.quick ? 'quick' : 'full'} run of ${options.scenarios.map((s) => s.name).join(', ')} against ${options.servers.join(', ')}; ${options.workers} load workers, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}, box speed ${speedAtStart.toFixed(0)} ms (bench/metrics/box-speed.ts; lower is faster)`,
+    `eddy bench: ${options.quick ? 'quick' : 'full'} run of ${options.scenarios.map((s) => s.name).join(', ')} against ${options.servers.join(', ')}; ${options.workers} load workers, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}, ${speedAtStart}`,
   )
   if (options.servers.includes('eddy') && !eddyAvailable()) {
     log('eddy: dist/main.js is missing (is src/main.ts there yet?): Eddy columns stay empty')
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     await pool.stop()
   }
 
-  const speedAtEnd = boxSpeedMs()
+  const speedAtEnd = boxSpeed()
   const text = renderText(rows)
   const markdown = renderMarkdown(rows)
   log(`\n${text}`)
@@ -213,7 +213,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(
         ' ',
-      )} on ${cpus().length} CPUs (anything near or above the CPU count makes latency and ceilings noisy); box speed ${speedAtEnd.toFixed(0)} ms (${speedAtStart.toFixed(0)} at the start).`,
+      )} on ${cpus().length} CPUs (anything near or above the CPU count makes latency and ceilings noisy); at the end ${speedAtEnd}.`,
   )
   log('\nn/a: the references have no history, acks or /api/movies, so those rows are Eddy-only.')
   if (options.markdown) log(`\n${markdown}`)
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
           model: cpus()[0]?.model,
           node: process.version,
           loadavg: loadavg(),
-          boxSpeedMs: { start: speedAtStart, end: speedAtEnd },
+          boxSpeed: { start: speedAtStart, end: speedAtEnd },
         },
         options,
         scenarios: outputs,
