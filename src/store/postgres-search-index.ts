@@ -1,7 +1,7 @@
 /**
  * Keeps PostgreSQL's search table (`message_search`, migration 9) from `search_queue`, off the
- * send path: a background indexer per node, and every search first drains what was queued before
- * it began (docs/search.md).
+ * send path: a background indexer per node, and every search first applies what it can of what
+ * was queued before it began (docs/search.md).
  */
 import type pg from 'pg'
 
@@ -16,14 +16,12 @@ import type pg from 'pg'
  * the order of its changes: each takes its id while holding the message row's lock). Rows are
  * written in key order, so two rounds never wait on each other in a cycle.
  *
- * `skip locked`: entries another round holds are left to it. Without it the round waits for
- * that round to end and then takes what it left (nothing, unless it failed).
+ * `skip locked`: entries another round holds are left to it.
  */
-function drainSql(skipLocked: boolean): string {
-  return `with claimed as (
+const DRAIN = `with claimed as (
       delete from search_queue q where q.id in (
         select id from search_queue where id <= $1 order by id limit $2
-        for update${skipLocked ? ' skip locked' : ''})
+        for update skip locked)
       returning q.id, q.room, q.seq),
     latest as (select room, seq, max(id) as queue_id from claimed group by room, seq),
     current as (
@@ -38,7 +36,6 @@ function drainSql(skipLocked: boolean): string {
         where s.queue_id < excluded.queue_id
       returning 1)
     select (select count(*) from claimed)::int as claimed`
-}
 
 /**
  * Deletes up to `$1` tombstones that no queued change needs any more. A tombstone exists to stop a
@@ -57,8 +54,6 @@ const PRUNE = `with doomed as (
   delete from message_search s using doomed d
   where s.room = d.room and s.seq = d.seq and s.body is null`
 
-const DRAIN_SKIP = drainSql(true)
-const DRAIN_WAIT = drainSql(false)
 /** Beyond any queue id: the background indexer takes whatever is there. */
 const ALL = '9223372036854775807'
 
@@ -99,27 +94,20 @@ export class PostgresSearchIndex {
   }
 
   /**
-   * Resolves once every queue entry committed before the call is applied: those it finds free it
-   * applies itself, those another indexer holds it waits for. So a search that follows sees every
-   * acked send, edit and delete, as if the index were written in their transactions.
+   * Applies the queue entries committed before the call that no other round holds, for up to
+   * `budgetMs`: a search that follows finds less of what is still queued in `messages` (which it
+   * reads as well, postgres-search.ts), and concurrent searches and indexers share the work. A
+   * backlog larger than the budget is left to the background indexer.
    */
-  async caughtUp(): Promise<void> {
+  async caughtUp(budgetMs = 1_000): Promise<void> {
     const top = await this.#pool.query<{ id: string | null }>(
       'select max(id)::text as id from search_queue',
     )
     const upTo = top.rows[0]?.id
     if (upTo === null || upTo === undefined) return
-    while ((await this.#round(DRAIN_SKIP, upTo)) > 0) {
-      // Free entries first: concurrent searches and indexers share the work.
-    }
-    for (;;) {
-      const left = await this.#pool.query<{ left: boolean }>(
-        'select exists (select 1 from search_queue where id <= $1) as left',
-        [upTo],
-      )
-      if (left.rows[0]?.left !== true) return
-      // Held by another round: wait for it to end (its entries then are gone, or ours to take).
-      await this.#round(DRAIN_WAIT, upTo)
+    const deadline = Date.now() + budgetMs
+    while (Date.now() < deadline && (await this.#round(DRAIN, upTo)) > 0) {
+      // Free entries only: the ones another round holds are read from `messages` by the search.
     }
   }
 
@@ -163,7 +151,7 @@ export class PostgresSearchIndex {
   async #run(): Promise<void> {
     let full = false
     try {
-      full = (await this.#round(DRAIN_SKIP, ALL)) === this.#batch
+      full = (await this.#round(DRAIN, ALL)) === this.#batch
       if (!full && Date.now() - this.#prunedAt >= this.#pruneIntervalMs) {
         this.#prunedAt = Date.now()
         await this.prune()

@@ -7,7 +7,9 @@
  * 2. if the page is not full, the older rest through the pg_trgm GIN indexes (LIKE on the
  *    indexed body for three characters or more, on its character pairs for two, LIKE's own
  *    characters escaped), joined to the message as it is now, sorted newest first.
- * `strpos` on the lower-cased text confirms every hit. Cursor: the hit's (ts, room, seq).
+ * `strpos` on the lower-cased text confirms every hit. Messages whose change is still queued for
+ * the index are read from `messages` in step 2 as well, so a search is complete and current however
+ * far behind the indexers are. Cursor: the hit's (ts, room, seq).
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import type { SearchHit, SearchQuery } from '../domain/search-port.js'
@@ -49,13 +51,24 @@ export async function searchPostgres(
   if (hits.length >= query.limit || edge === undefined || edge.scanned < window) {
     return hits.map(toHit)
   }
+  const olderThanEdge = readable(query, {
+    ts: Number(edge.ts),
+    room: edge.room,
+    seq: Number(edge.seq),
+  })
+  // The messages still queued for the index are read as they are now: a search does not wait
+  // for a backlog (an indexer that was down, a bulk import) to be indexed first.
   const older = await sql<HitRow>`
-    select m.room, m.seq, m.username as "user", m.text, m.ts
-    from message_search s join messages m on m.room = s.room and m.seq = s.seq
-    where ${matches(query.text)} ${query.room === undefined ? sql`` : sql`and s.room = ${query.room}`}
-      and ${readable(query, { ts: Number(edge.ts), room: edge.room, seq: Number(edge.seq) })}
-      and ${needle}
-    order by m.ts desc, m.room desc, m.seq desc
+    (select m.room, m.seq, m.username as "user", m.text, m.ts
+      from message_search s join messages m on m.room = s.room and m.seq = s.seq
+      where ${matches(query.text)} ${query.room === undefined ? sql`` : sql`and s.room = ${query.room}`}
+        and ${olderThanEdge} and ${needle})
+    union
+    (select m.room, m.seq, m.username as "user", m.text, m.ts
+      from messages m
+      where (m.room, m.seq) in (select q.room, q.seq from search_queue q)
+        and ${olderThanEdge} and ${needle})
+    order by ts desc, room desc, seq desc
     limit ${query.limit - hits.length}`.execute(db)
   return [...hits, ...older.rows].map(toHit)
 }

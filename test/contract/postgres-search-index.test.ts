@@ -1,12 +1,14 @@
-// PostgreSQL's search tombstones (message_search rows with no body, migration 10): pruned once no
-// queued change of their message is left, kept while one is; what search finds does not change.
+// PostgreSQL's search index kept off the send path (postgres-search-index.ts): tombstones
+// (message_search rows with no body, migration 10) are pruned once no queued change of their
+// message is left and kept while one is; a search does not wait for a backlog another round holds,
+// and still finds what is queued, as it is now.
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { PostgresSearchIndex } from '../../src/store/postgres-search-index.js'
 import { createPostgresStore } from '../../src/store/postgres-store.js'
 import { addAnnInRoomR, PG_URL, postgresUnavailable, withScratchSchema } from './store-factories.js'
 
-describe('search tombstones (PostgreSQL)', () => {
+describe('PostgreSQL search index', () => {
   it('are pruned when no change of their message is queued, and kept while one is', async (ctx) => {
     if ((await postgresUnavailable()) !== undefined) ctx.skip()
     await withScratchSchema('eddy_tomb', async ({ schema, admin }) => {
@@ -70,6 +72,61 @@ describe('search tombstones (PostgreSQL)', () => {
       } finally {
         await index.stop()
         await pool.end()
+        await store.close()
+      }
+    })
+  })
+
+  it('a search past a held backlog reads the queued messages as they are now', async (ctx) => {
+    if ((await postgresUnavailable()) !== undefined) ctx.skip()
+    await withScratchSchema('eddy_backlog', async ({ schema, admin }) => {
+      await admin.query(`drop schema ${schema}`) // the store creates it
+      const store = await createPostgresStore({ url: PG_URL, schema, poolMax: 2, searchWindow: 1 })
+      const holder = new pg.Client({ connectionString: PG_URL })
+      await holder.connect()
+      try {
+        await store.migrate()
+        await addAnnInRoomR(store)
+        let n = 0
+        const say = async (text: string) => {
+          n++
+          const { message } = await store.append({
+            id: `m${n}`,
+            room: 'r',
+            userId: 'u1',
+            username: 'ann',
+            text,
+            cid: `c${n}`,
+            ts: n,
+          })
+          return message.seq
+        }
+        const found = async () =>
+          (await store.searchMessages({ userId: 'u1', text: 'kiwi', limit: 10 }))
+            .map((hit) => hit.seq)
+            .sort((a, b) => a - b)
+        const indexed = [await say('kiwi one'), await say('kiwi two'), await say('kiwi three')]
+        expect(await found()).toEqual(indexed)
+
+        // Another round holds every queued change: two new messages, one edited away, one deleted.
+        const fresh = [await say('kiwi four'), await say('kiwi five')]
+        await admin.query(`update ${schema}.messages set text = 'plum' where seq = $1`, [
+          indexed[0],
+        ])
+        await admin.query(
+          `update ${schema}.messages set deleted_at = 1, text = '' where seq = $1`,
+          [indexed[1]],
+        )
+        await holder.query('begin')
+        const held = await holder.query(`select id from ${schema}.search_queue for update`)
+        expect(held.rowCount).toBe(4)
+        // Answered without waiting for the holder: the queued messages as they are now.
+        expect(await found()).toEqual([indexed[2], ...fresh])
+        await holder.query('rollback')
+        expect(await found()).toEqual([indexed[2], ...fresh])
+      } finally {
+        await holder.query('rollback').catch(() => {})
+        await holder.end()
         await store.close()
       }
     })
