@@ -95,8 +95,8 @@ export class PostgresSearchIndex {
 
   /**
    * Applies the queue entries committed before the call that no other round holds, for up to
-   * `budgetMs`: a search that follows finds less of what is still queued in `messages` (which it
-   * reads as well, postgres-search.ts), and concurrent searches and indexers share the work. A
+   * `budgetMs`, so that a search that follows has less to read from `messages` (it reads whatever
+   * is still queued there, postgres-search.ts); concurrent searches and indexers share the work. A
    * backlog larger than the budget is left to the background indexer.
    */
   async caughtUp(budgetMs = 1_000): Promise<void> {
