@@ -10,14 +10,16 @@ import { idProblem, isStorable } from './text-rules.js'
 
 type SendFrame = Extract<ClientFrame, { type: 'send' }>
 
+const SEND_KEYS = new Set(['type', 'room', 'text', 'cid'])
+
 export function fastSendFrame(json: unknown): SendFrame | undefined {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined
+  // Exactly the four keys: four own keys, each one of them.
   const keys = Object.keys(json)
-  if (keys.length !== 4) return undefined
+  if (keys.length !== 4 || !keys.every((key) => SEND_KEYS.has(key))) return undefined
   const { type, room, text, cid } = json as Record<string, unknown>
   if (type !== 'send' || typeof room !== 'string' || typeof text !== 'string') return undefined
-  if (typeof cid !== 'string' || !keys.includes('room') || !keys.includes('text')) return undefined
-  if (!keys.includes('cid') || !keys.includes('type')) return undefined
+  if (typeof cid !== 'string') return undefined
   if (!NAME_PATTERN.test(room)) return undefined
   if (text.length > MAX_TEXT_PARSE_CHARS || !isStorable(text)) return undefined
   if (cid.length < 1 || cid.length > 64 || idProblem(cid) !== undefined) return undefined

@@ -6,7 +6,13 @@ import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../src/store/migrations/index.js'
 import { createPostgresStore } from '../../src/store/postgres-store.js'
-import { addAnnInRoomR, PG_URL, postgresUnavailable, withScratchSchema } from './store-factories.js'
+import {
+  addAnnInRoomR,
+  PG_URL,
+  postgresUnavailable,
+  sayAsAnn,
+  withScratchSchema,
+} from './store-factories.js'
 
 describe('migration 9 (search queue)', () => {
   it('backfills message_search from the messages of a version-8 database', async (ctx) => {
@@ -82,19 +88,9 @@ describe('search queue across nodes', () => {
       await a.migrate()
       await b.migrate()
       await addAnnInRoomR(a)
-      const say = (i: number, text: string) =>
-        a.append({
-          id: `m${i}`,
-          room: 'r',
-          userId: 'u1',
-          username: 'ann',
-          text,
-          cid: `c${i}`,
-          ts: i,
-        })
-      const sent = await Promise.all(
+      const seqs = await Promise.all(
         Array.from({ length: 300 }, (_, i) =>
-          say(i, i % 3 === 0 ? `电影 number ${i}` : `filler ${i}`),
+          sayAsAnn(a, i, i % 3 === 0 ? `电影 number ${i}` : `filler ${i}`),
         ),
       )
       const search = (store: typeof a, text: string) =>
@@ -106,7 +102,6 @@ describe('search queue across nodes', () => {
       const found = await Promise.all([search(a, '电影'), search(b, '电影')])
       for (const hits of found.flat()) expect(hits).toHaveLength(100)
       // Removed rows (the room's messages deleted) leave tombstones, found by nobody.
-      const seqs = sent.map((s) => s.message.seq)
       await admin.query(`delete from ${schema}.messages where room = 'r' and seq = any($1)`, [
         seqs.slice(0, 150),
       ])

@@ -144,3 +144,17 @@ export async function addAnnInRoomR(store: Store): Promise<void> {
     members: [{ userId: 'u1', role: 'member' }],
   })
 }
+
+/** Message `n` from ann in room r (id m<n>, cid c<n>, ts n): its seq. */
+export async function sayAsAnn(store: Store, n: number, text: string): Promise<number> {
+  const { message } = await store.append({
+    id: `m${n}`,
+    room: 'r',
+    userId: 'u1',
+    username: 'ann',
+    text,
+    cid: `c${n}`,
+    ts: n,
+  })
+  return message.seq
+}
