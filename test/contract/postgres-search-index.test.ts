@@ -20,9 +20,9 @@ interface AnnsStore {
   readonly admin: pg.Client
   readonly store: Store
   /** Ann says `text` in room r: its seq. */
-  say(text: string): Promise<number>
+  readonly say: (text: string) => Promise<number>
   /** The seqs of ann's search for `text`, ascending. */
-  found(text: string): Promise<number[]>
+  readonly found: (text: string) => Promise<number[]>
 }
 
 /** A migrated store in a scratch schema with ann in room r; closed and dropped afterwards. */
