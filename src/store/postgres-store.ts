@@ -29,6 +29,8 @@ export interface PostgresStoreOptions {
   readonly onConnectionError?: (error: Error) => void
   /** Told when a background search indexing round fails (it retries); for logging. */
   readonly onSearchIndexError?: (error: Error) => void
+  /** How often the idle background indexer looks for work (PostgresSearchIndexOptions.idleMs). */
+  readonly searchIndexIdleMs?: number
 }
 
 const INT8_OID = 20
@@ -69,10 +71,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Stor
   const files = new SqlFiles(db, 'postgres', isUniqueViolation)
   const appender = new PostgresGroupCommit(pool)
   // Fills message_search from search_queue off the send path (postgres-search-index.ts).
-  const searchIndex = new PostgresSearchIndex(
-    pool,
-    options.onSearchIndexError === undefined ? {} : { onError: options.onSearchIndexError },
-  )
+  const searchIndex = new PostgresSearchIndex(pool, {
+    ...(options.onSearchIndexError === undefined ? {} : { onError: options.onSearchIndexError }),
+    ...(options.searchIndexIdleMs === undefined ? {} : { idleMs: options.searchIndexIdleMs }),
+  })
   let closed = false
 
   return Promise.resolve({

@@ -29,7 +29,15 @@ interface AnnsStore {
 async function withAnnsStore(prefix: string, test: (s: AnnsStore) => Promise<void>) {
   await withScratchSchema(prefix, async ({ schema, admin }) => {
     await admin.query(`drop schema ${schema}`) // the store creates it
-    const store = await createPostgresStore({ url: PG_URL, schema, poolMax: 2, searchWindow: 1 })
+    // The background indexer looks once, at the start, and not again in the test's time: the
+    // tests decide what is indexed and what is held.
+    const store = await createPostgresStore({
+      url: PG_URL,
+      schema,
+      poolMax: 2,
+      searchWindow: 1,
+      searchIndexIdleMs: 3_600_000,
+    })
     try {
       await store.migrate()
       await addAnnInRoomR(store)
